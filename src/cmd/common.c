@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+
+enum {
+	OPT_ROOT = 0x100,
+	OPT_JSON,
+	OPT_IDS,
+};
+
+static const struct option global_opts[] = {
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "ids", required_argument, NULL, OPT_IDS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+int vp_parse_opts(struct vp_global *g, int argc, char **argv, const char *shortopts,
+		  const struct option *cmdopts,
+		  int (*on_opt)(void *data, int c, const char *arg), void *data)
+{
+	_cleanup_free_ struct option *all = NULL;
+	_cleanup_free_ char *shorts = xasprintf("+:vh%s", shortopts ? shortopts : "");
+	size_t ncmd = 0;
+	int c;
+
+	while (cmdopts && cmdopts[ncmd].name)
+		ncmd++;
+	all = calloc(ncmd + ARRAY_SIZE(global_opts) + 1, sizeof(*all));
+	if (!all || !shorts)
+		return -ENOMEM;
+	memcpy(all, global_opts, sizeof(global_opts));
+	if (ncmd)
+		memcpy(all + ARRAY_SIZE(global_opts), cmdopts, ncmd * sizeof(*all));
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			g->root = optarg;
+			break;
+		case OPT_JSON:
+			g->json = true;
+			break;
+		case OPT_IDS:
+			g->ids = optarg;
+			break;
+		case 'v':
+			g->verbose++;
+			break;
+		case 'h':
+			g->help = true;
+			break;
+		case ':':
+			vp_err("option '%s' needs an argument", argv[optind - 1]);
+			return -EINVAL;
+		case '?':
+			if (optopt)
+				vp_err("unknown option '-%c'", optopt);
+			else
+				vp_err("unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (!on_opt || on_opt(data, c, optarg) < 0)
+				return -EINVAL;
+			break;
+		}
+	}
+	return optind;
+}
+
+int vp_open_ctx(const struct vp_global *g, struct vp_ctx **out)
+{
+	struct vp_ctx *ctx;
+	int r;
+
+	r = vp_ctx_new(g->root, &ctx);
+	if (r < 0) {
+		vp_err("cannot use root '%s': %s", g->root ? g->root : "/", strerror(-r));
+		return r;
+	}
+	ctx->out = g->json ? VP_OUT_JSON : VP_OUT_TEXT;
+	ctx->verbose = g->verbose;
+	if (g->ids) {
+		if (access(g->ids, R_OK) < 0) {
+			r = -errno;
+			vp_err("cannot read ids file '%s': %s", g->ids, strerror(-r));
+			vp_ctx_free(ctx);
+			return r;
+		}
+		ctx->ids_file = strdup(g->ids);
+	}
+	*out = ctx;
+	return 0;
+}
+
+int vp_load(const struct vp_global *g, struct vp_ctx **ctx, struct vp_host **host)
+{
+	int r;
+
+	r = vp_open_ctx(g, ctx);
+	if (r < 0)
+		return vp_exit_code(r);
+	r = vp_host_load(*ctx, host);
+	if (r < 0) {
+		vp_err("cannot read the host at %s: %s", (*ctx)->root, strerror(-r));
+		vp_ctx_free(*ctx);
+		*ctx = NULL;
+		return vp_exit_code(r);
+	}
+	return 0;
+}

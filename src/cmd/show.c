@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * show BDF: everything vfio-pilot knows about one function (or every
+ * function of one device, for "01:00"), and its group told from it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "out/output.h"
+
+static const char *state(enum vp_state s, const char *yes, const char *no)
+{
+	return s == VP_PRESENT ? yes : s == VP_ABSENT ? no : "unknown";
+}
+
+static void line(FILE *f, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void line(FILE *f, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "  %-17s ", key);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+static void show_caps(FILE *f, const struct vp_dev *d)
+{
+	char sz[32], *acs;
+
+	if (d->pcie == VP_PRESENT)
+		line(f, "pcie:", "%s, link %s x%s (max %s x%s)", vp_pcie_type_name(d->pcie_type),
+		     d->link_speed ? d->link_speed : "?", d->link_width ? d->link_width : "?",
+		     d->max_link_speed ? d->max_link_speed : "?",
+		     d->max_link_width ? d->max_link_width : "?");
+	else
+		line(f, "pcie:", "%s", state(d->pcie, "yes", "no (conventional PCI)"));
+	line(f, "flr:", "%s", state(d->flr, "yes", "no"));
+	acs = vp_acs_describe(d);
+	line(f, "acs:", "%s", acs ? acs : "?");
+	free(acs);
+	if (d->rebar == VP_PRESENT) {
+		for (size_t i = 0; i < d->nrebar; i++) {
+			vp_fmt_size((uint64_t)1 << (20 + d->rebar_bars[i].cur_log2_mb), sz,
+				    sizeof(sz));
+			line(f, i ? "" : "resizable bar:", "BAR%u current %s", d->rebar_bars[i].bar,
+			     sz);
+		}
+	} else {
+		line(f, "resizable bar:", "%s", state(d->rebar, "yes", "no"));
+	}
+	if (d->sriov == VP_PRESENT)
+		line(f, "sr-iov:", "%u of %u VFs enabled", d->sriov_num, d->sriov_total);
+	else
+		line(f, "sr-iov:", "%s", state(d->sriov, "yes", "no"));
+	if (d->physfn)
+		line(f, "physical function:", "%s", d->physfn);
+}
+
+static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_dev *d)
+{
+	FILE *f = ctx->fout;
+	char name[320], sz[32];
+	const struct vp_group *g = vp_host_group(h, d->iommu_group);
+
+	vp_fmt_name(d, name, sizeof(name));
+	fprintf(f, "%s %s [%04x:%04x] (rev %02x)\n", d->addr, name, d->vendor, d->device, d->rev);
+	line(f, "kind:", "%s (class %06x%s%s)", vp_kind_name(d->kind), d->class,
+	     d->class_name ? " " : "", d->class_name ? d->class_name : "");
+	line(f, "subsystem:", "%04x:%04x%s%s", d->subvendor, d->subdevice,
+	     d->subsys_name ? " " : "", d->subsys_name ? d->subsys_name : "");
+	line(f, "driver:", "%s%s%s", d->driver ? d->driver : "none",
+	     d->driver_override ? ", driver_override " : "",
+	     d->driver_override ? d->driver_override : "");
+	if (vp_dev_unknown_why(d, "modules")) {
+		line(f, "modules:", "unknown (%s)", vp_dev_unknown_why(d, "modules"));
+	} else {
+		fprintf(f, "  %-17s", "modules:");
+		for (size_t i = 0; i < d->modules.n; i++)
+			fprintf(f, " %s", d->modules.v[i]);
+		fprintf(f, "%s\n", d->modules.n ? "" : " none");
+	}
+	if (g)
+		line(f, "iommu group:", "%d (%s)", g->id, vp_group_verdict_name(g->verdict));
+	else
+		line(f, "iommu group:", "none (%s)", h->no_iommu_why ? h->no_iommu_why : "no link");
+	line(f, "parent:", "%s", d->parent ? d->parent->addr : "root bus");
+	line(f, "numa node:", "%d%s%s", d->numa_node, d->local_cpulist ? ", local CPUs " : "",
+	     d->local_cpulist ? d->local_cpulist : "");
+	if (d->boot_vga >= 0)
+		line(f, "boot vga:", "%s", d->boot_vga ? "yes" : "no");
+	if (vp_dev_unknown_why(d, "reset_method")) {
+		line(f, "reset:", "possible, methods unknown");
+	} else if (d->reset_methods.n) {
+		fprintf(f, "  %-17s", "reset:");
+		for (size_t i = 0; i < d->reset_methods.n; i++)
+			fprintf(f, " %s", d->reset_methods.v[i]);
+		fputc('\n', f);
+	} else {
+		line(f, "reset:", "none (the kernel has no reset method)");
+	}
+	line(f, "power:", "%s, d3cold_allowed %s", d->power_state ? d->power_state : "unknown",
+	     d->d3cold_allowed < 0 ? "unknown" : d->d3cold_allowed ? "1" : "0");
+	for (size_t i = 0; i < d->nbars; i++) {
+		const struct vp_bar *b = &d->bars[i];
+
+		vp_fmt_size(b->size, sz, sizeof(sz));
+		line(f, i ? "" : "bars:", "%s%u %s%s%s%s", b->index == 6 ? "ROM" : "BAR",
+		     b->index == 6 ? 0 : b->index, sz, b->io ? " I/O" : "",
+		     b->mem64 ? " 64-bit" : "", b->prefetch ? " prefetchable" : "");
+	}
+	show_caps(f, d);
+	line(f, "config space:", "%zu bytes", d->cfg_len);
+	for (size_t i = 0; i < d->critical_why.n; i++)
+		line(f, i ? "" : "host needs it:", "%s", d->critical_why.v[i]);
+	for (size_t i = 0; i < d->unknown.n; i++)
+		line(f, i ? "" : "unknown:", "%s", d->unknown.v[i]);
+	if (g && g->verdict != VP_GROUP_BRIDGES_ONLY) {
+		struct vp_gap *gaps = NULL;
+		size_t n = 0;
+
+		if (d->unit >= 0)
+			vp_group_explain(g, d->unit, &gaps, &n);
+		vp_print_group(ctx, g, d->unit >= 0 ? d : NULL, d->unit >= 0 ? gaps : g->gaps,
+			       d->unit >= 0 ? n : g->ngaps);
+		vp_gaps_free(gaps, n);
+	}
+}
+
+int cmd_show(struct vp_global *g, int argc, char **argv)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	struct json_object *doc = NULL, *arr;
+	struct vp_bdf b;
+	bool slot;
+	size_t shown = 0;
+	int first, r = 0;
+
+	first = vp_parse_opts(g, argc, argv, "", NULL, NULL, NULL);
+	if (first < 0)
+		return VP_EXIT_USAGE;
+	if (g->help) {
+		vp_cmd_help(vp_cmd_find("show"));
+		return VP_EXIT_OK;
+	}
+	if (argc - first != 1) {
+		vp_err("show takes one address, like 01:00.0");
+		return VP_EXIT_USAGE;
+	}
+	if (vp_bdf_parse(argv[first], &b, &slot, true) < 0) {
+		vp_err("'%s' is not a PCI address (use 0000:01:00.0, 01:00.0 or 01:00)",
+		       argv[first]);
+		return VP_EXIT_USAGE;
+	}
+	r = vp_load(g, &ctx, &h);
+	if (r)
+		return r;
+	if (ctx->out == VP_OUT_JSON) {
+		doc = vp_json_doc(ctx, "show");
+		arr = json_object_new_array();
+		json_object_object_add(doc, "devices", arr);
+	}
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+		const struct vp_group *grp;
+
+		if (slot ? !vp_bdf_same_slot(&d->bdf, &b) : vp_bdf_cmp(&d->bdf, &b) != 0)
+			continue;
+		if (!doc) {
+			if (shown)
+				fputc('\n', ctx->fout);
+			show_text(ctx, h, d);
+		} else {
+			struct json_object *jd = vp_json_dev(d);
+
+			grp = vp_host_group(h, d->iommu_group);
+			json_object_object_add(jd, "group",
+					       grp ? vp_json_group(h, grp, d->unit >= 0 ? d : NULL)
+						   : NULL);
+			json_object_array_add(arr, jd);
+		}
+		shown++;
+	}
+	if (doc) {
+		if (shown)
+			r = vp_json_print(ctx, doc);
+		json_object_put(doc);
+	}
+	if (!shown) {
+		vp_err("no PCI function %s on this host", argv[first]);
+		return VP_EXIT_NOINPUT;
+	}
+	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The context: the one place that knows where a host's files are.
+ *
+ * Every reader and writer takes a struct vp_ctx and names host files as a
+ * location (enum vp_loc) plus a path below it. The context confines every
+ * lookup to --root: symlinks are resolved one component at a time inside the
+ * root, so an absolute link or a ".." in a captured tree can never reach the
+ * machine vfio-pilot runs on (rule 3 of the brief).
+ */
+#pragma once
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct pci_access;
+struct kmod_ctx;
+
+enum vp_output {
+	VP_OUT_TEXT,
+	VP_OUT_JSON,
+};
+
+/* The host locations vfio-pilot reads. Only context.c maps them to paths. */
+enum vp_loc {
+	VP_ROOT, /* the root itself */
+	VP_SYS,
+	VP_PROC,
+	VP_ETC,
+	VP_DEV,
+	VP_MODULES, /* the kernel's modules directory (lib/modules) */
+	VP_USR_SHARE,
+	VP_VAR_LIB,
+	VP_VAR_LOG,
+};
+
+struct vp_ctx {
+	char *root;	    /* canonical absolute path of --root */
+	int rootfd;	    /* O_PATH directory descriptor of root */
+	enum vp_output out; /* text or JSON */
+	int verbose;	    /* -v count */
+	char *ids_file;	    /* --ids, or NULL for the system pci.ids */
+	FILE *fout;	    /* where reports go (stdout) */
+
+	/* Opened on first use and released by vp_ctx_free(). */
+	struct pci_access *pacc;
+	struct kmod_ctx *kmod;
+	int kmod_err; /* 0, or -errno from the first failed kmod_new() */
+	char *kver;
+};
+
+/* Exit codes, documented in --help and docs/cli.md. */
+enum vp_exit {
+	VP_EXIT_OK = 0,
+	VP_EXIT_WARN = 1,     /* ran; the verdict has warnings */
+	VP_EXIT_FAIL = 2,     /* ran; the verdict is "not ready" */
+	VP_EXIT_NO_IOMMU = 3, /* ran; the host has no IOMMU groups */
+	VP_EXIT_USAGE = 64,   /* bad command line or argument (sysexits EX_USAGE) */
+	VP_EXIT_DATA = 65,    /* host data could not be parsed with certainty */
+	VP_EXIT_NOINPUT = 66, /* root, device or file not found */
+	VP_EXIT_SOFTWARE = 70,
+	VP_EXIT_IO = 74, /* an I/O error while reading or writing */
+};
+
+int vp_ctx_new(const char *root, struct vp_ctx **out);
+void vp_ctx_free(struct vp_ctx *ctx);
+static inline void vp_ctx_freep(struct vp_ctx **c)
+{
+	vp_ctx_free(*c);
+}
+
+/* Map a negative errno from a reader to an exit code. */
+int vp_exit_code(int err);
+
+/*
+ * Path access, all confined to the root. @fmt names a path below @loc; it
+ * must not be absolute. Each returns 0 or -errno.
+ */
+int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int vp_openf(struct vp_ctx *ctx, enum vp_loc loc, int flags, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int vp_opendirf(struct vp_ctx *ctx, enum vp_loc loc, DIR **dir, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+bool vp_existsf(struct vp_ctx *ctx, enum vp_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A whole small text file, trailing white space removed. */
+int vp_read_strf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Up to @max bytes of a file; *len gets how many were read. */
+int vp_read_bytesf(struct vp_ctx *ctx, enum vp_loc loc, void *buf, size_t max, size_t *len,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The target of a symlink, as stored (not resolved). */
+int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The path a library that cannot be confined must be given (libpci, libkmod). */
+int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A root-relative path as the operator would write it on that host ("/sys/..."). */
+char *vp_display_path(enum vp_loc loc, const char *sub);
+
+/*
+ * A device node named in a host file ("/dev/sda1" in /proc/mounts): the
+ * part below the devtmpfs mount ("sda1"), or NULL when it is not one.
+ */
+const char *vp_devnode_name(const char *s);
+
+/* Lazily opened library handles. */
+int vp_ctx_kmod(struct vp_ctx *ctx, struct kmod_ctx **out);
+int vp_ctx_kver(struct vp_ctx *ctx, const char **out);
+
+/* Messages on stderr, prefixed with the program name. */
+void vp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host model: plain structs filled by the readers in src/host/.
+ *
+ * A value is either read from the host or recorded as unknown together with
+ * the reason (vp_dev.unknown); nothing is guessed. Devices are always kept
+ * sorted by domain:bus:device.function.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "context.h"
+#include "util.h"
+
+struct vp_bdf {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+};
+
+/* "0000:01:00.0", "01:00.0"; with @slot_ok also "01:00" (all functions). */
+int vp_bdf_parse(const char *s, struct vp_bdf *out, bool *all_functions, bool slot_ok);
+int vp_bdf_cmp(const struct vp_bdf *a, const struct vp_bdf *b);
+/* Same domain, bus and device: functions of one PCI device. */
+bool vp_bdf_same_slot(const struct vp_bdf *a, const struct vp_bdf *b);
+
+enum vp_state {
+	VP_UNKNOWN = 0,
+	VP_ABSENT,
+	VP_PRESENT,
+};
+
+enum vp_kind {
+	VP_KIND_DISPLAY,
+	VP_KIND_AUDIO,
+	VP_KIND_USB,
+	VP_KIND_NETWORK,
+	VP_KIND_STORAGE,
+	VP_KIND_BRIDGE,
+	VP_KIND_OTHER,
+};
+const char *vp_kind_name(enum vp_kind k);
+int vp_kind_from_name(const char *s, enum vp_kind *out);
+enum vp_kind vp_kind_of_class(uint32_t class24);
+
+struct vp_bar {
+	uint8_t index; /* 0-5, 6 = expansion ROM */
+	uint64_t size;
+	bool io, mem64, prefetch;
+};
+
+struct vp_rebar_bar {
+	uint8_t bar;	    /* BAR index, PCIe r6.0 7.8.6.3 bits 2:0 */
+	int cur_log2_mb;    /* current size as log2(MiB), bits 13:8 */
+	uint32_t supported; /* bit n set: 2^n MiB supported (capability bits 31:4) */
+};
+
+/* Host-critical roles (rule 2 of the brief). */
+enum {
+	VP_CRIT_CONSOLE = 1 << 0,  /* boot VGA: the host console */
+	VP_CRIT_NETWORK = 1 << 1,  /* carries the default route or a bridge port */
+	VP_CRIT_ROOTDISK = 1 << 2, /* controller of the root filesystem's disk */
+};
+
+struct vp_dev {
+	struct vp_bdf bdf;
+	char addr[16]; /* "0000:01:00.0" */
+	char *syspath; /* canonical path below the root: "sys/devices/pci0000:00/..." */
+
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class; /* base, sub, prog-if (24 bits, as in sysfs "class") */
+	uint8_t rev;
+	char *vendor_name, *device_name, *subsys_name, *class_name;
+	enum vp_kind kind;
+
+	/* Header type 1: a bridge or PCIe port. */
+	bool is_bridge;
+	uint8_t secondary_bus, subordinate_bus;
+	struct vp_dev *parent; /* upstream bridge, NULL on a root bus */
+
+	char *driver;	       /* bound driver, NULL when none is bound */
+	char *driver_override; /* NULL when unset */
+	char *modalias;
+	struct strv modules; /* modules whose aliases match modalias */
+
+	int iommu_group; /* -1: no group */
+	int numa_node;	 /* -1: no node */
+	char *local_cpulist;
+	int boot_vga;	       /* 1/0, -1 when the kernel has no boot_vga file */
+	struct strv reset_methods; /* in the kernel's order */
+	enum vp_state reset;	   /* can the kernel reset it at all */
+	char *power_state;
+	int d3cold_allowed; /* -1 unknown */
+
+	struct vp_bar bars[7];
+	size_t nbars;
+
+	/* Config space as read: 64 bytes for non-root, 256 or 4096 for root. */
+	size_t cfg_len;
+	enum vp_state caps_readable;  /* standard capability list */
+	enum vp_state ecaps_readable; /* extended capabilities (PCIe, 4096 bytes) */
+
+	enum vp_state pcie;
+	uint8_t pcie_type; /* PCI_EXP_TYPE_* from the PCIe capability */
+	enum vp_state flr; /* PCIe DevCap bit 28 (PCIe r6.0 7.5.3.3) */
+	char *link_speed, *link_width, *max_link_speed, *max_link_width;
+	enum vp_state pm;
+	bool no_soft_reset; /* PM control/status NoSoftRst (PCI PM 1.2 3.2.4) */
+
+	enum vp_state acs;
+	uint16_t acs_cap, acs_ctrl;
+
+	enum vp_state rebar;
+	struct vp_rebar_bar rebar_bars[6];
+	size_t nrebar;
+
+	enum vp_state sriov;
+	unsigned int sriov_total, sriov_num;
+	uint16_t sriov_vf_device;
+	struct strv virtfn; /* addresses of enabled VFs */
+	char *physfn;	    /* for a VF: the PF's address */
+
+	unsigned int critical; /* VP_CRIT_* */
+	struct strv critical_why;
+
+	/* "field: reason" for every value that could not be read. */
+	struct strv unknown;
+
+	/* Filled by the group analysis. */
+	int unit; /* index of the physical card within its group, -1 for bridges */
+};
+
+/* Where two parts of a group meet without ACS isolation. */
+struct vp_gap {
+	struct vp_dev *bridge; /* the port or bridge; NULL for the root complex */
+	char *why;	       /* "no ACS capability", "ACS control lacks RR CR" ... */
+};
+
+enum vp_group_verdict {
+	VP_GROUP_ISOLATED,	  /* one function */
+	VP_GROUP_COMPANIONS,	  /* one card: its functions (HDMI audio, USB-C) */
+	VP_GROUP_SHARED,	  /* endpoints of more than one card */
+	VP_GROUP_BRIDGES_ONLY,	  /* host bridges and ports, nothing to pass */
+};
+const char *vp_group_verdict_name(enum vp_group_verdict v);
+
+struct vp_group {
+	int id;
+	struct vp_dev **members; /* sorted by address */
+	size_t n;
+	size_t nunits;		    /* physical cards among the endpoints */
+	int primary_unit;	    /* the card the verdict is told from (a GPU first) */
+	enum vp_group_verdict verdict;
+	struct vp_gap *gaps; /* for SHARED: the bridges that join the cards */
+	size_t ngaps;
+};
+
+struct vp_host {
+	struct vp_dev **devs; /* sorted by address */
+	size_t ndevs;
+
+	struct vp_group *groups; /* sorted by id */
+	size_t ngroups;
+
+	/* IOMMU: the registered units (dmar0, ivhd0) and, without groups, why. */
+	struct strv iommus;
+	char *no_iommu_why;
+
+	/* Host-critical detection notes, e.g. why the root disk is unknown. */
+	struct strv notes;
+};
+
+/* Read everything: PCI devices, groups, host-critical roles. */
+int vp_host_load(struct vp_ctx *ctx, struct vp_host **out);
+void vp_host_free(struct vp_host *h);
+static inline void vp_host_freep(struct vp_host **h)
+{
+	vp_host_free(*h);
+}
+
+struct vp_dev *vp_host_find(const struct vp_host *h, const struct vp_bdf *bdf);
+struct vp_dev *vp_host_find_addr(const struct vp_host *h, const char *addr);
+struct vp_group *vp_host_group(const struct vp_host *h, int id);
+
+/* The readers, each its own file. */
+int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h);	  /* host/pci.c */
+void vp_pci_decode_caps(struct vp_ctx *ctx, struct vp_dev *d, void *pdev); /* host/caps.c */
+int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h);	  /* host/iommu.c */
+int vp_critical_load(struct vp_ctx *ctx, struct vp_host *h);	  /* host/critical.c */
+int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h);	  /* host/modules.c */
+
+/* Record that @field of @d could not be read, and why. */
+int vp_dev_unknown(struct vp_dev *d, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The reason recorded for @field, or NULL when it was read. */
+const char *vp_dev_unknown_why(const struct vp_dev *d, const char *field);
+
+/* ACS as libvirt and the kernel's REQ_ACS_FLAGS judge it: SV, RR, CR, UF all set. */
+bool vp_acs_isolates(const struct vp_dev *d);
+/* "no ACS capability", "ACS control lacks RR CR", "unknown: ..." into a new string. */
+char *vp_acs_describe(const struct vp_dev *d);
+const char *vp_pcie_type_name(uint8_t type);
+
+/*
+ * Why the card @from_unit of @g is not alone: the ports and bridges without
+ * ACS isolation between it and each other card of the group.
+ */
+int vp_group_explain(const struct vp_group *g, int from_unit, struct vp_gap **gaps,
+		     size_t *ngaps);
+void vp_gaps_free(struct vp_gap *gaps, size_t n);

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IOMMU groups and what they mean for passthrough.
+ *
+ * Group membership is the kernel's (the iommu_group links); vfio-pilot
+ * never recomputes it. What it adds is the reading: which members are
+ * functions of one physical card, which are ports and bridges, which are
+ * unrelated devices, and which port without ACS joins them. The kernel
+ * joins devices whose path upstream lacks ACS Source Validation, Request
+ * and Completion Redirect and Upstream Forwarding (drivers/iommu/iommu.c
+ * REQ_ACS_FLAGS, pci_device_group), and everything behind a conventional
+ * PCI bridge (pci_for_each_dma_alias).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <pci/header.h>
+
+#include "host/host.h"
+
+static bool is_bridge_role(const struct vp_dev *d)
+{
+	return d->is_bridge || d->kind == VP_KIND_BRIDGE;
+}
+
+static bool below(const struct vp_dev *d, const struct vp_dev *anc)
+{
+	for (const struct vp_dev *p = d->parent; p; p = p->parent)
+		if (p == anc)
+			return true;
+	return false;
+}
+
+/*
+ * A switch inside a card (Intel Arc DG2 4fa1/4fa4 and Battlemage e2ff/e2f0,
+ * AMD Navi 1478/1479): a bridge behind some port, made by the GPU's vendor,
+ * with only that vendor's functions below it, a display among them. A
+ * platform switch (an AMD chipset) fails the test as soon as one foreign
+ * device or no display sits below it.
+ */
+static bool is_card_switch(const struct vp_host *h, const struct vp_dev *b)
+{
+	bool display = false;
+
+	if (!b->is_bridge || !b->parent)
+		return false;
+	for (size_t i = 0; i < h->ndevs; i++) {
+		const struct vp_dev *d = h->devs[i];
+
+		if (!below(d, b) || is_bridge_role(d))
+			continue;
+		if (d->vendor != b->vendor)
+			return false;
+		if (d->kind == VP_KIND_DISPLAY)
+			display = true;
+	}
+	return display;
+}
+
+/* The device that stands for @d's card: the highest card switch, or itself. */
+static const struct vp_dev *card_of(const struct vp_host *h, const struct vp_dev *d)
+{
+	const struct vp_dev *top = d;
+
+	for (const struct vp_dev *p = d->parent; p; p = p->parent)
+		if (p->vendor == d->vendor && is_card_switch(h, p))
+			top = p;
+	return top;
+}
+
+static bool same_card(const struct vp_host *h, const struct vp_dev *a, const struct vp_dev *b)
+{
+	const struct vp_dev *ca = card_of(h, a), *cb = card_of(h, b);
+
+	if (ca != a || cb != b)
+		return ca == cb;
+	return vp_bdf_same_slot(&a->bdf, &b->bdf);
+}
+
+static int add_gap(struct vp_gap **gaps, size_t *n, struct vp_dev *bridge, char *why)
+{
+	struct vp_gap *g;
+
+	if (!why)
+		return -ENOMEM;
+	for (size_t i = 0; i < *n; i++) {
+		if ((*gaps)[i].bridge == bridge) {
+			free(why);
+			return 0;
+		}
+	}
+	g = realloc(*gaps, (*n + 1) * sizeof(**gaps));
+	if (!g) {
+		free(why);
+		return -ENOMEM;
+	}
+	g[*n].bridge = bridge;
+	g[*n].why = why;
+	*gaps = g;
+	(*n)++;
+	return 0;
+}
+
+void vp_gaps_free(struct vp_gap *gaps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(gaps[i].why);
+	free(gaps);
+}
+
+static bool is_conventional_bridge(const struct vp_dev *d)
+{
+	return d->is_bridge && (d->pcie == VP_ABSENT ||
+				(d->pcie == VP_PRESENT && d->pcie_type == PCI_EXP_TYPE_PCI_BRIDGE));
+}
+
+/* Where the upstream paths of @a and @b meet, and which ports lack ACS there. */
+static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps, size_t *n)
+{
+	struct vp_dev *lca = NULL, *ca = a, *cb = b;
+	struct vp_dev *side[2];
+	int r;
+
+	for (struct vp_dev *x = a; x && !lca; x = x->parent)
+		for (struct vp_dev *y = b; y; y = y->parent)
+			if (x == y && x != a && x != b) {
+				lca = x;
+				break;
+			}
+	/* The two children of the meeting point (or the root-bus devices). */
+	while (ca->parent && ca->parent != lca)
+		ca = ca->parent;
+	while (cb->parent && cb->parent != lca)
+		cb = cb->parent;
+
+	if (lca && is_conventional_bridge(lca)) {
+		r = add_gap(gaps, n, lca,
+			    strdup("conventional PCI bridge: the devices behind it share "
+				   "its requester ID and cannot be isolated"));
+		if (r < 0)
+			return r;
+	}
+	side[0] = ca;
+	side[1] = cb;
+	for (int i = 0; i < 2; i++) {
+		struct vp_dev *c = side[i];
+
+		if (vp_acs_isolates(c))
+			continue;
+		r = add_gap(gaps, n, c, vp_acs_describe(c));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int vp_group_explain(const struct vp_group *g, int from_unit, struct vp_gap **gaps,
+		     size_t *ngaps)
+{
+	struct vp_dev *from = NULL;
+	int r;
+
+	*gaps = NULL;
+	*ngaps = 0;
+	for (size_t i = 0; i < g->n && !from; i++)
+		if (g->members[i]->unit == from_unit)
+			from = g->members[i];
+	if (!from)
+		return 0;
+	for (int u = 0; u < (int)g->nunits; u++) {
+		struct vp_dev *other = NULL;
+
+		if (u == from_unit)
+			continue;
+		for (size_t i = 0; i < g->n && !other; i++)
+			if (g->members[i]->unit == u)
+				other = g->members[i];
+		if (!other)
+			continue;
+		r = explain_pair(from, other, gaps, ngaps);
+		if (r < 0)
+			goto fail;
+	}
+	if (*ngaps == 0 && g->nunits > 1) {
+		r = add_gap(gaps, ngaps, NULL,
+			    strdup("no port without ACS found in config space; the kernel "
+				   "joined them by a DMA alias, a quirk or the platform"));
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	vp_gaps_free(*gaps, *ngaps);
+	*gaps = NULL;
+	*ngaps = 0;
+	return r;
+}
+
+static void analyse_group(const struct vp_host *h, struct vp_group *g)
+{
+	size_t endpoints = 0;
+
+	g->nunits = 0;
+	g->primary_unit = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		struct vp_dev *d = g->members[i];
+
+		d->unit = -1;
+		if (is_bridge_role(d))
+			continue;
+		endpoints++;
+		for (size_t j = 0; j < i; j++) {
+			struct vp_dev *e = g->members[j];
+
+			if (e->unit >= 0 && same_card(h, d, e)) {
+				d->unit = e->unit;
+				break;
+			}
+		}
+		if (d->unit < 0)
+			d->unit = (int)g->nunits++;
+		if (g->primary_unit < 0 && d->kind == VP_KIND_DISPLAY)
+			g->primary_unit = d->unit;
+	}
+	if (g->primary_unit < 0 && g->nunits)
+		g->primary_unit = 0;
+
+	if (endpoints == 0)
+		g->verdict = VP_GROUP_BRIDGES_ONLY;
+	else if (g->nunits > 1)
+		g->verdict = VP_GROUP_SHARED;
+	else if (endpoints == 1)
+		g->verdict = VP_GROUP_ISOLATED;
+	else
+		g->verdict = VP_GROUP_COMPANIONS;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void explain_no_iommu(struct vp_ctx *ctx, struct vp_host *h)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	bool dmar = vp_existsf(ctx, VP_SYS, "firmware/acpi/tables/DMAR");
+	bool ivrs = vp_existsf(ctx, VP_SYS, "firmware/acpi/tables/IVRS");
+	const char *off = NULL;
+
+	if (vp_read_strf(ctx, VP_PROC, &cmdline, "cmdline") == 0) {
+		static const char *const offs[] = { "intel_iommu=off", "amd_iommu=off",
+						    "iommu=off" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(offs); i++) {
+			const char *p = strstr(cmdline, offs[i]);
+
+			if (p && (p == cmdline || p[-1] == ' ')) {
+				off = offs[i];
+				break;
+			}
+		}
+	}
+	if (off)
+		h->no_iommu_why = xasprintf("no IOMMU groups: the kernel command line has '%s'",
+					    off);
+	else if (h->iommus.n)
+		h->no_iommu_why = xasprintf("no IOMMU groups although %s is registered; no PCI "
+					    "function has an iommu_group link",
+					    h->iommus.v[0]);
+	else if (dmar || ivrs)
+		h->no_iommu_why = xasprintf(
+			"no IOMMU groups: the firmware has an %s table but the kernel enabled no "
+			"IOMMU (%s)",
+			dmar ? "ACPI DMAR" : "ACPI IVRS",
+			dmar ? "before Linux 6.8 Intel needs intel_iommu=on" : "check dmesg for AMD-Vi");
+	else
+		h->no_iommu_why = strdup(
+			"no IOMMU groups: no IOMMU is registered and the firmware has no ACPI DMAR "
+			"or IVRS table (VT-d/AMD-Vi off in firmware, or not supported)");
+}
+
+int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	_cleanup_free_ int *ids = NULL;
+	size_t nids = 0;
+	struct dirent *e;
+
+	if (vp_opendirf(ctx, VP_SYS, &dir, "class/iommu") == 0) {
+		while ((e = readdir(dir)))
+			if (e->d_name[0] != '.')
+				strv_add(&h->iommus, e->d_name);
+		strv_sort(&h->iommus);
+	}
+
+	ids = calloc(h->ndevs ? h->ndevs : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->ndevs; i++)
+		if (h->devs[i]->iommu_group >= 0)
+			ids[nids++] = h->devs[i]->iommu_group;
+	if (nids == 0) {
+		explain_no_iommu(ctx, h);
+		return h->no_iommu_why ? 0 : -ENOMEM;
+	}
+	qsort(ids, nids, sizeof(*ids), cmp_int);
+
+	h->groups = calloc(nids, sizeof(*h->groups));
+	if (!h->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < nids; i++) {
+		struct vp_group *g;
+
+		if (i > 0 && ids[i] == ids[i - 1])
+			continue;
+		g = &h->groups[h->ngroups++];
+		g->id = ids[i];
+		g->members = calloc(h->ndevs, sizeof(*g->members));
+		if (!g->members)
+			return -ENOMEM;
+		/* h->devs is sorted, so members come out sorted by address. */
+		for (size_t j = 0; j < h->ndevs; j++)
+			if (h->devs[j]->iommu_group == g->id)
+				g->members[g->n++] = h->devs[j];
+	}
+	for (size_t i = 0; i < h->ngroups; i++) {
+		struct vp_group *g = &h->groups[i];
+		int r;
+
+		analyse_group(h, g);
+		if (g->verdict != VP_GROUP_SHARED)
+			continue;
+		r = vp_group_explain(g, g->primary_unit, &g->gaps, &g->ngaps);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

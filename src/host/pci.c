@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * PCI functions: libpci for identity, names, BARs, driver, group and
+ * capabilities; the sysfs attributes libpci does not read come through the
+ * context. libpci is pointed at ROOT/sys/bus/pci and forced to the sysfs
+ * method, so it can never fall back to port I/O on this machine
+ * (pciutils lib/init.c probe_sequence).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+
+#include <pci/pci.h>
+
+#include "host/host.h"
+
+/*
+ * libpci's error callback takes no user pointer and must not return
+ * (pci.h: PCI_NONRET), and its default calls exit(1). A scan therefore
+ * arms this thread-local jump target and treats any libpci error as a
+ * failure of the whole scan: fields libpci marked known before failing
+ * cannot be trusted (see ../shared/knowledge/libraries.md 1.5).
+ */
+static __thread jmp_buf *pci_jmp;
+static __thread char pci_errmsg[256];
+
+static void __attribute__((noreturn)) pci_error_cb(char *msg, ...)
+{
+	va_list ap;
+
+	va_start(ap, msg);
+	vsnprintf(pci_errmsg, sizeof(pci_errmsg), msg, ap);
+	va_end(ap);
+	if (pci_jmp)
+		longjmp(*pci_jmp, 1);
+	/* Never reached: every libpci call below runs with pci_jmp armed. */
+	abort();
+}
+
+static void pci_warning_cb(char *msg, ...)
+{
+	/* Config reads are checked by length ourselves; libpci's warnings add nothing. */
+	(void)msg;
+}
+
+static int pci_open(struct vp_ctx *ctx)
+{
+	_cleanup_free_ char *sysfs = NULL;
+	struct pci_access *a;
+	int r;
+
+	if (ctx->pacc)
+		return 0;
+	r = vp_host_pathf(ctx, VP_SYS, &sysfs, "bus/pci");
+	if (r < 0)
+		return r;
+	a = pci_alloc();
+	if (!a)
+		return -ENOMEM;
+	a->method = PCI_ACCESS_SYS_BUS_PCI;
+	a->error = pci_error_cb;
+	a->warning = pci_warning_cb;
+	a->debug = pci_warning_cb;
+	/* Hermetic names: no udev hwdb of this machine, no ~/.pciids-cache. */
+	a->id_lookup_mode &= ~(unsigned int)PCI_LOOKUP_CACHE;
+	if (pci_set_param(a, "sysfs.path", sysfs) < 0 ||
+	    pci_set_param(a, "hwdb.disable", "1") < 0) {
+		pci_cleanup(a);
+		return -EINVAL;
+	}
+	if (ctx->ids_file)
+		pci_set_name_list_path(a, ctx->ids_file, 0);
+	ctx->pacc = a;
+	return 0;
+}
+
+static int read_hex_attr(struct vp_ctx *ctx, const char *addr, const char *attr, unsigned long *v)
+{
+	_cleanup_free_ char *s = NULL;
+	char *end;
+	int r;
+
+	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/%s", addr, attr);
+	if (r < 0)
+		return r;
+	errno = 0;
+	*v = strtoul(s, &end, 16);
+	if (errno || end == s || *end)
+		return -EBADMSG;
+	return 0;
+}
+
+/*
+ * libpci treats a directory entry it cannot parse, or a function without
+ * vendor/device/class, as fatal (lib/sysfs.c sysfs_scan). Check the tree
+ * first so such a root gets a precise error instead of a libpci one.
+ */
+static int pci_precheck(struct vp_ctx *ctx, size_t *count)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	static const char *const mandatory[] = { "vendor", "device", "class" };
+	struct dirent *e;
+	size_t n = 0;
+	int r;
+
+	r = vp_opendirf(ctx, VP_SYS, &dir, "bus/pci/devices");
+	if (r < 0) {
+		_cleanup_free_ char *shown = vp_display_path(VP_SYS, "bus/pci/devices");
+
+		vp_err("cannot read %s under %s: %s", shown, ctx->root, strerror(-r));
+		return r;
+	}
+	while ((e = readdir(dir))) {
+		struct vp_bdf b;
+		unsigned long v;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (vp_bdf_parse(e->d_name, &b, NULL, false) < 0 || !strchr(e->d_name, ':') ||
+		    strchr(e->d_name, ':') == strrchr(e->d_name, ':')) {
+			vp_err("unexpected entry '%s' in the PCI device directory", e->d_name);
+			return -EBADMSG;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(mandatory); i++) {
+			r = read_hex_attr(ctx, e->d_name, mandatory[i], &v);
+			if (r < 0) {
+				vp_err("%s: cannot read '%s': %s", e->d_name, mandatory[i],
+				       strerror(-r));
+				return r == -ENOENT ? -EBADMSG : r;
+			}
+		}
+		n++;
+	}
+	*count = n;
+	return 0;
+}
+
+static char *lookup(struct pci_access *a, int flags, int a1, int a2, int a3, int a4)
+{
+	char buf[256];
+	const char *s;
+
+	s = pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS, a1, a2, a3, a4);
+	return s ? strdup(s) : NULL;
+}
+
+static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
+{
+	_cleanup_free_ char *s = NULL;
+	const char *a = d->addr;
+	int r;
+
+	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/driver_override", a);
+	if (r == 0 && !streq(s, "(null)") && s[0])
+		d->driver_override = TAKE_PTR(s);
+	else if (r < 0 && r != -ENOENT)
+		vp_dev_unknown(d, "driver_override", "%s", strerror(-r));
+	free(TAKE_PTR(s));
+
+	r = vp_read_strf(ctx, VP_SYS, &d->local_cpulist, "bus/pci/devices/%s/local_cpulist", a);
+	if (r < 0)
+		vp_dev_unknown(d, "local_cpulist", "no local_cpulist attribute (%s)",
+			       strerror(-r));
+
+	/* boot_vga exists only for VGA-class functions (drivers/pci/pci-sysfs.c). */
+	d->boot_vga = -1;
+	if ((d->class >> 8) == 0x0300) {
+		r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/boot_vga", a);
+		if (r == 0 && (streq(s, "0") || streq(s, "1")))
+			d->boot_vga = s[0] == '1';
+		else
+			vp_dev_unknown(d, "boot_vga", "boot_vga unreadable (%s)",
+				       r < 0 ? strerror(-r) : "unexpected value");
+		free(TAKE_PTR(s));
+	}
+
+	/*
+	 * reset_method (Linux 5.15+) and reset are both hidden when the kernel
+	 * found no reset method (pci-sysfs.c *_attr_is_visible); reset alone
+	 * means an older kernel that does not list its methods.
+	 */
+	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/reset_method", a);
+	if (r == 0) {
+		char *save = NULL;
+
+		for (char *t = strtok_r(s, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			strv_add(&d->reset_methods, t);
+		d->reset = d->reset_methods.n ? VP_PRESENT : VP_ABSENT;
+	} else if (vp_existsf(ctx, VP_SYS, "bus/pci/devices/%s/reset", a)) {
+		d->reset = VP_PRESENT;
+		vp_dev_unknown(d, "reset_method",
+			       "no reset_method attribute (kernel before 5.15)");
+	} else {
+		d->reset = VP_ABSENT;
+	}
+	free(TAKE_PTR(s));
+
+	r = vp_read_strf(ctx, VP_SYS, &d->power_state, "bus/pci/devices/%s/power_state", a);
+	if (r < 0)
+		vp_dev_unknown(d, "power_state", "no power_state attribute (%s)", strerror(-r));
+	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/d3cold_allowed", a);
+	d->d3cold_allowed = -1;
+	if (r == 0 && (streq(s, "0") || streq(s, "1")))
+		d->d3cold_allowed = s[0] == '1';
+	else
+		vp_dev_unknown(d, "d3cold_allowed", "d3cold_allowed unreadable");
+	free(TAKE_PTR(s));
+
+	/* Link attributes exist for PCIe functions only (pci-sysfs.c pcie_dev_attrs). */
+	vp_read_strf(ctx, VP_SYS, &d->link_speed, "bus/pci/devices/%s/current_link_speed", a);
+	vp_read_strf(ctx, VP_SYS, &d->link_width, "bus/pci/devices/%s/current_link_width", a);
+	vp_read_strf(ctx, VP_SYS, &d->max_link_speed, "bus/pci/devices/%s/max_link_speed", a);
+	vp_read_strf(ctx, VP_SYS, &d->max_link_width, "bus/pci/devices/%s/max_link_width", a);
+
+	/* SR-IOV from sysfs: readable without root, unlike the capability. */
+	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/sriov_totalvfs", a);
+	if (r == 0) {
+		_cleanup_free_ char *num = NULL;
+
+		d->sriov = VP_PRESENT;
+		d->sriov_total = (unsigned int)strtoul(s, NULL, 10);
+		if (vp_read_strf(ctx, VP_SYS, &num, "bus/pci/devices/%s/sriov_numvfs", a) == 0)
+			d->sriov_num = (unsigned int)strtoul(num, NULL, 10);
+		for (unsigned int i = 0; i < d->sriov_total && i < 256; i++) {
+			_cleanup_free_ char *link = NULL;
+			const char *base;
+
+			if (vp_readlinkf(ctx, VP_SYS, &link, "bus/pci/devices/%s/virtfn%u", a, i) < 0)
+				break;
+			base = strrchr(link, '/');
+			strv_add(&d->virtfn, base ? base + 1 : link);
+		}
+	} else if (d->sriov == VP_UNKNOWN) {
+		/*
+		 * The kernel adds sriov_* for every function with the SR-IOV
+		 * capability (drivers/pci/iov.c sriov_pf_attrs), root or not.
+		 */
+		d->sriov = VP_ABSENT;
+	}
+	free(TAKE_PTR(s));
+	r = vp_readlinkf(ctx, VP_SYS, &s, "bus/pci/devices/%s/physfn", a);
+	if (r == 0) {
+		const char *base = strrchr(s, '/');
+
+		d->physfn = strdup(base ? base + 1 : s);
+	}
+	return 0;
+}
+
+static void fill_bars(struct vp_dev *d, struct pci_dev *p)
+{
+	for (int i = 0; i < 7; i++) {
+		pciaddr_t size = i < 6 ? p->size[i] : p->rom_size;
+		pciaddr_t flags = i < 6 ? p->flags[i] : p->rom_flags;
+		struct vp_bar *b;
+
+		if (!size)
+			continue;
+		b = &d->bars[d->nbars++];
+		b->index = (uint8_t)i;
+		b->size = size;
+		b->io = (flags & PCI_IORESOURCE_IO) != 0;
+		b->prefetch = (flags & PCI_IORESOURCE_PREFETCH) != 0;
+		b->mem64 = (flags & PCI_IORESOURCE_MEM_64) != 0;
+	}
+}
+
+/* Parent from the canonical sysfs path: the directory above is the upstream bridge. */
+static void link_parents(struct vp_host *h)
+{
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+		char *slash, *prev;
+		struct vp_bdf b;
+
+		if (!d->syspath)
+			continue;
+		slash = strrchr(d->syspath, '/');
+		if (!slash)
+			continue;
+		*slash = '\0';
+		prev = strrchr(d->syspath, '/');
+		if (vp_bdf_parse(prev ? prev + 1 : d->syspath, &b, NULL, false) == 0)
+			d->parent = vp_host_find(h, &b);
+		*slash = '/';
+	}
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct vp_dev *x = *(struct vp_dev *const *)a;
+	const struct vp_dev *y = *(struct vp_dev *const *)b;
+
+	return vp_bdf_cmp(&x->bdf, &y->bdf);
+}
+
+static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
+{
+	unsigned char cfg[4096];
+	int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS |
+		    PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER |
+		    PCI_FILL_MODULE_ALIAS;
+	unsigned long cls;
+	const char *s;
+	int r;
+
+	d->bdf.domain = (uint32_t)p->domain;
+	d->bdf.bus = p->bus;
+	d->bdf.dev = p->dev;
+	d->bdf.fn = p->func;
+	d->unit = -1;
+	d->iommu_group = -1;
+	snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%d", p->domain, p->bus, p->dev,
+		 p->func);
+
+	r = vp_resolve(ctx, VP_SYS, &d->syspath, "bus/pci/devices/%s", d->addr);
+	if (r < 0)
+		return r;
+	r = vp_read_bytesf(ctx, VP_SYS, cfg, sizeof(cfg), &d->cfg_len, "bus/pci/devices/%s/config",
+			   d->addr);
+	if (r < 0)
+		d->cfg_len = 0;
+	/* Without the file, libpci would read 0xff for every capability. */
+	if (d->cfg_len >= 256)
+		flags |= PCI_FILL_CAPS | PCI_FILL_EXT_CAPS;
+	/* libpci stops the scan when "resource" is missing (lib/sysfs.c). */
+	if (vp_existsf(ctx, VP_SYS, "bus/pci/devices/%s/resource", d->addr))
+		flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
+	else
+		vp_dev_unknown(d, "bars", "no resource attribute");
+	pci_fill_info(p, flags);
+
+	d->vendor = p->vendor_id;
+	d->device = p->device_id;
+	/* The 24-bit class with prog-if comes from sysfs, as the kernel fixed it up. */
+	r = read_hex_attr(ctx, d->addr, "class", &cls);
+	d->class = r == 0 ? (uint32_t)cls & 0xffffff : (uint32_t)p->device_class << 8;
+	d->rev = p->rev_id;
+	d->subvendor = p->subsys_vendor_id;
+	d->subdevice = p->subsys_id;
+	d->kind = vp_kind_of_class(d->class);
+	d->numa_node = p->numa_node;
+
+	d->vendor_name = lookup(ctx->pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0);
+	d->device_name = lookup(ctx->pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0);
+	d->class_name = lookup(ctx->pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0);
+	if (d->subvendor && d->subvendor != 0xffff)
+		d->subsys_name = lookup(ctx->pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
+					d->vendor, d->device, d->subvendor, d->subdevice);
+
+	s = pci_get_string_property(p, PCI_FILL_DRIVER);
+	if (s) {
+		const char *base = strrchr(s, '/');
+
+		d->driver = strdup(base ? base + 1 : s);
+	}
+	s = pci_get_string_property(p, PCI_FILL_IOMMU_GROUP);
+	if (s) {
+		const char *base = strrchr(s, '/');
+		char *end;
+		long g = strtol(base ? base + 1 : s, &end, 10);
+
+		if (*end == '\0' && g >= 0 && g <= INT32_MAX)
+			d->iommu_group = (int)g;
+		else
+			vp_dev_unknown(d, "iommu_group", "unparsable iommu_group link '%s'", s);
+	}
+	if (p->module_alias)
+		d->modalias = strdup(p->module_alias);
+
+	if (flags & PCI_FILL_SIZES)
+		fill_bars(d, p);
+	if (d->cfg_len >= 0x40) {
+		d->is_bridge = (cfg[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_BRIDGE;
+		if (d->is_bridge) {
+			d->secondary_bus = cfg[PCI_SECONDARY_BUS];
+			d->subordinate_bus = cfg[PCI_SUBORDINATE_BUS];
+		}
+	} else {
+		/* Class 0x0604/0x0609 is what makes a PCI-to-PCI bridge without config. */
+		d->is_bridge = (d->class >> 8) == 0x0604 || (d->class >> 8) == 0x0609;
+	}
+	vp_pci_decode_caps(ctx, d, p);
+	return read_sysfs_extras(ctx, d);
+}
+
+int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
+{
+	jmp_buf jb;
+	struct pci_dev *p;
+	size_t count = 0;
+	volatile size_t i = 0; /* read after longjmp */
+	int r;
+
+	r = pci_precheck(ctx, &count);
+	if (r < 0)
+		return r;
+	r = pci_open(ctx);
+	if (r < 0)
+		return r;
+	h->devs = calloc(count ? count : 1, sizeof(*h->devs));
+	if (!h->devs)
+		return -ENOMEM;
+
+	pci_jmp = &jb;
+	if (setjmp(jb)) {
+		pci_jmp = NULL;
+		vp_err("libpci: %s", pci_errmsg);
+		return -EBADMSG;
+	}
+	if (!ctx->pacc->methods) {
+		pci_init(ctx->pacc);
+		pci_scan_bus(ctx->pacc);
+	}
+	for (p = ctx->pacc->devices; p; p = p->next) {
+		struct vp_dev *d;
+
+		if (i == count) {
+			/* The tree changed between the check and the scan. */
+			pci_jmp = NULL;
+			vp_err("the PCI device directory changed while it was read");
+			return -EAGAIN;
+		}
+		d = calloc(1, sizeof(*d));
+		if (!d) {
+			pci_jmp = NULL;
+			return -ENOMEM;
+		}
+		h->devs[i] = d;
+		h->ndevs = ++i;
+		r = fill_dev(ctx, p, d);
+		if (r < 0) {
+			pci_jmp = NULL;
+			vp_err("%s: %s", d->addr, strerror(-r));
+			return r;
+		}
+	}
+	pci_jmp = NULL;
+	/* libpci lists devices in readdir order; lspci sorts them too (lspci.c sort_them). */
+	qsort(h->devs, h->ndevs, sizeof(*h->devs), cmp_dev);
+	link_parents(h);
+	return 0;
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-pilot: PCI passthrough on Proxmox VE, from inventory to a VM that
+ * survives its second boot. A multi-call front end in the manner of kmod's
+ * tools/kmod.c: global options, then a command from the table below.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+
+#ifndef VP_VERSION
+#define VP_VERSION "0"
+#endif
+
+static const struct vp_cmd commands[] = {
+	{ "devices", cmd_devices, "list PCI functions with kind, ids, group and driver",
+	  "  -c, --class KIND    only this kind: display audio usb network storage bridge other\n"
+	  "  -V, --vendor VVVV   only this PCI vendor id (hex, like 10de)\n"
+	  "  [ADDR...]           only these functions; 01:00 means every function of 01:00\n" },
+	{ "groups", cmd_groups, "IOMMU groups with their members, verdicts and ACS gaps",
+	  "  [ADDR]              only the group of this function\n" },
+	{ "show", cmd_show, "everything about one device and its group",
+	  "  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n" },
+};
+
+const struct vp_cmd *vp_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (streq(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static const char global_help[] =
+	"Global options (before or after the command):\n"
+	"      --root DIR      read the host below DIR instead of / (a snapshot or fixture)\n"
+	"      --json          machine-readable output (schema: docs/json.md)\n"
+	"      --ids FILE      PCI names from FILE instead of the system pci.ids\n"
+	"  -v, --verbose       more detail; twice for debug messages\n"
+	"  -h, --help          this help\n"
+	"      --version       the version\n";
+
+static const char exit_help[] =
+	"Exit status:\n"
+	"   0  done\n"
+	"   1  done; the verdict has warnings\n"
+	"   2  done; the verdict is \"not ready\"\n"
+	"   3  done; the host has no IOMMU groups\n"
+	"  64  bad command line or argument\n"
+	"  65  host data that cannot be parsed with certainty\n"
+	"  66  root, device or file not found\n"
+	"  70  internal error\n"
+	"  74  I/O or permission error while reading\n";
+
+void vp_cmd_help(const struct vp_cmd *cmd)
+{
+	printf("Usage: vfio-pilot [GLOBAL OPTIONS] %s [OPTIONS]\n\n%s.\n\n%s\n%s\n%s",
+	       cmd->name, cmd->summary, cmd->usage, global_help, exit_help);
+}
+
+static void help(void)
+{
+	printf("Usage: vfio-pilot [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
+	       "Read-only unless a command says otherwise. Commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\n%s\n%s\n'vfio-pilot COMMAND --help' shows a command's options.\n",
+	       global_help, exit_help);
+}
+
+int main(int argc, char **argv)
+{
+	struct vp_global g = { 0 };
+	const struct vp_cmd *cmd = NULL;
+	int i;
+
+	/* Global options may come first; the command is the first operand. */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (streq(a, "--version")) {
+			printf("vfio-pilot %s\n", VP_VERSION);
+			return VP_EXIT_OK;
+		}
+		if (streq(a, "--root") || streq(a, "--ids")) {
+			i++;
+			continue;
+		}
+		if (a[0] == '-')
+			continue;
+		cmd = vp_cmd_find(a);
+		if (!cmd) {
+			vp_err("unknown command '%s'; 'vfio-pilot --help' lists them", a);
+			return VP_EXIT_USAGE;
+		}
+		break;
+	}
+	if (!cmd) {
+		for (int j = 1; j < argc; j++) {
+			if (streq(argv[j], "-h") || streq(argv[j], "--help")) {
+				help();
+				return VP_EXIT_OK;
+			}
+		}
+		vp_err("no command given; 'vfio-pilot --help' lists them");
+		return VP_EXIT_USAGE;
+	}
+	/* Hand the command an argv without its name: globals and its own options mix. */
+	{
+		_cleanup_free_ char **av = calloc((size_t)argc, sizeof(*av));
+		int n = 0;
+
+		if (!av)
+			return VP_EXIT_SOFTWARE;
+		for (int j = 0; j < argc; j++)
+			if (j != i)
+				av[n++] = argv[j];
+		return cmd->run(&g, n, av);
+	}
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Renderers of the host model: JSON (json-c, insertion order kept so the
+ * schema in docs/json.md is stable) and the shared pieces of the text mode.
+ */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "host/host.h"
+
+/* Schema version of every JSON document; bumped on incompatible change. */
+#define VP_JSON_SCHEMA 1
+
+struct json_object *vp_json_doc(struct vp_ctx *ctx, const char *command);
+struct json_object *vp_json_dev(const struct vp_dev *d);
+struct json_object *vp_json_group(const struct vp_host *h, const struct vp_group *g,
+				  const struct vp_dev *from);
+int vp_json_print(struct vp_ctx *ctx, struct json_object *doc);
+
+/* "256M", "24G", "4K": binary units as lspci prints BAR sizes. */
+void vp_fmt_size(uint64_t bytes, char *buf, size_t len);
+/* "NVIDIA Corporation AD102 [GeForce RTX 4090]", or "Device 10de:2684". */
+void vp_fmt_name(const struct vp_dev *d, char *buf, size_t len);
+/* "display", "bridge" ... padded for columns. */
+const char *vp_fmt_role(const struct vp_group *g, const struct vp_dev *d,
+			const struct vp_dev *from);
+/* "console, network" or "" */
+void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len);
+/* A group as a small tree, told from @from (or its primary card), with the gaps. */
+void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g, const struct vp_dev *from,
+		    const struct vp_gap *gaps, size_t ngaps);

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small helpers shared by every file: cleanup attributes (as kmod and systemd
+ * use them), string helpers and a growable pointer array.
+ */
+#pragma once
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+#define _cleanup_(x)	 __attribute__((cleanup(x)))
+#define _cleanup_free_	 _cleanup_(freep)
+#define _cleanup_close_	 _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
+
+/* Hand ownership out of a _cleanup_ variable. */
+static inline void *take_ptr_(void **p)
+{
+	void *v = *p;
+
+	*p = NULL;
+	return v;
+}
+#define TAKE_PTR(p) take_ptr_((void **)&(p))
+
+static inline bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static inline bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Remove trailing white space (sysfs values end in '\n'). */
+char *strstrip_end(char *s);
+
+/* asprintf that returns NULL on failure instead of leaving *strp undefined. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A NULL-terminated array of owned strings. Used for module lists, virtfn
+ * lists and other short lists read from the host.
+ */
+struct strv {
+	char **v;
+	size_t n;
+};
+
+int strv_push(struct strv *s, char *owned);
+int strv_add(struct strv *s, const char *str);
+bool strv_contains(const struct strv *s, const char *str);
+void strv_sort(struct strv *s);
+void strv_free(struct strv *s);
