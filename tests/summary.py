@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Closing line of a test run: 'N passed, N failed, N skipped'.
+
+meson test prints a summary block that CI does not read, so this counts the
+results in meson-logs/testlog.json. TAP tests count per subtest ("ok" /
+"not ok" lines, "# SKIP" as skipped); a TAP test that crashed or exited
+non-zero after its plan also counts one failure, so a crash is never hidden.
+"""
+import json
+import re
+import sys
+
+TAP_LINE = re.compile(r"^(not ok|ok)\b(.*)$")
+
+
+def count(path):
+    passed = failed = skipped = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            out = t.get("stdout") or ""
+            p = fl = s = 0
+            for l in out.splitlines():
+                m = TAP_LINE.match(l.strip())
+                if not m:
+                    continue
+                if "# SKIP" in m.group(2).upper():
+                    s += 1
+                elif m.group(1) == "ok":
+                    p += 1
+                else:
+                    fl += 1
+            ok = t["result"] in ("OK", "EXPECTEDFAIL", "SKIP")
+            if p + fl + s == 0:
+                if t["result"] == "SKIP":
+                    s = 1
+                elif ok:
+                    p = 1
+                else:
+                    fl = 1
+            elif not ok and fl == 0:
+                fl = 1
+            passed += p
+            failed += fl
+            skipped += s
+    return passed, failed, skipped
+
+
+def main():
+    total = [0, 0, 0]
+    for path in sys.argv[1:]:
+        for i, v in enumerate(count(path)):
+            total[i] += v
+    print(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
+    return 1 if total[1] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
