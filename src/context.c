@@ -33,6 +33,7 @@ static const char *const loc_prefix[] = {
 	[VP_USR_SHARE] = "usr/share",
 	[VP_VAR_LIB] = "var/lib",
 	[VP_VAR_LOG] = "var/log",
+	[VP_BOOT] = "boot",
 };
 
 /*
@@ -464,6 +465,20 @@ char *vp_display_path(enum vp_loc loc, const char *sub)
 	return xasprintf("/%s/%s", pre, sub);
 }
 
+char *vp_evidence(enum vp_loc loc, const char *sub, const char *fmt, ...)
+{
+	_cleanup_free_ char *path = vp_display_path(loc, sub), *what = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (r < 0 || !path)
+		return NULL;
+	return xasprintf("%s: %s", path, what);
+}
+
 const char *vp_devnode_name(const char *s)
 {
 	static const char dev[] = "/dev/";
@@ -524,14 +539,6 @@ int vp_ctx_kmod(struct vp_ctx *ctx, struct kmod_ctx **out)
 	r = vp_ctx_kver(ctx, &kver);
 	if (r < 0)
 		goto fail;
-	/*
-	 * Without modules.alias.bin libkmod answers every lookup with "no
-	 * module", which would read as a fact; call the index missing instead.
-	 */
-	if (!vp_existsf(ctx, VP_MODULES, "%s/modules.alias.bin", kver)) {
-		r = -ENOENT;
-		goto fail;
-	}
 	r = vp_host_pathf(ctx, VP_MODULES, &dirname, "%s", kver);
 	if (r < 0)
 		goto fail;

@@ -35,6 +35,7 @@ enum vp_loc {
 	VP_USR_SHARE,
 	VP_VAR_LIB,
 	VP_VAR_LOG,
+	VP_BOOT,
 };
 
 struct vp_ctx {
@@ -101,6 +102,10 @@ int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *f
 	__attribute__((format(printf, 4, 5)));
 /* A root-relative path as the operator would write it on that host ("/sys/..."). */
 char *vp_display_path(enum vp_loc loc, const char *sub);
+
+/* Evidence for a finding: "<host path>: <what was read there>". */
+char *vp_evidence(enum vp_loc loc, const char *sub, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * A device node named in a host file ("/dev/sda1" in /proc/mounts): the

@@ -23,6 +23,12 @@ static const struct vp_cmd commands[] = {
 	  "  [ADDR]              only the group of this function\n" },
 	{ "show", cmd_show, "everything about one device and its group",
 	  "  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n" },
+	{ "doctor", cmd_doctor, "check every layer for passthrough, with evidence and fixes",
+	  "  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the root's\n"
+	  "                         /var/log/kern.log)\n"
+	  "  [ADDR...]              the devices to pass through; default: the candidate GPUs\n" },
+	{ "advise", cmd_advise, "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
+	  "  -w, --workload W    gaming, ai, transcode, cad, nas or generic (default)\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)

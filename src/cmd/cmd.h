@@ -44,3 +44,5 @@ const struct vp_cmd *vp_cmd_find(const char *name);
 int cmd_devices(struct vp_global *g, int argc, char **argv);
 int cmd_groups(struct vp_global *g, int argc, char **argv);
 int cmd_show(struct vp_global *g, int argc, char **argv);
+int cmd_doctor(struct vp_global *g, int argc, char **argv);
+int cmd_advise(struct vp_global *g, int argc, char **argv);

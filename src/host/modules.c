@@ -40,7 +40,15 @@ int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h)
 	const char *kver = NULL;
 	int r;
 
-	r = vp_ctx_kmod(ctx, &kmod);
+	/*
+	 * Without modules.alias.bin libkmod answers every lookup with "no
+	 * module", which would read as a fact; call the index missing instead.
+	 */
+	r = vp_ctx_kver(ctx, &kver);
+	if (r == 0 && !vp_existsf(ctx, VP_MODULES, "%s/modules.alias.bin", kver))
+		r = -ENOENT;
+	if (r == 0)
+		r = vp_ctx_kmod(ctx, &kmod);
 	if (r < 0) {
 		_cleanup_free_ char *why = NULL;
 

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The decision: seed 000 ("Should you attempt GPU passthrough?") gives the
+ * matrix and the expected setup times; the knowledge base gives each GPU's
+ * reset behaviour, SR-IOV and vGPU; the host model gives groups, the boot
+ * VGA and /dev/dri. Rules are tried in order; the first that applies wins.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "checks/advise.h"
+#include "kb/kb.h"
+#include "out/output.h"
+
+/* Seed 000, "Expected setup time" (community reports, Linux-experienced operator). */
+#define EFFORT_LXC	 "15-30 minutes (LXC /dev/dri)"
+#define EFFORT_CLEAN	 "2-6 hours (clean dual-GPU passthrough on supported hardware)"
+#define EFFORT_RESET	 "1-3 days (AMD reset bug workarounds: vendor-reset, hookscripts)"
+#define EFFORT_SINGLE	 "a recurring weekend project (single-GPU passthrough)"
+#define EFFORT_VGPU	 "days, plus NVIDIA's licensing process (mediated vGPU)"
+#define EFFORT_SRIOV	 "hours (SR-IOV VFs need i915-sriov-dkms on the host)"
+
+static const struct vp_workload workloads[] = {
+	{ "gaming", true, false, false, "games need Windows, DirectX and often anti-cheat" },
+	{ "cad", true, false, false, "CAD wants professional drivers on a full GPU" },
+	{ "ai", false, true, false, "training wants the whole VRAM; inference can share" },
+	{ "transcode", false, true, true, "transcoding needs only the media engine" },
+	{ "nas", false, true, true, "NAS apps (Jellyfin, Frigate) run in containers" },
+	{ "generic", false, true, false, "no workload given" },
+};
+
+const char *const vp_workload_names = "gaming, ai, transcode, cad, nas, generic";
+
+const struct vp_workload *vp_workload_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(workloads); i++)
+		if (streq(workloads[i].name, name))
+			return &workloads[i];
+	return NULL;
+}
+
+const char *vp_path_name(enum vp_path p)
+{
+	static const char *const n[] = {
+		[VP_PATH_PASSTHROUGH] = "passthrough", [VP_PATH_LXC_DRI] = "lxc-dri",
+		[VP_PATH_SRIOV_VF] = "sriov-vf",       [VP_PATH_VGPU] = "vgpu",
+		[VP_PATH_NONE] = "none",
+	};
+	return n[p];
+}
+
+static void say(struct strv *s, char *line)
+{
+	if (line)
+		strv_push(s, line);
+}
+
+static const struct vp_drm_node *render_node(const struct vp_drm *drm, const struct vp_dev *d)
+{
+	for (size_t i = 0; i < drm->n; i++)
+		if (startswith(drm->nodes[i].name, "renderD") && streq(drm->nodes[i].address, d->addr))
+			return &drm->nodes[i];
+	return NULL;
+}
+
+static bool group_ok(const struct vp_host *h, const struct vp_dev *d)
+{
+	const struct vp_group *g = vp_host_group(h, d->iommu_group);
+
+	return g && (g->verdict == VP_GROUP_ISOLATED || g->verdict == VP_GROUP_COMPANIONS);
+}
+
+/* The best GPU to hand to a VM: not the console while another display exists. */
+static struct vp_dev *pick_passthrough(const struct vp_host *h, size_t displays)
+{
+	struct vp_dev *best = NULL;
+
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind != VP_KIND_DISPLAY || (d->critical & ~VP_CRIT_CONSOLE))
+			continue;
+		if (displays > 1 && d->boot_vga == 1)
+			continue;
+		/* An isolated group first, then the first by address. */
+		if (!best || (group_ok(h, d) && !group_ok(h, best)))
+			best = d;
+	}
+	return best;
+}
+
+static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm, const struct vp_dev *d)
+{
+	const struct vp_drm_node *rn = render_node(drm, d);
+	int idx = 0;
+
+	if (!rn)
+		return;
+	/* pve-container devN (PVE 8.1+), src/PVE/LXC/Config.pm; gid is the host's render group. */
+	if (drm->render_gid >= 0)
+		say(&a->lines, xasprintf("dev%d: /dev/dri/%s,gid=%d", idx++, rn->name,
+					 drm->render_gid));
+	else
+		say(&a->lines, xasprintf("dev%d: /dev/dri/%s", idx++, rn->name));
+	for (size_t i = 0; i < drm->n; i++) {
+		if (!startswith(drm->nodes[i].name, "card") || !streq(drm->nodes[i].address, d->addr))
+			continue;
+		if (drm->video_gid >= 0)
+			say(&a->lines, xasprintf("dev%d: /dev/dri/%s,gid=%d", idx++,
+						 drm->nodes[i].name, drm->video_gid));
+		else
+			say(&a->lines, xasprintf("dev%d: /dev/dri/%s", idx++, drm->nodes[i].name));
+	}
+}
+
+static void describe_reset(struct vp_advice *a, const struct vp_dev *d)
+{
+	const struct vp_kb_gpu *kb = vp_kb_gpu_lookup(d->vendor, d->device);
+
+	if (!kb)
+		return;
+	switch (kb->reset) {
+	case VP_RESET_BUG_NO_FIX:
+		say(&a->cautions, xasprintf("%s has an active reset bug with no fix: after a VM "
+					    "stop the card may need a host power cycle",
+					    kb->family));
+		break;
+	case VP_RESET_VENDOR_RESET:
+		say(&a->cautions, xasprintf("%s has the AMD reset bug: vendor-reset (DKMS) with "
+					    "reset_method device_specific is needed",
+					    kb->family));
+		a->effort = EFFORT_RESET;
+		break;
+	case VP_RESET_NONE:
+		say(&a->cautions, xasprintf("%s cannot be reset: one VM start per host boot",
+					    kb->family));
+		break;
+	case VP_RESET_UNRELIABLE:
+		say(&a->cautions, xasprintf("%s: reset reported unreliable; test VM restarts",
+					    kb->family));
+		break;
+	case VP_RESET_OK:
+		say(&a->why, xasprintf("%s resets cleanly in practice", kb->family));
+		break;
+	case VP_RESET_UNKNOWN:
+		say(&a->cautions, xasprintf("%s: no known reset behaviour; test a VM restart",
+					    kb->family));
+		break;
+	}
+	if (kb->cpuid_hiding)
+		say(&a->cautions, xasprintf("%s's guest driver needs the hypervisor hidden%s",
+					    kb->family, kb->hide_hypervisor ? " (-hypervisor)" : ""));
+	if (kb->guest_open_module)
+		say(&a->cautions, strdup("the guest needs NVIDIA's open kernel module"));
+}
+
+int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *wl,
+	      struct vp_advice *a)
+{
+	struct vp_drm drm = { 0 };
+	struct vp_dev *pt, *dri = NULL;
+	const struct vp_kb_gpu *kb;
+	size_t displays = 0;
+	bool cluster = vp_pve_is_cluster(ctx);
+	bool ha = vp_existsf(ctx, VP_ETC, "pve/ha/resources.cfg");
+	int r;
+
+	a->wl = wl;
+	r = vp_drm_load(ctx, &drm);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind != VP_KIND_DISPLAY)
+			continue;
+		displays++;
+		/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is ideal. */
+		if (render_node(&drm, d) && (!dri || d->boot_vga == 1))
+			dri = d;
+	}
+	pt = pick_passthrough(h, displays);
+	kb = pt ? vp_kb_gpu_lookup(pt->vendor, pt->device) : NULL;
+
+	if (displays == 0) {
+		a->path = VP_PATH_NONE;
+		say(&a->why, strdup("this host has no display device"));
+		goto out;
+	}
+	if (wl->prefer_container && dri) {
+		a->path = VP_PATH_LXC_DRI;
+		a->device = dri;
+		a->effort = EFFORT_LXC;
+		say(&a->why, xasprintf("%s; the host keeps the GPU and can share it among "
+				       "containers",
+				       wl->why));
+		say(&a->why, strdup("no VFIO, no reset bugs, the console stays"));
+		lxc_lines(a, &drm, dri);
+		say(&a->alternatives, strdup("full passthrough only if a Windows VM must own the "
+					     "GPU"));
+		goto out;
+	}
+	if (!h->ngroups) {
+		a->path = wl->container_ok && dri ? VP_PATH_LXC_DRI : VP_PATH_NONE;
+		a->device = a->path == VP_PATH_LXC_DRI ? dri : NULL;
+		a->effort = a->path == VP_PATH_LXC_DRI ? EFFORT_LXC : NULL;
+		say(&a->why, strdup(h->no_iommu_why));
+		if (a->path == VP_PATH_LXC_DRI)
+			lxc_lines(a, &drm, dri);
+		goto out;
+	}
+	if (displays == 1 && pt && kb && kb->sriov && !wl->needs_vm) {
+		a->path = VP_PATH_SRIOV_VF;
+		a->device = pt;
+		a->effort = EFFORT_SRIOV;
+		say(&a->why, xasprintf("%s supports SR-IOV: a VF goes to the VM while the host "
+				       "keeps its display",
+				       kb->family));
+		goto out;
+	}
+	if (displays == 1 && pt) {
+		/* Seed 000: "Single-GPU homelab (no host backup video): No". */
+		a->path = wl->container_ok && dri ? VP_PATH_LXC_DRI : VP_PATH_NONE;
+		a->device = a->path == VP_PATH_LXC_DRI ? dri : pt;
+		a->effort = a->path == VP_PATH_LXC_DRI ? EFFORT_LXC : NULL;
+		say(&a->why, xasprintf("%s is the host's only display: passing it through takes "
+				       "the console away",
+				       pt->addr));
+		if (a->path == VP_PATH_LXC_DRI)
+			lxc_lines(a, &drm, dri);
+		say(&a->alternatives, xasprintf("single-GPU passthrough anyway: %s, with SSH or "
+						"IPMI for the host",
+						EFFORT_SINGLE));
+		if (kb && kb->sriov)
+			say(&a->alternatives, strdup("an SR-IOV VF of this GPU (the host keeps its "
+						     "display)"));
+		goto out;
+	}
+	if (!pt || !group_ok(h, pt)) {
+		a->path = wl->container_ok && dri ? VP_PATH_LXC_DRI : VP_PATH_NONE;
+		a->device = a->path == VP_PATH_LXC_DRI ? dri : pt;
+		if (a->path == VP_PATH_LXC_DRI) {
+			a->effort = EFFORT_LXC;
+			lxc_lines(a, &drm, dri);
+		}
+		if (pt)
+			say(&a->why, xasprintf("%s shares IOMMU group %d with unrelated devices",
+					       pt->addr, pt->iommu_group));
+		else
+			say(&a->why, strdup("no display device can leave the host"));
+		say(&a->alternatives, strdup("move the card to a CPU-attached slot, or accept the "
+					     "ACS override and its lost isolation"));
+		goto out;
+	}
+	if (ha && kb && kb->vgpu) {
+		a->path = VP_PATH_VGPU;
+		a->device = pt;
+		a->effort = EFFORT_VGPU;
+		say(&a->why, strdup("this node runs HA resources; a passed-through GPU pins its "
+				    "VM to the node, mediated vGPU can migrate"));
+		goto out;
+	}
+	a->path = VP_PATH_PASSTHROUGH;
+	a->device = pt;
+	a->effort = EFFORT_CLEAN;
+	say(&a->why, xasprintf("%s: %s", wl->name, wl->why));
+	say(&a->why, xasprintf("group %d is %s", pt->iommu_group,
+			       vp_group_verdict_name(vp_host_group(h, pt->iommu_group)->verdict)));
+	for (size_t i = 0; i < h->ndevs; i++)
+		if (h->devs[i]->boot_vga == 1 && h->devs[i] != pt)
+			say(&a->why, xasprintf("the host keeps its console on %s", h->devs[i]->addr));
+	describe_reset(a, pt);
+	if (cluster)
+		say(&a->cautions, strdup("a cluster node: the VM cannot fail over to a node "
+					 "without the same GPU (use a resource mapping)"));
+	if (kb && kb->vgpu)
+		say(&a->alternatives, xasprintf("mediated vGPU to share %s among VMs: %s",
+						kb->models, EFFORT_VGPU));
+	if (wl->container_ok && dri)
+		say(&a->alternatives, xasprintf("LXC /dev/dri on %s: %s", dri->addr, EFFORT_LXC));
+out:
+	vp_drm_free(&drm);
+	return 0;
+}
+
+void vp_advice_free(struct vp_advice *a)
+{
+	strv_free(&a->why);
+	strv_free(&a->cautions);
+	strv_free(&a->alternatives);
+	strv_free(&a->lines);
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The doctor framework: targets, the check tables in layer order, findings
+ * and the overall verdict.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "checks/doctor.h"
+#include "kb/kb.h"
+
+static const char *const layer_names[] = {
+	[VP_L_FIRMWARE] = "firmware", [VP_L_KERNEL] = "kernel", [VP_L_VFIO] = "vfio",
+	[VP_L_DEVICE] = "device",     [VP_L_PROXMOX] = "proxmox",
+};
+
+static const char *const layer_titles[] = {
+	[VP_L_FIRMWARE] = "Firmware and CPU",
+	[VP_L_KERNEL] = "Kernel and command line",
+	[VP_L_VFIO] = "VFIO modules and binding",
+	[VP_L_DEVICE] = "Target devices",
+	[VP_L_PROXMOX] = "Proxmox",
+};
+
+static const char *const verdict_names[] = {
+	[VP_V_OK] = "ok", [VP_V_WARN] = "warn", [VP_V_FAIL] = "fail", [VP_V_SKIP] = "skip"
+};
+
+const char *vp_layer_name(enum vp_layer l)
+{
+	return layer_names[l];
+}
+
+const char *vp_layer_title(enum vp_layer l)
+{
+	return layer_titles[l];
+}
+
+const char *vp_verdict_name(enum vp_verdict v)
+{
+	return verdict_names[v];
+}
+
+int vp_doc_init(struct vp_doc *doc, struct vp_ctx *ctx, struct vp_host *h,
+		const char *kernel_log)
+{
+	int r;
+
+	doc->ctx = ctx;
+	doc->h = h;
+	r = vp_system_load(ctx, &doc->sys);
+	if (r < 0)
+		return r;
+	r = vp_kmods_load(ctx, doc->sys.kver, &doc->km);
+	if (r < 0)
+		return r;
+	r = vp_klog_load(ctx, kernel_log, &doc->klog);
+	if (r < 0)
+		return r;
+	return vp_guests_load(ctx, &doc->guests);
+}
+
+void vp_doc_free(struct vp_doc *doc)
+{
+	for (size_t i = 0; i < doc->nf; i++) {
+		free(doc->f[i].device);
+		free(doc->f[i].summary);
+		free(doc->f[i].evidence);
+		free(doc->f[i].fix);
+	}
+	free(doc->f);
+	free(doc->targets);
+	strv_free(&doc->target_why);
+	vp_system_free(&doc->sys);
+	vp_kmods_free(&doc->km);
+	vp_klog_free(&doc->klog);
+	vp_guests_free(&doc->guests);
+}
+
+static int add_target(struct vp_doc *doc, struct vp_dev *d, char *why)
+{
+	struct vp_dev **t;
+
+	if (!why)
+		return -ENOMEM;
+	if (vp_doc_is_target(doc, d)) {
+		free(why);
+		return 0;
+	}
+	t = realloc(doc->targets, (doc->ntargets + 1) * sizeof(*t));
+	if (!t) {
+		free(why);
+		return -ENOMEM;
+	}
+	doc->targets = t;
+	doc->targets[doc->ntargets++] = d;
+	return strv_push(&doc->target_why, why);
+}
+
+/*
+ * Without addresses: every display function is a candidate GPU, except the
+ * boot VGA while another display exists (the host keeps its console).
+ */
+int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots, size_t n)
+{
+	const struct vp_host *h = doc->h;
+	size_t displays = 0;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		bool hit = false;
+
+		for (size_t j = 0; j < h->ndevs; j++) {
+			struct vp_dev *d = h->devs[j];
+
+			if (slots[i] ? !vp_bdf_same_slot(&d->bdf, &want[i])
+				     : vp_bdf_cmp(&d->bdf, &want[i]) != 0)
+				continue;
+			hit = true;
+			r = add_target(doc, d, xasprintf("%s: named on the command line", d->addr));
+			if (r < 0)
+				return r;
+		}
+		if (!hit)
+			return -ENODEV;
+	}
+	if (n)
+		return 0;
+	for (size_t j = 0; j < h->ndevs; j++)
+		if (h->devs[j]->kind == VP_KIND_DISPLAY)
+			displays++;
+	for (size_t j = 0; j < h->ndevs; j++) {
+		struct vp_dev *d = h->devs[j];
+
+		if (d->kind != VP_KIND_DISPLAY)
+			continue;
+		if (d->boot_vga == 1 && displays > 1)
+			continue;
+		r = add_target(doc, d,
+			       displays == 1 ? xasprintf("%s: the only display device of this host",
+							 d->addr)
+			       : xasprintf("%s: a display device that is not the boot VGA",
+					   d->addr));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
+{
+	_cleanup_free_ char *sub = xasprintf("bus/pci/devices/%s/%s", d->addr, attr);
+	_cleanup_free_ char *what = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (r < 0 || !sub)
+		return NULL;
+	return vp_evidence(VP_SYS, sub, "%s", what);
+}
+
+bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d)
+{
+	for (size_t i = 0; i < doc->ntargets; i++)
+		if (doc->targets[i] == d)
+			return true;
+	return false;
+}
+
+size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d, struct vp_dev **out,
+			 size_t max)
+{
+	const struct vp_group *g = vp_host_group(doc->h, d->iommu_group);
+	size_t n = 0;
+
+	for (size_t i = 0; i < doc->h->ndevs && n < max; i++) {
+		struct vp_dev *o = doc->h->devs[i];
+		bool same_card = g && o->iommu_group == d->iommu_group && o->unit >= 0 &&
+				 o->unit == d->unit;
+
+		if (o == d || (o->unit < 0 && !vp_bdf_same_slot(&o->bdf, &d->bdf)))
+			continue;
+		if (same_card || vp_bdf_same_slot(&o->bdf, &d->bdf))
+			out[n++] = o;
+	}
+	return n;
+}
+
+int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact)
+{
+	int r;
+
+	if (!doc->sys.kver)
+		return -1;
+	r = vp_kb_kernel_has(doc->sys.kver, fact);
+	return r < 0 ? -1 : r;
+}
+
+int vp_report(struct vp_doc *doc, const struct vp_check *c, const struct vp_dev *dev,
+	      enum vp_verdict v, char *summary, char *evidence, char *fix)
+{
+	struct vp_finding *f;
+
+	if (!summary || !evidence) {
+		free(summary);
+		free(evidence);
+		free(fix);
+		return -ENOMEM;
+	}
+	f = realloc(doc->f, (doc->nf + 1) * sizeof(*f));
+	if (!f) {
+		free(summary);
+		free(evidence);
+		free(fix);
+		return -ENOMEM;
+	}
+	doc->f = f;
+	f = &doc->f[doc->nf++];
+	f->id = c->id;
+	f->layer = c->layer;
+	f->verdict = v;
+	f->device = dev ? strdup(dev->addr) : NULL;
+	f->summary = summary;
+	f->evidence = evidence;
+	f->fix = fix;
+	return 0;
+}
+
+int vp_doc_run(struct vp_doc *doc)
+{
+	const struct vp_check *const tables[] = {
+		vp_checks_firmware, vp_checks_kernel, vp_checks_vfio,
+		vp_checks_device,   vp_checks_proxmox,
+	};
+	int r;
+
+	for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+		for (const struct vp_check *c = tables[t]; c->id; c++) {
+			if (!c->per_target) {
+				r = c->run(doc, c, NULL);
+				if (r < 0)
+					return r;
+				continue;
+			}
+			for (size_t i = 0; i < doc->ntargets; i++) {
+				r = c->run(doc, c, doc->targets[i]);
+				if (r < 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+int vp_doc_overall(const struct vp_doc *doc)
+{
+	int worst = 0;
+
+	for (size_t i = 0; i < doc->nf; i++) {
+		if (doc->f[i].verdict == VP_V_FAIL)
+			return 2;
+		if (doc->f[i].verdict == VP_V_WARN)
+			worst = 1;
+	}
+	return worst;
+}
+
+const char *vp_overall_name(int overall)
+{
+	return overall == 0 ? "ready" : overall == 1 ? "ready-with-warnings" : "not-ready";
+}

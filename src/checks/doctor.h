@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * doctor: a table of small checks over the host model and facts. Each
+ * finding has an id, a layer, a verdict, the evidence it read (file and
+ * value) and, when something is to be done, the exact fix.
+ */
+#pragma once
+
+#include "host/facts.h"
+#include "host/host.h"
+
+enum vp_layer {
+	VP_L_FIRMWARE,
+	VP_L_KERNEL,
+	VP_L_VFIO,
+	VP_L_DEVICE,
+	VP_L_PROXMOX,
+	VP_L_COUNT,
+};
+const char *vp_layer_name(enum vp_layer l);
+const char *vp_layer_title(enum vp_layer l);
+
+enum vp_verdict {
+	VP_V_OK,
+	VP_V_WARN,
+	VP_V_FAIL,
+	VP_V_SKIP,
+};
+const char *vp_verdict_name(enum vp_verdict v);
+
+struct vp_finding {
+	const char *id;
+	enum vp_layer layer;
+	enum vp_verdict verdict;
+	char *device; /* the target it is about, or NULL */
+	char *summary;
+	char *evidence;
+	char *fix; /* NULL when nothing is to be done */
+};
+
+struct vp_doc {
+	struct vp_ctx *ctx;
+	struct vp_host *h;
+	struct vp_system sys;
+	struct vp_kmods km;
+	struct vp_klog klog;
+	struct vp_guests guests;
+
+	struct vp_dev **targets;
+	size_t ntargets;
+	struct strv target_why; /* one line per target: why it was chosen */
+
+	struct vp_finding *f;
+	size_t nf;
+};
+
+struct vp_check {
+	const char *id;
+	enum vp_layer layer;
+	bool per_target;
+	int (*run)(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *target);
+};
+
+/* Load the facts doctor needs besides the host model. */
+int vp_doc_init(struct vp_doc *doc, struct vp_ctx *ctx, struct vp_host *h,
+		const char *kernel_log);
+void vp_doc_free(struct vp_doc *doc);
+/* Targets: the given functions, or the candidate GPUs with the reason for each. */
+int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots, size_t n);
+int vp_doc_run(struct vp_doc *doc);
+
+/*
+ * Record a finding. @summary, @evidence and @fix are taken over (freed);
+ * a NULL summary or evidence means an allocation failed.
+ */
+int vp_report(struct vp_doc *doc, const struct vp_check *c, const struct vp_dev *dev,
+	      enum vp_verdict v, char *summary, char *evidence, char *fix);
+
+/* Overall: 0 ready, 1 ready with warnings, 2 not ready (also the exit code). */
+int vp_doc_overall(const struct vp_doc *doc);
+const char *vp_overall_name(int overall);
+
+/* The check tables of each layer (checks/<layer>.c). */
+extern const struct vp_check vp_checks_firmware[];
+extern const struct vp_check vp_checks_kernel[];
+extern const struct vp_check vp_checks_vfio[];
+extern const struct vp_check vp_checks_device[];
+extern const struct vp_check vp_checks_proxmox[];
+
+/* Helpers shared by checks. */
+/* Evidence read from a device's sysfs attribute: "/sys/bus/pci/devices/ADDR/ATTR: ..." */
+char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d);
+/* Functions that must go with @d: same slot, or same card in its group. */
+size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d, struct vp_dev **out,
+			 size_t max);
+/* Kernel facts from the knowledge base against the root's kernel: 1, 0, or -1 unknown. */
+int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact);

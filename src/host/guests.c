@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Which Proxmox guests use which PCI devices: hostpciN of VM configs
+ * (qemu-server PCI.pm pve-qm-hostpci) and devN / lxc.mount.entry of
+ * container configs naming /dev/dri nodes. Only the live part of a config is
+ * read: everything before the first section header ([PENDING], [special:*]
+ * or a snapshot), as qemu-server's parse_vm_config keeps it.
+ * This is a reader for doctor; issue 5 brings the full, byte-preserving
+ * parser and writer.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "host/facts.h"
+
+static int add_ref(struct vp_guests *g, char kind, int id, const char *key, const char *value,
+		   const char *address, const char *mapping, const char *file)
+{
+	struct vp_guest_ref *r = realloc(g->refs, (g->n + 1) * sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	g->refs = r;
+	r = &g->refs[g->n++];
+	r->kind = kind;
+	r->id = id;
+	r->key = strdup(key);
+	r->value = strdup(value);
+	r->address = address ? strdup(address) : NULL;
+	r->mapping = mapping ? strdup(mapping) : NULL;
+	r->file = strdup(file);
+	return 0;
+}
+
+/* hostpciN: [host=]ID[;ID...] or mapping=NAME, then options (PCI.pm:28). */
+static int parse_hostpci(struct vp_guests *g, int id, const char *key, const char *value,
+			 const char *file)
+{
+	_cleanup_free_ char *v = strdup(value);
+	char *save = NULL;
+	bool first = true;
+	int r = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (char *opt = strtok_r(v, ",", &save); opt && r == 0;
+	     opt = strtok_r(NULL, ",", &save), first = false) {
+		char *eq = strchr(opt, '=');
+		char *hosts = NULL, *s2 = NULL;
+
+		if (eq && startswith(opt, "mapping=")) {
+			r = add_ref(g, 'q', id, key, value, NULL, eq + 1, file);
+			continue;
+		}
+		if (eq && startswith(opt, "host="))
+			hosts = eq + 1;
+		else if (!eq && first)
+			hosts = opt;
+		if (!hosts)
+			continue;
+		for (char *h = strtok_r(hosts, ";", &s2); h && r == 0; h = strtok_r(NULL, ";", &s2))
+			r = add_ref(g, 'q', id, key, value, h, NULL, file);
+	}
+	return r;
+}
+
+/* devN: /dev/dri/renderD128[,gid=..] -> the PCI function behind that DRM node. */
+static int parse_dev(struct vp_ctx *ctx, struct vp_guests *g, int id, const char *key,
+		     const char *value, const char *file)
+{
+	_cleanup_free_ char *path = strndup(value, strcspn(value, ","));
+	_cleanup_free_ char *res = NULL;
+	const char *node = path ? vp_devnode_name(path) : NULL;
+	const char *base;
+
+	if (!path)
+		return -ENOMEM;
+	if (!node || !startswith(node, "dri/"))
+		return 0;
+	base = node + strlen("dri/");
+	if (vp_resolve(ctx, VP_SYS, &res, "class/drm/%s/device", base) < 0)
+		return add_ref(g, 'c', id, key, value, NULL, NULL, file);
+	base = strrchr(res, '/');
+	return add_ref(g, 'c', id, key, value, base ? base + 1 : res, NULL, file);
+}
+
+static int parse_config(struct vp_ctx *ctx, struct vp_guests *g, char kind, int id,
+			const char *dir, const char *name)
+{
+	_cleanup_free_ char *text = NULL, *file = NULL;
+	char *save = NULL;
+	int r;
+
+	r = vp_read_strf(ctx, VP_ETC, &text, "pve/%s/%s", dir, name);
+	if (r < 0)
+		return 0;
+	{
+		_cleanup_free_ char *sub = xasprintf("pve/%s/%s", dir, name);
+
+		file = sub ? vp_display_path(VP_ETC, sub) : NULL;
+	}
+	if (!file)
+		return -ENOMEM;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *colon, *val;
+
+		if (l[0] == '[')
+			break; /* pending, special or snapshot sections are not live */
+		if (!islower((unsigned char)l[0]))
+			continue;
+		colon = strchr(l, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		val = colon + 1;
+		while (*val == ' ' || *val == '\t')
+			val++;
+		strstrip_end(val);
+		if (kind == 'q' && startswith(l, "hostpci") && isdigit((unsigned char)l[7]))
+			r = parse_hostpci(g, id, l, val, file);
+		else if (kind == 'c' && startswith(l, "dev") && isdigit((unsigned char)l[3]))
+			r = parse_dev(ctx, g, id, l, val, file);
+		else
+			r = 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int scan_dir(struct vp_ctx *ctx, struct vp_guests *g, char kind, const char *dir,
+		    size_t *count)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_(strv_free) struct strv names = { 0 };
+	struct dirent *e;
+	int r;
+
+	if (vp_opendirf(ctx, VP_ETC, &d, "pve/%s", dir) < 0)
+		return 0;
+	g->present = true;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 5 && streq(e->d_name + n - 5, ".conf") &&
+		    strspn(e->d_name, "0123456789") == n - 5)
+			strv_add(&names, e->d_name);
+	}
+	strv_sort(&names);
+	for (size_t i = 0; i < names.n; i++) {
+		r = parse_config(ctx, g, kind, atoi(names.v[i]), dir, names.v[i]);
+		if (r < 0)
+			return r;
+		(*count)++;
+	}
+	return 0;
+}
+
+int vp_guests_load(struct vp_ctx *ctx, struct vp_guests *g)
+{
+	int r = scan_dir(ctx, g, 'q', "qemu-server", &g->nvms);
+
+	return r < 0 ? r : scan_dir(ctx, g, 'c', "lxc", &g->ncts);
+}
+
+void vp_guests_free(struct vp_guests *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->refs[i].key);
+		free(g->refs[i].value);
+		free(g->refs[i].address);
+		free(g->refs[i].mapping);
+		free(g->refs[i].file);
+	}
+	free(g->refs);
+}
