@@ -67,8 +67,32 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 				"accept the ACS override and its lost isolation"));
 }
 
+/* "10de:2684,10de:22ba": the target and its companions, each id once. */
+static char *card_ids(const struct vp_doc *doc, const struct vp_dev *t)
+{
+	struct vp_dev *comp[16];
+	size_t n = vp_doc_companions(doc, t, comp, ARRAY_SIZE(comp));
+	char *ids = xasprintf("%04x:%04x", t->vendor, t->device);
+
+	for (size_t i = 0; ids && i < n; i++) {
+		char id[16], *more;
+
+		if (comp[i]->unit < 0)
+			continue;
+		snprintf(id, sizeof(id), "%04x:%04x", comp[i]->vendor, comp[i]->device);
+		if (strstr(ids, id))
+			continue;
+		more = xasprintf("%s,%s", ids, id);
+		free(ids);
+		ids = more;
+	}
+	return ids;
+}
+
 static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
+	_cleanup_free_ char *ids = NULL;
+
 	if (streq(t->driver, "vfio-pci"))
 		return vp_report(doc, c, t, VP_V_OK, strdup("bound to vfio-pci"),
 				 vp_dev_ev(t, "driver", "vfio-pci"), NULL);
@@ -76,21 +100,23 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 		return vp_report(doc, c, t, VP_V_OK,
 				 strdup("no driver bound; Proxmox binds vfio-pci at VM start"),
 				 vp_dev_ev(t, "driver", "none"), NULL);
+	ids = card_ids(doc, t);
+	if (!ids)
+		return -ENOMEM;
 	if (gpu_host_driver(t->driver))
 		return vp_report(doc, c, t, VP_V_FAIL,
 				 xasprintf("the host driver %s holds the GPU", t->driver),
 				 vp_dev_ev(t, "driver", "%s", t->driver),
-				 xasprintf("bind it to vfio-pci at boot: options vfio-pci ids=%04x:%04x "
+				 xasprintf("bind it to vfio-pci at boot: options vfio-pci ids=%s "
 					   "and softdep %s pre: vfio-pci in /etc/modprobe.d/vfio.conf, "
 					   "then update-initramfs -u -k all and reboot",
-					   t->vendor, t->device, t->driver));
+					   ids, t->driver));
 	return vp_report(doc, c, t, VP_V_WARN,
 			 xasprintf("bound to %s; Proxmox rebinds it at VM start, which works "
 				   "only if %s lets go cleanly",
 				   t->driver, t->driver),
 			 vp_dev_ev(t, "driver", "%s", t->driver),
-			 xasprintf("bind it to vfio-pci at boot (options vfio-pci ids=%04x:%04x)",
-				   t->vendor, t->device));
+			 xasprintf("bind it to vfio-pci at boot (options vfio-pci ids=%s)", ids));
 }
 
 static int companions(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
@@ -118,9 +144,9 @@ static int companions(struct vp_doc *doc, const struct vp_check *c, struct vp_de
 		return vp_report(doc, c, t, VP_V_WARN,
 				 xasprintf("companion functions still on host drivers: %s", held),
 				 xasprintf("functions of the same card: %s", list),
-				 xasprintf("pass the whole device (hostpci0: %.12s) so they move "
+				 xasprintf("pass the whole device (hostpci0: %.*s) so they move "
 					   "together, and add their ids to vfio-pci ids",
-					   t->addr));
+					   (int)strlen(t->addr) - 2, t->addr));
 	return vp_report(doc, c, t, VP_V_OK,
 			 xasprintf("companion functions ready to go along: %s", list),
 			 xasprintf("functions of the same card: %s", list), NULL);
@@ -243,8 +269,9 @@ static int d3cold(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 	return vp_report(doc, c, t, VP_V_WARN,
 			 xasprintf("%s may not wake from D3cold (stuck in D3)", kb->family),
 			 vp_dev_ev(t, "d3cold_allowed", "%d", t->d3cold_allowed),
-			 strdup("add options vfio-pci disable_idle_d3=1 to "
-				"/etc/modprobe.d/vfio.conf, then update-initramfs -u -k all"));
+			 strdup("add the line options vfio-pci disable_idle_d3=1 to "
+				"modprobe.d (/etc/modprobe.d/vfio.conf), then update-initramfs -u "
+				"-k all"));
 }
 
 static int numa(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)

@@ -88,7 +88,7 @@ extern const struct vp_check vp_checks_device[];
 extern const struct vp_check vp_checks_proxmox[];
 
 /* Helpers shared by checks. */
-/* Evidence read from a device's sysfs attribute: "/sys/bus/pci/devices/ADDR/ATTR: ..." */
+/* Evidence read from a device's sysfs attribute, as "<sysfs path of ATTR>: ...". */
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d);

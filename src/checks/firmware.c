@@ -110,6 +110,7 @@ static int large_bar(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 
 static int rebar(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
+	const struct vp_rebar_bar *big = t->rebar_bars;
 	char cur[32];
 
 	if (t->rebar == VP_UNKNOWN)
@@ -118,12 +119,14 @@ static int rebar(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 	if (t->rebar == VP_ABSENT || t->nrebar == 0)
 		return vp_report(doc, c, t, VP_V_OK, strdup("no Resizable BAR capability"),
 				 xasprintf("%s config space: no capability 0x15", t->addr), NULL);
-	vp_fmt_size((uint64_t)1 << (20 + t->rebar_bars[0].cur_log2_mb), cur, sizeof(cur));
+	for (size_t i = 1; i < t->nrebar; i++)
+		if (t->rebar_bars[i].cur_log2_mb > big->cur_log2_mb)
+			big = &t->rebar_bars[i];
+	vp_fmt_size((uint64_t)1 << (20 + big->cur_log2_mb), cur, sizeof(cur));
 	return vp_report(doc, c, t, VP_V_OK,
-			 xasprintf("Resizable BAR present, BAR%u at %s", t->rebar_bars[0].bar,
-				   cur),
-			 xasprintf("%s Resizable BAR control: BAR%u current %s", t->addr,
-				   t->rebar_bars[0].bar, cur),
+			 xasprintf("Resizable BAR present, BAR%u at %s", big->bar, cur),
+			 vp_dev_ev(t, "config", "Resizable BAR control: BAR%u current %s",
+				   big->bar, cur),
 			 NULL);
 }
 
