@@ -32,6 +32,15 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 		return vp_report(doc, c, t, VP_V_FAIL, xasprintf("%s has no IOMMU group", t->addr),
 				 vp_dev_ev(t, "iommu_group", "missing"),
 				 strdup("turn the IOMMU on first (see kernel.iommu-active)"));
+	if (g->verdict != VP_GROUP_SHARED && doc->h->acs_override)
+		return vp_report(doc, c, t, VP_V_WARN,
+				 xasprintf("group %d is %s only through the ACS override: the "
+					   "isolation is not real",
+					   g->id, vp_group_verdict_name(g->verdict)),
+				 vp_dev_ev(t, "iommu_group", "%d with pcie_acs_override=%s", g->id,
+					   doc->h->acs_override),
+				 strdup("use a slot whose group is isolated without the override, "
+					"or accept that the guest can reach host devices"));
 	if (g->verdict != VP_GROUP_SHARED)
 		return vp_report(doc, c, t, VP_V_OK,
 				 xasprintf("group %d is %s", g->id, vp_group_verdict_name(g->verdict)),

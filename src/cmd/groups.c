@@ -26,6 +26,11 @@ static int print_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	if (!only)
 		fprintf(ctx->fout, "%zu IOMMU groups, %zu shared by more than one card; IOMMU: %s\n",
 			h->ngroups, shared, h->iommus.n ? h->iommus.v[0] : "none registered");
+	if (h->acs_override)
+		fprintf(ctx->fout,
+			"WARNING: pcie_acs_override=%s is active: these groups do not show real "
+			"isolation; a guest can reach devices left on the host by peer-to-peer DMA\n",
+			h->acs_override);
 	return 0;
 }
 
@@ -42,6 +47,8 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	json_object_object_add(doc, "iommu_units", units);
 	json_object_object_add(doc, "reason",
 			       h->no_iommu_why ? json_object_new_string(h->no_iommu_why) : NULL);
+	json_object_object_add(doc, "acs_override",
+			       h->acs_override ? json_object_new_string(h->acs_override) : NULL);
 	for (size_t i = 0; i < h->ngroups; i++) {
 		if (only && only->iommu_group != h->groups[i].id)
 			continue;

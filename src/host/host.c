@@ -309,6 +309,7 @@ void vp_host_free(struct vp_host *h)
 	free(h->devs);
 	strv_free(&h->iommus);
 	free(h->no_iommu_why);
+	free(h->acs_override);
 	strv_free(&h->notes);
 	free(h);
 }

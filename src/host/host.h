@@ -167,6 +167,11 @@ struct vp_host {
 	/* IOMMU: the registered units (dmar0, ivhd0) and, without groups, why. */
 	struct strv iommus;
 	char *no_iommu_why;
+	/*
+	 * pcie_acs_override=... on the command line: the Proxmox kernel's
+	 * out-of-tree patch then splits groups the hardware does not isolate.
+	 */
+	char *acs_override;
 
 	/* Host-critical detection notes, e.g. why the root disk is unknown. */
 	struct strv notes;

@@ -16,6 +16,7 @@
 
 #include <pci/header.h>
 
+#include "host/facts.h"
 #include "host/host.h"
 
 static bool is_bridge_role(const struct vp_dev *d)
@@ -139,6 +140,19 @@ static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps
 				   "its requester ID and cannot be isolated"));
 		if (r < 0)
 			return r;
+	}
+	/*
+	 * Siblings in one multifunction device: without ACS on the functions
+	 * the kernel treats them as able to reach each other
+	 * (drivers/pci/pci.c pci_acs_enabled, pci_device_group).
+	 */
+	if (ca != cb && vp_bdf_same_slot(&ca->bdf, &cb->bdf) && !vp_acs_isolates(ca)) {
+		_cleanup_free_ char *acs = vp_acs_describe(ca);
+
+		return add_gap(gaps, n, ca,
+			       xasprintf("multifunction device %.*s: %s on its functions, so "
+					 "they are not isolated from each other",
+					 (int)strlen(ca->addr) - 2, ca->addr, acs ? acs : "?"));
 	}
 	side[0] = ca;
 	side[1] = cb;
@@ -281,6 +295,22 @@ static void explain_no_iommu(struct vp_ctx *ctx, struct vp_host *h)
 			"or IVRS table (VT-d/AMD-Vi off in firmware, or not supported)");
 }
 
+static void acs_override(struct vp_ctx *ctx, struct vp_host *h)
+{
+	_cleanup_free_ char *raw = NULL;
+	struct vp_cmdline cl = { 0 };
+	const char *v;
+
+	if (vp_read_strf(ctx, VP_PROC, &raw, "cmdline") < 0 || vp_cmdline_parse(raw, &cl) < 0) {
+		vp_cmdline_free(&cl);
+		return;
+	}
+	v = vp_cmdline_get(&cl, "pcie_acs_override");
+	if (v)
+		h->acs_override = strdup(v);
+	vp_cmdline_free(&cl);
+}
+
 int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
@@ -295,6 +325,7 @@ int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h)
 		strv_sort(&h->iommus);
 	}
 
+	acs_override(ctx, h);
 	ids = calloc(h->ndevs ? h->ndevs : 1, sizeof(*ids));
 	if (!ids)
 		return -ENOMEM;
