@@ -163,6 +163,24 @@ char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 	return vp_evidence(VP_SYS, sub, "%s", what);
 }
 
+char *vp_cmdline_fix(const struct vp_doc *doc, const char *action)
+{
+	switch (doc->sys.boot) {
+	case VP_BOOT_SYSTEMD_PBT:
+		return xasprintf("%s the single line of /etc/kernel/cmdline (keep root=), run "
+				 "proxmox-boot-tool refresh, then reboot",
+				 action);
+	case VP_BOOT_GRUB_PBT:
+		return xasprintf("%s GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run "
+				 "proxmox-boot-tool refresh, then reboot",
+				 action);
+	default:
+		return xasprintf("%s GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run "
+				 "update-grub, then reboot",
+				 action);
+	}
+}
+
 bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d)
 {
 	for (size_t i = 0; i < doc->ntargets; i++)

@@ -88,6 +88,11 @@ extern const struct vp_check vp_checks_device[];
 extern const struct vp_check vp_checks_proxmox[];
 
 /* Helpers shared by checks. */
+/*
+ * A fix on the kernel command line for this host's bootloader: @action is
+ * "add intel_iommu=on to" or "remove intel_iommu=off from".
+ */
+char *vp_cmdline_fix(const struct vp_doc *doc, const char *action);
 /* Evidence read from a device's sysfs attribute, as "<sysfs path of ATTR>: ...". */
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

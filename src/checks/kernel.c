@@ -38,13 +38,13 @@ static int iommu_active(struct vp_doc *doc, const struct vp_check *c, struct vp_
 					     h->ngroups),
 				 NULL);
 	if (s->cpu == VP_CPU_INTEL && intel && startswith(intel, "off"))
-		fix = strdup("remove intel_iommu=off from the kernel command line, then reboot");
+		fix = vp_cmdline_fix(doc, "remove intel_iommu=off from");
 	else if (!s->acpi_dmar && !s->acpi_ivrs)
 		fix = xasprintf("enable %s in the firmware setup, then reboot",
 				s->cpu == VP_CPU_AMD ? "IOMMU / AMD-Vi" : "VT-d");
 	else if (s->cpu == VP_CPU_INTEL && vp_doc_kernel_has(doc, "pve_intel_iommu_default") != 1)
-		fix = strdup("add intel_iommu=on to the kernel command line (kernels before 6.8 "
-			     "leave the Intel IOMMU off), then reboot");
+		fix = vp_cmdline_fix(doc, "add intel_iommu=on (kernels before 6.8 leave the "
+					  "Intel IOMMU off) to");
 	else
 		fix = strdup("look for DMAR or AMD-Vi errors in the kernel log (dmesg | grep -i "
 			     "-e DMAR -e AMD-Vi)");
@@ -65,19 +65,19 @@ static int vendor_option(struct vp_doc *doc, const struct vp_check *c, struct vp
 		return vp_report(doc, c, NULL, VP_V_WARN,
 				 xasprintf("amd_iommu=%s does nothing on an Intel CPU", amd),
 				 cmdline_ev("amd_iommu=%s", amd),
-				 strdup("remove amd_iommu=... from the kernel command line"));
+				 vp_cmdline_fix(doc, "remove amd_iommu=... from"));
 	if (s->cpu == VP_CPU_AMD && intel)
 		return vp_report(doc, c, NULL, VP_V_WARN,
 				 xasprintf("intel_iommu=%s does nothing on an AMD CPU", intel),
 				 cmdline_ev("intel_iommu=%s", intel),
-				 strdup("remove intel_iommu=... from the kernel command line"));
+				 vp_cmdline_fix(doc, "remove intel_iommu=... from"));
 	/* amd_iommu has no "on" (Documentation/admin-guide/kernel-parameters.txt). */
 	if (s->cpu == VP_CPU_AMD && amd && streq(amd, "on"))
 		return vp_report(doc, c, NULL, VP_V_WARN,
 				 strdup("amd_iommu=on is not a valid value; the AMD IOMMU is on by "
 					"default"),
 				 cmdline_ev("amd_iommu=%s", amd),
-				 strdup("remove amd_iommu=on from the kernel command line"));
+				 vp_cmdline_fix(doc, "remove amd_iommu=on from"));
 	if (s->cpu == VP_CPU_INTEL) {
 		int dflt = vp_doc_kernel_has(doc, "pve_intel_iommu_default");
 		bool pve_kernel = s->kver && strstr(s->kver, "-pve");
@@ -100,7 +100,7 @@ static int vendor_option(struct vp_doc *doc, const struct vp_check *c, struct vp
 				 xasprintf("kernel %s needs intel_iommu=on",
 					   s->kver ? s->kver : "(unknown version)"),
 				 cmdline_ev("%s", "no intel_iommu=on"),
-				 strdup("add intel_iommu=on to the kernel command line, then reboot"));
+				 vp_cmdline_fix(doc, "add intel_iommu=on to"));
 	}
 	return vp_report(doc, c, NULL, VP_V_OK, strdup("no foreign or invalid IOMMU option"),
 			 cmdline_ev("%s", amd ? "amd_iommu given" : "no *_iommu option"),
@@ -161,7 +161,7 @@ static int intremap(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 		return vp_report(doc, c, NULL, VP_V_FAIL,
 				 strdup("interrupt remapping is turned off on the command line"),
 				 cmdline_ev("intremap=%s", intremap_opt),
-				 strdup("remove intremap=off from the kernel command line"));
+				 vp_cmdline_fix(doc, "remove intremap=off from"));
 	if (!k->source)
 		return vp_report(doc, c, NULL, VP_V_SKIP,
 				 strdup("interrupt remapping unknown without a kernel log"),
@@ -175,7 +175,8 @@ static int intremap(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 						"devices"),
 					 xasprintf("%s: %s", k->source, l),
 					 strdup("enable interrupt remapping / x2APIC in the firmware "
-						"setup; only as a last resort: options "
+						"setup; only as a last resort, and a security "
+						"compromise (a guest can forge interrupts): options "
 						"vfio_iommu_type1 allow_unsafe_interrupts=1"));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
@@ -229,8 +230,8 @@ static int framebuffer(struct vp_doc *doc, const struct vp_check *c, struct vp_d
 			 strdup("the GPU is the boot VGA and the host framebuffer holds its BAR "
 				"(vfio-pci: BAR can't reserve)"),
 			 vp_dev_ev(t, "boot_vga", "1"),
-			 strdup("add initcall_blacklist=sysfb_init to the kernel command line "
-				"(video=efifb:off on kernels before 5.15)"));
+			 vp_cmdline_fix(doc, "add initcall_blacklist=sysfb_init (video=efifb:off "
+					     "on kernels before 5.15) to"));
 }
 
 const struct vp_check vp_checks_kernel[] = {

@@ -23,7 +23,7 @@ int vp_parse_opts(struct vp_global *g, int argc, char **argv, const char *shorto
 		  int (*on_opt)(void *data, int c, const char *arg), void *data)
 {
 	_cleanup_free_ struct option *all = NULL;
-	_cleanup_free_ char *shorts = xasprintf("+:vh%s", shortopts ? shortopts : "");
+	_cleanup_free_ char *shorts = xasprintf(":vh%s", shortopts ? shortopts : "");
 	size_t ncmd = 0;
 	int c;
 

@@ -34,8 +34,21 @@ enum vp_cpu_vendor {
 	VP_CPU_AMD,
 };
 
+/*
+ * Where the kernel command line is kept, decided the way proxmox-boot-tool's
+ * zz-proxmox-boot hook does (proxmox-kernel-helper): no proxmox-boot-uuids
+ * means plain GRUB; with uuids, UEFI means systemd-boot (unless the ESP holds
+ * GRUB, which only the mounted ESP shows) and BIOS means GRUB on the ESP.
+ */
+enum vp_bootloader {
+	VP_BOOT_GRUB,	     /* /etc/default/grub, update-grub */
+	VP_BOOT_GRUB_PBT,    /* /etc/default/grub, proxmox-boot-tool refresh */
+	VP_BOOT_SYSTEMD_PBT, /* /etc/kernel/cmdline, proxmox-boot-tool refresh */
+};
+
 struct vp_system {
 	struct vp_cmdline cmdline;
+	enum vp_bootloader boot;
 	char *kver; /* NULL when unknown */
 
 	enum vp_cpu_vendor cpu;

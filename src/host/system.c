@@ -158,6 +158,10 @@ int vp_system_load(struct vp_ctx *ctx, struct vp_system *s)
 		s->kver = strdup(kver);
 	load_cpu(ctx, s);
 	load_firmware(ctx, s);
+	if (!vp_existsf(ctx, VP_ETC, "kernel/proxmox-boot-uuids"))
+		s->boot = VP_BOOT_GRUB;
+	else
+		s->boot = s->uefi ? VP_BOOT_SYSTEMD_PBT : VP_BOOT_GRUB_PBT;
 	load_pve(ctx, s);
 	load_os(ctx, s);
 	return 0;

@@ -176,6 +176,9 @@ def scenario(name, exp):
         if "warn" in dexp:
             warn = sorted(set(bad) - set(failing))
             check(warn == sorted(dexp["warn"]), f"doctor warning ids {warn}, expected {sorted(dexp['warn'])}")
+        for key, have in (("fail_has", failing), ("warn_has", sorted(set(bad) - set(failing)))):
+            for want in dexp.get(key, []):
+                check(want in have, f"doctor {key[:4]} ids {have} lack {want}")
         if "targets" in dexp:
             check([t["address"] for t in doc["targets"]] == dexp["targets"], f"targets {doc['targets']}")
     for wl, aexp in exp.get("advise", {}).items():

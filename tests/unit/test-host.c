@@ -114,12 +114,132 @@ static void nonroot_config(void **state)
 	vp_ctx_free(ctx);
 }
 
+/* b550: the chipset group holds the GPU, USB, SATA and the vmbr0 NIC. */
+static void b550_shared_group(void **state)
+{
+	struct vp_ctx *ctx;
+	struct vp_host *h = load("b550", &ctx);
+	struct vp_dev *gpu = dev(h, "0000:04:00.0"), *nic = dev(h, "0000:05:00.0");
+	struct vp_group *g = vp_host_group(h, gpu->iommu_group);
+	struct vp_gap *gaps = NULL;
+	size_t n = 0;
+	bool port_gpu = false, port_nic = false;
+
+	assert_non_null(g);
+	assert_int_equal(g->verdict, VP_GROUP_SHARED);
+	assert_int_equal(nic->iommu_group, gpu->iommu_group);
+	assert_int_not_equal(nic->unit, gpu->unit);
+	assert_int_equal(dev(h, "0000:04:00.1")->unit, gpu->unit);
+	assert_int_equal(dev(h, "0000:03:00.0")->unit, -1); /* a port, not a card */
+	assert_true(nic->critical & VP_CRIT_NETWORK);
+	assert_int_equal(vp_group_explain(g, gpu->unit, &gaps, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (!gaps[i].bridge)
+			continue;
+		port_gpu = port_gpu || streq(gaps[i].bridge->addr, "0000:03:00.0");
+		port_nic = port_nic || streq(gaps[i].bridge->addr, "0000:03:08.0");
+		if (streq(gaps[i].bridge->addr, "0000:03:00.0"))
+			assert_string_equal(gaps[i].why, "no ACS capability");
+	}
+	assert_true(port_gpu);
+	assert_true(port_nic);
+	vp_gaps_free(gaps, n);
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+}
+
+/* arc-a310: the card's own switch (4fa1/4fa4) makes GPU and audio one card. */
+static void arc_card_switch(void **state)
+{
+	struct vp_ctx *ctx;
+	struct vp_host *h = load("arc-a310", &ctx);
+	struct vp_dev *gpu = dev(h, "0000:09:00.0"), *audio = dev(h, "0000:0a:00.0");
+	struct vp_group *g = vp_host_group(h, gpu->iommu_group);
+
+	assert_false(vp_bdf_same_slot(&gpu->bdf, &audio->bdf));
+	assert_non_null(g);
+	assert_int_equal(g->verdict, VP_GROUP_COMPANIONS);
+	assert_int_equal(g->nunits, 1);
+	assert_int_equal(audio->unit, gpu->unit);
+	assert_int_equal(dev(h, "0000:07:00.0")->unit, -1);
+	assert_int_equal(dev(h, "0000:08:01.0")->unit, -1);
+	assert_int_equal(dev(h, "0000:06:00.0")->unit, -1);
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+}
+
+/* dual-socket-p40: NUMA nodes, no boot_vga on a 3D controller, SR-IOV VFs. */
+static void p40_numa_and_vfs(void **state)
+{
+	struct vp_ctx *ctx;
+	struct vp_host *h = load("dual-socket-p40", &ctx);
+	struct vp_dev *p40 = dev(h, "0000:86:00.0"), *pf = dev(h, "0000:5e:00.0");
+
+	assert_int_equal(p40->numa_node, 1);
+	assert_int_equal(p40->boot_vga, -1);
+	assert_null(vp_dev_unknown_why(p40, "boot_vga"));
+	assert_int_equal(p40->flr, VP_ABSENT);
+	assert_int_equal(pf->sriov, VP_PRESENT);
+	assert_int_equal(pf->sriov_num, 4);
+	assert_int_equal(pf->virtfn.n, 4);
+	assert_string_equal(dev(h, pf->virtfn.v[0])->physfn, pf->addr);
+	assert_true(pf->critical & VP_CRIT_NETWORK);
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+}
+
+/* rtx5090: root on ZFS, so every disk controller is treated as critical. */
+static void zfs_root(void **state)
+{
+	struct vp_ctx *ctx;
+	struct vp_host *h = load("rtx5090", &ctx);
+	bool noted = false;
+
+	assert_true(dev(h, "0000:02:00.0")->critical & VP_CRIT_ROOTDISK);
+	assert_true(dev(h, "0000:03:00.0")->critical & VP_CRIT_ROOTDISK);
+	for (size_t i = 0; i < h->notes.n; i++)
+		noted = noted || strstr(h->notes.v[i], "ZFS pool 'rpool'");
+	assert_true(noted);
+	assert_int_equal(dev(h, "0000:01:00.0")->critical, 0);
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+}
+
+static void iommu_off_reasons(void **state)
+{
+	struct vp_ctx *ctx;
+	struct vp_host *h = load("iommu-off", &ctx);
+
+	assert_int_equal(h->ngroups, 0);
+	assert_non_null(strstr(h->no_iommu_why, "DMAR"));
+	/* ACS is there but switched off: "capable, not enabled", never "absent". */
+	assert_int_equal(dev(h, "0000:00:01.0")->acs, VP_PRESENT);
+	assert_false(vp_acs_isolates(dev(h, "0000:00:01.0")));
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+
+	h = load("iommu-off-cmdline", &ctx);
+	assert_non_null(strstr(h->no_iommu_why, "intel_iommu=off"));
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+
+	h = load("raphael-igpu", &ctx);
+	assert_string_equal(h->acs_override, "downstream,multifunction");
+	vp_host_free(h);
+	vp_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(intel_4090_gpu),
 		cmocka_unit_test(intel_4090_group_and_roles),
 		cmocka_unit_test(nonroot_config),
+		cmocka_unit_test(b550_shared_group),
+		cmocka_unit_test(arc_card_switch),
+		cmocka_unit_test(p40_numa_and_vfs),
+		cmocka_unit_test(zfs_root),
+		cmocka_unit_test(iommu_off_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
