@@ -465,18 +465,26 @@ char *vp_display_path(enum vp_loc loc, const char *sub)
 	return xasprintf("/%s/%s", pre, sub);
 }
 
-char *vp_evidence(enum vp_loc loc, const char *sub, const char *fmt, ...)
+char *vp_evidencev(enum vp_loc loc, const char *sub, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *path = vp_display_path(loc, sub), *what = NULL;
+
+	if (vasprintf(&what, fmt, ap) < 0) {
+		what = NULL;
+		return NULL;
+	}
+	return path ? xasprintf("%s: %s", path, what) : NULL;
+}
+
+char *vp_evidence(enum vp_loc loc, const char *sub, const char *fmt, ...)
+{
 	va_list ap;
-	int r;
+	char *e;
 
 	va_start(ap, fmt);
-	r = vasprintf(&what, fmt, ap);
+	e = vp_evidencev(loc, sub, fmt, ap);
 	va_end(ap);
-	if (r < 0 || !path)
-		return NULL;
-	return xasprintf("%s: %s", path, what);
+	return e;
 }
 
 const char *vp_devnode_name(const char *s)

@@ -106,6 +106,8 @@ char *vp_display_path(enum vp_loc loc, const char *sub);
 /* Evidence for a finding: "<host path>: <what was read there>". */
 char *vp_evidence(enum vp_loc loc, const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+char *vp_evidencev(enum vp_loc loc, const char *sub, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /*
  * A device node named in a host file ("/dev/sda1" in /proc/mounts): the

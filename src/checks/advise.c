@@ -113,6 +113,25 @@ static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm, const struc
 	}
 }
 
+/*
+ * When passthrough is out: LXC /dev/dri if the workload can live in a
+ * container and a GPU has a render node, otherwise no GPU path at all.
+ */
+static void container_or_none(struct vp_advice *a, const struct vp_workload *wl,
+			      const struct vp_drm *drm, struct vp_dev *dri, struct vp_dev *about)
+{
+	if (wl->container_ok && dri) {
+		a->path = VP_PATH_LXC_DRI;
+		a->device = dri;
+		a->effort = EFFORT_LXC;
+		lxc_lines(a, drm, dri);
+		return;
+	}
+	a->path = VP_PATH_NONE;
+	a->device = about;
+	a->effort = NULL;
+}
+
 static void describe_reset(struct vp_advice *a, const struct vp_dev *d)
 {
 	const struct vp_kb_gpu *kb = vp_kb_gpu_lookup(d->vendor, d->device);
@@ -201,12 +220,8 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		goto out;
 	}
 	if (!h->ngroups) {
-		a->path = wl->container_ok && dri ? VP_PATH_LXC_DRI : VP_PATH_NONE;
-		a->device = a->path == VP_PATH_LXC_DRI ? dri : NULL;
-		a->effort = a->path == VP_PATH_LXC_DRI ? EFFORT_LXC : NULL;
+		container_or_none(a, wl, &drm, dri, NULL);
 		say(&a->why, strdup(h->no_iommu_why));
-		if (a->path == VP_PATH_LXC_DRI)
-			lxc_lines(a, &drm, dri);
 		goto out;
 	}
 	if (displays == 1 && pt && kb && kb->sriov && !wl->needs_vm) {
@@ -220,14 +235,10 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 	}
 	if (displays == 1 && pt) {
 		/* Seed 000: "Single-GPU homelab (no host backup video): No". */
-		a->path = wl->container_ok && dri ? VP_PATH_LXC_DRI : VP_PATH_NONE;
-		a->device = a->path == VP_PATH_LXC_DRI ? dri : pt;
-		a->effort = a->path == VP_PATH_LXC_DRI ? EFFORT_LXC : NULL;
+		container_or_none(a, wl, &drm, dri, pt);
 		say(&a->why, xasprintf("%s is the host's only display: passing it through takes "
 				       "the console away",
 				       pt->addr));
-		if (a->path == VP_PATH_LXC_DRI)
-			lxc_lines(a, &drm, dri);
 		say(&a->alternatives, xasprintf("single-GPU passthrough anyway: %s, with SSH or "
 						"IPMI for the host",
 						EFFORT_SINGLE));
@@ -237,12 +248,7 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		goto out;
 	}
 	if (!pt || !group_ok(h, pt)) {
-		a->path = wl->container_ok && dri ? VP_PATH_LXC_DRI : VP_PATH_NONE;
-		a->device = a->path == VP_PATH_LXC_DRI ? dri : pt;
-		if (a->path == VP_PATH_LXC_DRI) {
-			a->effort = EFFORT_LXC;
-			lxc_lines(a, &drm, dri);
-		}
+		container_or_none(a, wl, &drm, dri, pt);
 		if (pt)
 			say(&a->why, xasprintf("%s shares IOMMU group %d with unrelated devices",
 					       pt->addr, pt->iommu_group));

@@ -151,16 +151,15 @@ int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *sl
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 {
 	_cleanup_free_ char *sub = xasprintf("bus/pci/devices/%s/%s", d->addr, attr);
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
-	int r;
+	char *e;
 
-	va_start(ap, fmt);
-	r = vasprintf(&what, fmt, ap);
-	va_end(ap);
-	if (r < 0 || !sub)
+	if (!sub)
 		return NULL;
-	return vp_evidence(VP_SYS, sub, "%s", what);
+	va_start(ap, fmt);
+	e = vp_evidencev(VP_SYS, sub, fmt, ap);
+	va_end(ap);
+	return e;
 }
 
 char *vp_cmdline_fix(const struct vp_doc *doc, const char *action)

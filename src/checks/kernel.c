@@ -13,14 +13,13 @@ static char *cmdline_ev(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Evidence read from the kernel command line. */
 static char *cmdline_ev(const char *fmt, ...)
 {
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
-	int r;
+	char *e;
 
 	va_start(ap, fmt);
-	r = vasprintf(&what, fmt, ap);
+	e = vp_evidencev(VP_PROC, "cmdline", fmt, ap);
 	va_end(ap);
-	return r < 0 ? NULL : vp_evidence(VP_PROC, "cmdline", "%s", what);
+	return e;
 }
 
 static int iommu_active(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
