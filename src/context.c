@@ -41,11 +41,8 @@ static const char *const loc_prefix[] = {
  * for equal basenames the first directory wins, so /etc overrides /lib.
  */
 static const char *const modprobe_dirs[] = {
-	"etc/modprobe.d",
-	"run/modprobe.d",
-	"usr/local/lib/modprobe.d",
-	"usr/lib/modprobe.d",
-	"lib/modprobe.d",
+	"etc/modprobe.d",     "run/modprobe.d", "usr/local/lib/modprobe.d",
+	"usr/lib/modprobe.d", "lib/modprobe.d",
 };
 
 void vp_err(const char *fmt, ...)
@@ -268,7 +265,8 @@ int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt,
 	return r;
 }
 
-static int vopen(struct vp_ctx *ctx, enum vp_loc loc, int flags, const char *fmt, va_list ap)
+static int vopen(struct vp_ctx *ctx, enum vp_loc loc, int flags, const char *fmt,
+		 va_list ap)
 {
 	_cleanup_free_ char *res = NULL;
 	int r, fd;
@@ -346,8 +344,8 @@ static int read_fd(int fd, void *buf, size_t max, size_t *len)
 	return 0;
 }
 
-int vp_read_bytesf(struct vp_ctx *ctx, enum vp_loc loc, void *buf, size_t max, size_t *len,
-		   const char *fmt, ...)
+int vp_read_bytesf(struct vp_ctx *ctx, enum vp_loc loc, void *buf, size_t max,
+		   size_t *len, const char *fmt, ...)
 {
 	_cleanup_close_ int fd = -1;
 	va_list ap;
@@ -423,7 +421,8 @@ int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 	if (r < 0)
 		return r;
 	{
-		_cleanup_free_ char *full = res[0] ? xasprintf("%s/%s", res, base) : strdup(base);
+		_cleanup_free_ char *full =
+			res[0] ? xasprintf("%s/%s", res, base) : strdup(base);
 
 		if (!full)
 			return -ENOMEM;

@@ -92,8 +92,9 @@ bool vp_existsf(struct vp_ctx *ctx, enum vp_loc loc, const char *fmt, ...)
 int vp_read_strf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Up to @max bytes of a file; *len gets how many were read. */
-int vp_read_bytesf(struct vp_ctx *ctx, enum vp_loc loc, void *buf, size_t max, size_t *len,
-		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int vp_read_bytesf(struct vp_ctx *ctx, enum vp_loc loc, void *buf, size_t max,
+		   size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /* The target of a symlink, as stored (not resolved). */
 int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -122,4 +123,5 @@ int vp_ctx_kver(struct vp_ctx *ctx, const char **out);
 /* Messages on stderr, prefixed with the program name. */
 void vp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));

@@ -23,7 +23,8 @@ static const struct vp_cmd commands[] = {
 	  "  [ADDR]              only the group of this function\n" },
 	{ "show", cmd_show, "everything about one device and its group",
 	  "  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n" },
-	{ "doctor", cmd_doctor, "check every layer for passthrough, with evidence and fixes",
+	{ "doctor", cmd_doctor,
+	  "check every layer for passthrough, with evidence and fixes",
 	  "  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the root's\n"
 	  "                         /var/log/kern.log)\n"
 	  "  [ADDR...]              the devices to pass through; default: the candidate GPUs\n" },
@@ -48,17 +49,16 @@ static const char global_help[] =
 	"  -h, --help          this help\n"
 	"      --version       the version\n";
 
-static const char exit_help[] =
-	"Exit status:\n"
-	"   0  done\n"
-	"   1  done; the verdict has warnings\n"
-	"   2  done; the verdict is \"not ready\"\n"
-	"   3  done; the host has no IOMMU groups\n"
-	"  64  bad command line or argument\n"
-	"  65  host data that cannot be parsed with certainty\n"
-	"  66  root, device or file not found\n"
-	"  70  internal error\n"
-	"  74  I/O or permission error while reading\n";
+static const char exit_help[] = "Exit status:\n"
+				"   0  done\n"
+				"   1  done; the verdict has warnings\n"
+				"   2  done; the verdict is \"not ready\"\n"
+				"   3  done; the host has no IOMMU groups\n"
+				"  64  bad command line or argument\n"
+				"  65  host data that cannot be parsed with certainty\n"
+				"  66  root, device or file not found\n"
+				"  70  internal error\n"
+				"  74  I/O or permission error while reading\n";
 
 void vp_cmd_help(const struct vp_cmd *cmd)
 {

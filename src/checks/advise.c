@@ -13,17 +13,19 @@
 #include "out/output.h"
 
 /* Seed 000, "Expected setup time" (community reports, Linux-experienced operator). */
-#define EFFORT_LXC	 "15-30 minutes (LXC /dev/dri)"
-#define EFFORT_CLEAN	 "2-6 hours (clean dual-GPU passthrough on supported hardware)"
-#define EFFORT_RESET	 "1-3 days (AMD reset bug workarounds: vendor-reset, hookscripts)"
-#define EFFORT_SINGLE	 "a recurring weekend project (single-GPU passthrough)"
-#define EFFORT_VGPU	 "days, plus NVIDIA's licensing process (mediated vGPU)"
-#define EFFORT_SRIOV	 "hours (SR-IOV VFs need i915-sriov-dkms on the host)"
+#define EFFORT_LXC    "15-30 minutes (LXC /dev/dri)"
+#define EFFORT_CLEAN  "2-6 hours (clean dual-GPU passthrough on supported hardware)"
+#define EFFORT_RESET  "1-3 days (AMD reset bug workarounds: vendor-reset, hookscripts)"
+#define EFFORT_SINGLE "a recurring weekend project (single-GPU passthrough)"
+#define EFFORT_VGPU   "days, plus NVIDIA's licensing process (mediated vGPU)"
+#define EFFORT_SRIOV  "hours (SR-IOV VFs need i915-sriov-dkms on the host)"
 
 static const struct vp_workload workloads[] = {
-	{ "gaming", true, false, false, "games need Windows, DirectX and often anti-cheat" },
+	{ "gaming", true, false, false,
+	  "games need Windows, DirectX and often anti-cheat" },
 	{ "cad", true, false, false, "CAD wants professional drivers on a full GPU" },
-	{ "ai", false, true, false, "training wants the whole VRAM; inference can share" },
+	{ "ai", false, true, false,
+	  "training wants the whole VRAM; inference can share" },
 	{ "transcode", false, true, true, "transcoding needs only the media engine" },
 	{ "nas", false, true, true, "NAS apps (Jellyfin, Frigate) run in containers" },
 	{ "generic", false, true, false, "no workload given" },
@@ -42,8 +44,10 @@ const struct vp_workload *vp_workload_find(const char *name)
 const char *vp_path_name(enum vp_path p)
 {
 	static const char *const n[] = {
-		[VP_PATH_PASSTHROUGH] = "passthrough", [VP_PATH_LXC_DRI] = "lxc-dri",
-		[VP_PATH_SRIOV_VF] = "sriov-vf",       [VP_PATH_VGPU] = "vgpu",
+		[VP_PATH_PASSTHROUGH] = "passthrough",
+		[VP_PATH_LXC_DRI] = "lxc-dri",
+		[VP_PATH_SRIOV_VF] = "sriov-vf",
+		[VP_PATH_VGPU] = "vgpu",
 		[VP_PATH_NONE] = "none",
 	};
 	return n[p];
@@ -55,10 +59,12 @@ static void say(struct strv *s, char *line)
 		strv_push(s, line);
 }
 
-static const struct vp_drm_node *render_node(const struct vp_drm *drm, const struct vp_dev *d)
+static const struct vp_drm_node *render_node(const struct vp_drm *drm,
+					     const struct vp_dev *d)
 {
 	for (size_t i = 0; i < drm->n; i++)
-		if (startswith(drm->nodes[i].name, "renderD") && streq(drm->nodes[i].address, d->addr))
+		if (startswith(drm->nodes[i].name, "renderD") &&
+		    streq(drm->nodes[i].address, d->addr))
 			return &drm->nodes[i];
 	return NULL;
 }
@@ -67,7 +73,8 @@ static bool group_ok(const struct vp_host *h, const struct vp_dev *d)
 {
 	const struct vp_group *g = vp_host_group(h, d->iommu_group);
 
-	return g && (g->verdict == VP_GROUP_ISOLATED || g->verdict == VP_GROUP_COMPANIONS);
+	return g &&
+	       (g->verdict == VP_GROUP_ISOLATED || g->verdict == VP_GROUP_COMPANIONS);
 }
 
 /* The best GPU to hand to a VM: not the console while another display exists. */
@@ -89,27 +96,31 @@ static struct vp_dev *pick_passthrough(const struct vp_host *h, size_t displays)
 	return best;
 }
 
-static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm, const struct vp_dev *d)
+static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm,
+		      const struct vp_dev *d)
 {
 	const struct vp_drm_node *rn = render_node(drm, d);
 	int idx = 0;
 
 	if (!rn)
 		return;
-	/* pve-container devN (PVE 8.1+), src/PVE/LXC/Config.pm; gid is the host's render group. */
+	/* pve-container devN (PVE 8.1+), src/PVE/LXC/Config.pm; gid is the host's render
+	 * group. */
 	if (drm->render_gid >= 0)
 		say(&a->lines, xasprintf("dev%d: /dev/dri/%s,gid=%d", idx++, rn->name,
 					 drm->render_gid));
 	else
 		say(&a->lines, xasprintf("dev%d: /dev/dri/%s", idx++, rn->name));
 	for (size_t i = 0; i < drm->n; i++) {
-		if (!startswith(drm->nodes[i].name, "card") || !streq(drm->nodes[i].address, d->addr))
+		if (!startswith(drm->nodes[i].name, "card") ||
+		    !streq(drm->nodes[i].address, d->addr))
 			continue;
 		if (drm->video_gid >= 0)
 			say(&a->lines, xasprintf("dev%d: /dev/dri/%s,gid=%d", idx++,
 						 drm->nodes[i].name, drm->video_gid));
 		else
-			say(&a->lines, xasprintf("dev%d: /dev/dri/%s", idx++, drm->nodes[i].name));
+			say(&a->lines,
+			    xasprintf("dev%d: /dev/dri/%s", idx++, drm->nodes[i].name));
 	}
 }
 
@@ -118,7 +129,8 @@ static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm, const struc
  * container and a GPU has a render node, otherwise no GPU path at all.
  */
 static void container_or_none(struct vp_advice *a, const struct vp_workload *wl,
-			      const struct vp_drm *drm, struct vp_dev *dri, struct vp_dev *about)
+			      const struct vp_drm *drm, struct vp_dev *dri,
+			      struct vp_dev *about)
 {
 	if (wl->container_ok && dri) {
 		a->path = VP_PATH_LXC_DRI;
@@ -140,35 +152,41 @@ static void describe_reset(struct vp_advice *a, const struct vp_dev *d)
 		return;
 	switch (kb->reset) {
 	case VP_RESET_BUG_NO_FIX:
-		say(&a->cautions, xasprintf("%s has an active reset bug with no fix: after a VM "
-					    "stop the card may need a host power cycle",
-					    kb->family));
+		say(&a->cautions,
+		    xasprintf("%s has an active reset bug with no fix: after a VM "
+			      "stop the card may need a host power cycle",
+			      kb->family));
 		break;
 	case VP_RESET_VENDOR_RESET:
-		say(&a->cautions, xasprintf("%s has the AMD reset bug: vendor-reset (DKMS) with "
-					    "reset_method device_specific is needed",
-					    kb->family));
+		say(&a->cautions,
+		    xasprintf("%s has the AMD reset bug: vendor-reset (DKMS) with "
+			      "reset_method device_specific is needed",
+			      kb->family));
 		a->effort = EFFORT_RESET;
 		break;
 	case VP_RESET_NONE:
-		say(&a->cautions, xasprintf("%s cannot be reset: one VM start per host boot",
-					    kb->family));
+		say(&a->cautions,
+		    xasprintf("%s cannot be reset: one VM start per host boot",
+			      kb->family));
 		break;
 	case VP_RESET_UNRELIABLE:
-		say(&a->cautions, xasprintf("%s: reset reported unreliable; test VM restarts",
-					    kb->family));
+		say(&a->cautions,
+		    xasprintf("%s: reset reported unreliable; test VM restarts",
+			      kb->family));
 		break;
 	case VP_RESET_OK:
 		say(&a->why, xasprintf("%s resets cleanly in practice", kb->family));
 		break;
 	case VP_RESET_UNKNOWN:
-		say(&a->cautions, xasprintf("%s: no known reset behaviour; test a VM restart",
-					    kb->family));
+		say(&a->cautions,
+		    xasprintf("%s: no known reset behaviour; test a VM restart",
+			      kb->family));
 		break;
 	}
 	if (kb->cpuid_hiding)
-		say(&a->cautions, xasprintf("%s's guest driver needs the hypervisor hidden%s",
-					    kb->family, kb->hide_hypervisor ? " (-hypervisor)" : ""));
+		say(&a->cautions,
+		    xasprintf("%s's guest driver needs the hypervisor hidden%s",
+			      kb->family, kb->hide_hypervisor ? " (-hypervisor)" : ""));
 	if (kb->guest_open_module)
 		say(&a->cautions, strdup("the guest needs NVIDIA's open kernel module"));
 }
@@ -194,7 +212,8 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		if (d->kind != VP_KIND_DISPLAY)
 			continue;
 		displays++;
-		/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is ideal. */
+		/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is
+		 * ideal. */
 		if (render_node(&drm, d) && (!dri || d->boot_vga == 1))
 			dri = d;
 	}
@@ -210,13 +229,15 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		a->path = VP_PATH_LXC_DRI;
 		a->device = dri;
 		a->effort = EFFORT_LXC;
-		say(&a->why, xasprintf("%s; the host keeps the GPU and can share it among "
-				       "containers",
-				       wl->why));
+		say(&a->why,
+		    xasprintf("%s; the host keeps the GPU and can share it among "
+			      "containers",
+			      wl->why));
 		say(&a->why, strdup("no VFIO, no reset bugs, the console stays"));
 		lxc_lines(a, &drm, dri);
-		say(&a->alternatives, strdup("full passthrough only if a Windows VM must own the "
-					     "GPU"));
+		say(&a->alternatives,
+		    strdup("full passthrough only if a Windows VM must own the "
+			   "GPU"));
 		goto out;
 	}
 	if (!h->ngroups) {
@@ -228,62 +249,73 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		a->path = VP_PATH_SRIOV_VF;
 		a->device = pt;
 		a->effort = EFFORT_SRIOV;
-		say(&a->why, xasprintf("%s supports SR-IOV: a VF goes to the VM while the host "
-				       "keeps its display",
-				       kb->family));
+		say(&a->why,
+		    xasprintf("%s supports SR-IOV: a VF goes to the VM while the host "
+			      "keeps its display",
+			      kb->family));
 		goto out;
 	}
 	if (displays == 1 && pt) {
 		/* Seed 000: "Single-GPU homelab (no host backup video): No". */
 		container_or_none(a, wl, &drm, dri, pt);
-		say(&a->why, xasprintf("%s is the host's only display: passing it through takes "
-				       "the console away",
-				       pt->addr));
-		say(&a->alternatives, xasprintf("single-GPU passthrough anyway: %s, with SSH or "
-						"IPMI for the host",
-						EFFORT_SINGLE));
+		say(&a->why,
+		    xasprintf("%s is the host's only display: passing it through takes "
+			      "the console away",
+			      pt->addr));
+		say(&a->alternatives,
+		    xasprintf("single-GPU passthrough anyway: %s, with SSH or "
+			      "IPMI for the host",
+			      EFFORT_SINGLE));
 		if (kb && kb->sriov)
-			say(&a->alternatives, strdup("an SR-IOV VF of this GPU (the host keeps its "
-						     "display)"));
+			say(&a->alternatives,
+			    strdup("an SR-IOV VF of this GPU (the host keeps its "
+				   "display)"));
 		goto out;
 	}
 	if (!pt || !group_ok(h, pt)) {
 		container_or_none(a, wl, &drm, dri, pt);
 		if (pt)
-			say(&a->why, xasprintf("%s shares IOMMU group %d with unrelated devices",
-					       pt->addr, pt->iommu_group));
+			say(&a->why,
+			    xasprintf("%s shares IOMMU group %d with unrelated devices",
+				      pt->addr, pt->iommu_group));
 		else
 			say(&a->why, strdup("no display device can leave the host"));
-		say(&a->alternatives, strdup("move the card to a CPU-attached slot, or accept the "
-					     "ACS override and its lost isolation"));
+		say(&a->alternatives,
+		    strdup("move the card to a CPU-attached slot, or accept the "
+			   "ACS override and its lost isolation"));
 		goto out;
 	}
 	if (ha && kb && kb->vgpu) {
 		a->path = VP_PATH_VGPU;
 		a->device = pt;
 		a->effort = EFFORT_VGPU;
-		say(&a->why, strdup("this node runs HA resources; a passed-through GPU pins its "
-				    "VM to the node, mediated vGPU can migrate"));
+		say(&a->why,
+		    strdup("this node runs HA resources; a passed-through GPU pins its "
+			   "VM to the node, mediated vGPU can migrate"));
 		goto out;
 	}
 	a->path = VP_PATH_PASSTHROUGH;
 	a->device = pt;
 	a->effort = EFFORT_CLEAN;
 	say(&a->why, xasprintf("%s: %s", wl->name, wl->why));
-	say(&a->why, xasprintf("group %d is %s", pt->iommu_group,
-			       vp_group_verdict_name(vp_host_group(h, pt->iommu_group)->verdict)));
+	say(&a->why,
+	    xasprintf("group %d is %s", pt->iommu_group,
+		      vp_group_verdict_name(vp_host_group(h, pt->iommu_group)->verdict)));
 	for (size_t i = 0; i < h->ndevs; i++)
 		if (h->devs[i]->boot_vga == 1 && h->devs[i] != pt)
-			say(&a->why, xasprintf("the host keeps its console on %s", h->devs[i]->addr));
+			say(&a->why, xasprintf("the host keeps its console on %s",
+					       h->devs[i]->addr));
 	describe_reset(a, pt);
 	if (cluster)
-		say(&a->cautions, strdup("a cluster node: the VM cannot fail over to a node "
-					 "without the same GPU (use a resource mapping)"));
+		say(&a->cautions,
+		    strdup("a cluster node: the VM cannot fail over to a node "
+			   "without the same GPU (use a resource mapping)"));
 	if (kb && kb->vgpu)
 		say(&a->alternatives, xasprintf("mediated vGPU to share %s among VMs: %s",
 						kb->models, EFFORT_VGPU));
 	if (wl->container_ok && dri)
-		say(&a->alternatives, xasprintf("LXC /dev/dri on %s: %s", dri->addr, EFFORT_LXC));
+		say(&a->alternatives,
+		    xasprintf("LXC /dev/dri on %s: %s", dri->addr, EFFORT_LXC));
 out:
 	vp_drm_free(&drm);
 	return 0;

@@ -20,8 +20,8 @@ const char *vp_path_name(enum vp_path p);
 
 struct vp_workload {
 	const char *name;
-	bool needs_vm;	    /* Windows, DirectX, anti-cheat, exclusive VRAM */
-	bool container_ok;  /* a Linux container with /dev/dri does the job */
+	bool needs_vm;	   /* Windows, DirectX, anti-cheat, exclusive VRAM */
+	bool container_ok; /* a Linux container with /dev/dri does the job */
 	bool prefer_container;
 	const char *why;
 };

@@ -11,7 +11,7 @@
 #include "kb/kb.h"
 
 static const char *const layer_names[] = {
-	[VP_L_FIRMWARE] = "firmware", [VP_L_KERNEL] = "kernel", [VP_L_VFIO] = "vfio",
+	[VP_L_FIRMWARE] = "firmware", [VP_L_KERNEL] = "kernel",	  [VP_L_VFIO] = "vfio",
 	[VP_L_DEVICE] = "device",     [VP_L_PROXMOX] = "proxmox",
 };
 
@@ -23,9 +23,10 @@ static const char *const layer_titles[] = {
 	[VP_L_PROXMOX] = "Proxmox",
 };
 
-static const char *const verdict_names[] = {
-	[VP_V_OK] = "ok", [VP_V_WARN] = "warn", [VP_V_FAIL] = "fail", [VP_V_SKIP] = "skip"
-};
+static const char *const verdict_names[] = { [VP_V_OK] = "ok",
+					     [VP_V_WARN] = "warn",
+					     [VP_V_FAIL] = "fail",
+					     [VP_V_SKIP] = "skip" };
 
 const char *vp_layer_name(enum vp_layer l)
 {
@@ -102,7 +103,8 @@ static int add_target(struct vp_doc *doc, struct vp_dev *d, char *why)
  * Without addresses: every display function is a candidate GPU, except the
  * boot VGA while another display exists (the host keeps its console).
  */
-int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots, size_t n)
+int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots,
+		   size_t n)
 {
 	const struct vp_host *h = doc->h;
 	size_t displays = 0;
@@ -118,7 +120,9 @@ int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *sl
 				     : vp_bdf_cmp(&d->bdf, &want[i]) != 0)
 				continue;
 			hit = true;
-			r = add_target(doc, d, xasprintf("%s: named on the command line", d->addr));
+			r = add_target(
+				doc, d,
+				xasprintf("%s: named on the command line", d->addr));
 			if (r < 0)
 				return r;
 		}
@@ -137,11 +141,14 @@ int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *sl
 			continue;
 		if (d->boot_vga == 1 && displays > 1)
 			continue;
-		r = add_target(doc, d,
-			       displays == 1 ? xasprintf("%s: the only display device of this host",
-							 d->addr)
-			       : xasprintf("%s: a display device that is not the boot VGA",
-					   d->addr));
+		r = add_target(
+			doc, d,
+			displays == 1
+				? xasprintf("%s: the only display device of this host",
+					    d->addr)
+				: xasprintf(
+					  "%s: a display device that is not the boot VGA",
+					  d->addr));
 		if (r < 0)
 			return r;
 	}
@@ -166,17 +173,20 @@ char *vp_cmdline_fix(const struct vp_doc *doc, const char *action)
 {
 	switch (doc->sys.boot) {
 	case VP_BOOT_SYSTEMD_PBT:
-		return xasprintf("%s the single line of /etc/kernel/cmdline (keep root=), run "
-				 "proxmox-boot-tool refresh, then reboot",
-				 action);
+		return xasprintf(
+			"%s the single line of /etc/kernel/cmdline (keep root=), run "
+			"proxmox-boot-tool refresh, then reboot",
+			action);
 	case VP_BOOT_GRUB_PBT:
-		return xasprintf("%s GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run "
-				 "proxmox-boot-tool refresh, then reboot",
-				 action);
+		return xasprintf(
+			"%s GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run "
+			"proxmox-boot-tool refresh, then reboot",
+			action);
 	default:
-		return xasprintf("%s GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run "
-				 "update-grub, then reboot",
-				 action);
+		return xasprintf(
+			"%s GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run "
+			"update-grub, then reboot",
+			action);
 	}
 }
 
@@ -188,8 +198,8 @@ bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d)
 	return false;
 }
 
-size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d, struct vp_dev **out,
-			 size_t max)
+size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
+			 struct vp_dev **out, size_t max)
 {
 	const struct vp_group *g = vp_host_group(doc->h, d->iommu_group);
 	size_t n = 0;
@@ -250,7 +260,7 @@ int vp_report(struct vp_doc *doc, const struct vp_check *c, const struct vp_dev 
 int vp_doc_run(struct vp_doc *doc)
 {
 	const struct vp_check *const tables[] = {
-		vp_checks_firmware, vp_checks_kernel, vp_checks_vfio,
+		vp_checks_firmware, vp_checks_kernel,  vp_checks_vfio,
 		vp_checks_device,   vp_checks_proxmox,
 	};
 	int r;
@@ -288,5 +298,7 @@ int vp_doc_overall(const struct vp_doc *doc)
 
 const char *vp_overall_name(int overall)
 {
-	return overall == 0 ? "ready" : overall == 1 ? "ready-with-warnings" : "not-ready";
+	return overall == 0   ? "ready"
+	       : overall == 1 ? "ready-with-warnings"
+			      : "not-ready";
 }

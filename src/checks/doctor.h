@@ -66,7 +66,8 @@ int vp_doc_init(struct vp_doc *doc, struct vp_ctx *ctx, struct vp_host *h,
 		const char *kernel_log);
 void vp_doc_free(struct vp_doc *doc);
 /* Targets: the given functions, or the candidate GPUs with the reason for each. */
-int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots, size_t n);
+int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots,
+		   size_t n);
 int vp_doc_run(struct vp_doc *doc);
 
 /*
@@ -98,7 +99,7 @@ char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d);
 /* Functions that must go with @d: same slot, or same card in its group. */
-size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d, struct vp_dev **out,
-			 size_t max);
+size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
+			 struct vp_dev **out, size_t max);
 /* Kernel facts from the knowledge base against the root's kernel: 1, 0, or -1 unknown. */
 int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact);

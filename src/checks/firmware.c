@@ -18,14 +18,16 @@ static int cpu_virt(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 							      : "no cpuinfo"),
 				 NULL);
 	if (s->virt == VP_PRESENT)
-		return vp_report(doc, c, NULL, VP_V_OK,
-				 xasprintf("CPU virtualization is on (%s)", flag),
-				 vp_evidence(VP_PROC, "cpuinfo", "flags include %s", flag), NULL);
-	return vp_report(doc, c, NULL, VP_V_FAIL,
-			 strdup("the CPU shows no virtualization extension (vmx/svm)"),
-			 vp_evidence(VP_PROC, "cpuinfo", "flags have neither vmx nor svm"),
-			 xasprintf("enable %s in the firmware setup",
-				   s->cpu == VP_CPU_AMD ? "SVM (AMD-V)" : "Intel VT-x"));
+		return vp_report(
+			doc, c, NULL, VP_V_OK,
+			xasprintf("CPU virtualization is on (%s)", flag),
+			vp_evidence(VP_PROC, "cpuinfo", "flags include %s", flag), NULL);
+	return vp_report(
+		doc, c, NULL, VP_V_FAIL,
+		strdup("the CPU shows no virtualization extension (vmx/svm)"),
+		vp_evidence(VP_PROC, "cpuinfo", "flags have neither vmx nor svm"),
+		xasprintf("enable %s in the firmware setup",
+			  s->cpu == VP_CPU_AMD ? "SVM (AMD-V)" : "Intel VT-x"));
 }
 
 static int iommu_table(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
@@ -41,18 +43,21 @@ static int iommu_table(struct vp_doc *doc, const struct vp_check *c, struct vp_d
 					     s->acpi_dmar ? "DMAR" : "IVRS"),
 				 NULL);
 	if (doc->h->ngroups)
-		return vp_report(doc, c, NULL, VP_V_OK,
-				 strdup("an IOMMU is active (no DMAR/IVRS table was captured)"),
-				 xasprintf("%zu IOMMU groups", doc->h->ngroups), NULL);
+		return vp_report(
+			doc, c, NULL, VP_V_OK,
+			strdup("an IOMMU is active (no DMAR/IVRS table was captured)"),
+			xasprintf("%zu IOMMU groups", doc->h->ngroups), NULL);
 	if (!s->acpi_tables_listed)
-		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("ACPI tables not readable"),
-				 vp_evidence(VP_SYS, "firmware/acpi/tables", "missing"), NULL);
-	return vp_report(doc, c, NULL, VP_V_FAIL,
-			 xasprintf("the firmware exposes no IOMMU (no ACPI %s table)", want),
-			 vp_evidence(VP_SYS, "firmware/acpi/tables", "no %s", want),
-			 xasprintf("enable %s in the firmware setup (often under Chipset or "
-				   "North Bridge), then reboot",
-				   s->cpu == VP_CPU_AMD ? "IOMMU / AMD-Vi" : "VT-d"));
+		return vp_report(
+			doc, c, NULL, VP_V_SKIP, strdup("ACPI tables not readable"),
+			vp_evidence(VP_SYS, "firmware/acpi/tables", "missing"), NULL);
+	return vp_report(
+		doc, c, NULL, VP_V_FAIL,
+		xasprintf("the firmware exposes no IOMMU (no ACPI %s table)", want),
+		vp_evidence(VP_SYS, "firmware/acpi/tables", "no %s", want),
+		xasprintf("enable %s in the firmware setup (often under Chipset or "
+			  "North Bridge), then reboot",
+			  s->cpu == VP_CPU_AMD ? "IOMMU / AMD-Vi" : "VT-d"));
 }
 
 static int boot_mode(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
@@ -68,10 +73,12 @@ static int boot_mode(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 			       "enrolled MOK key, or turn Secure Boot off"));
 	return vp_report(doc, c, NULL, VP_V_OK,
 			 xasprintf("booted %s%s", s->uefi ? "UEFI" : "legacy BIOS",
-				   s->uefi && s->secure_boot == VP_ABSENT ? ", Secure Boot off"
+				   s->uefi && s->secure_boot == VP_ABSENT
+					   ? ", Secure Boot off"
 				   : s->uefi ? ", Secure Boot state unknown"
 					     : ""),
-			 vp_evidence(VP_SYS, "firmware/efi", "%s", s->uefi ? "present" : "missing"),
+			 vp_evidence(VP_SYS, "firmware/efi", "%s",
+				     s->uefi ? "present" : "missing"),
 			 NULL);
 }
 
@@ -86,26 +93,28 @@ static int large_bar(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 		return vp_report(doc, c, t, VP_V_SKIP, strdup("BARs unknown"),
 				 xasprintf("%s", vp_dev_unknown_why(t, "bars")), NULL);
 	for (size_t i = 0; i < t->nbars; i++)
-		if (t->bars[i].size > (1ull << 32) && (!big || t->bars[i].size > big->size))
+		if (t->bars[i].size > (1ull << 32) &&
+		    (!big || t->bars[i].size > big->size))
 			big = &t->bars[i];
 	if (big) {
 		vp_fmt_size(big->size, sz, sizeof(sz));
-		return vp_report(doc, c, t, VP_V_OK,
-				 xasprintf("BAR%u of %s is placed: Above 4G decoding works",
-					   big->index, sz),
-				 vp_dev_ev(t, "resource", "BAR%u %s%s", big->index, sz,
-					   big->prefetch ? " prefetchable" : ""),
-				 NULL);
+		return vp_report(
+			doc, c, t, VP_V_OK,
+			xasprintf("BAR%u of %s is placed: Above 4G decoding works",
+				  big->index, sz),
+			vp_dev_ev(t, "resource", "BAR%u %s%s", big->index, sz,
+				  big->prefetch ? " prefetchable" : ""),
+			NULL);
 	}
 	if (kb && kb->large_bar)
-		return vp_report(doc, c, t, VP_V_FAIL,
-				 xasprintf("%s %s needs a BAR above 4 GiB, and none is placed",
-					   kb->vendor_name, kb->models),
-				 vp_dev_ev(t, "resource", "no BAR over 4 GiB"),
-				 strdup("enable Above 4G Decoding in the firmware setup"));
+		return vp_report(
+			doc, c, t, VP_V_FAIL,
+			xasprintf("%s %s needs a BAR above 4 GiB, and none is placed",
+				  kb->vendor_name, kb->models),
+			vp_dev_ev(t, "resource", "no BAR over 4 GiB"),
+			strdup("enable Above 4G Decoding in the firmware setup"));
 	return vp_report(doc, c, t, VP_V_OK, strdup("no BAR needs Above 4G decoding"),
-			 vp_dev_ev(t, "resource", "every BAR under 4 GiB"),
-			 NULL);
+			 vp_dev_ev(t, "resource", "every BAR under 4 GiB"), NULL);
 }
 
 static int rebar(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
@@ -114,11 +123,13 @@ static int rebar(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 	char cur[32];
 
 	if (t->rebar == VP_UNKNOWN)
-		return vp_report(doc, c, t, VP_V_SKIP, strdup("Resizable BAR state unknown"),
+		return vp_report(doc, c, t, VP_V_SKIP,
+				 strdup("Resizable BAR state unknown"),
 				 xasprintf("%s", vp_dev_unknown_why(t, "rebar")), NULL);
 	if (t->rebar == VP_ABSENT || t->nrebar == 0)
-		return vp_report(doc, c, t, VP_V_OK, strdup("no Resizable BAR capability"),
-				 xasprintf("%s config space: no capability 0x15", t->addr), NULL);
+		return vp_report(
+			doc, c, t, VP_V_OK, strdup("no Resizable BAR capability"),
+			xasprintf("%s config space: no capability 0x15", t->addr), NULL);
 	for (size_t i = 1; i < t->nrebar; i++)
 		if (t->rebar_bars[i].cur_log2_mb > big->cur_log2_mb)
 			big = &t->rebar_bars[i];

@@ -11,17 +11,20 @@ static int version(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 
 	if (s->pve_version)
 		return vp_report(doc, c, NULL, VP_V_OK,
-				 xasprintf("Proxmox VE (pve-manager %s)%s%s", s->pve_version,
-					   s->os_pretty ? " on " : "", s->os_pretty ? s->os_pretty : ""),
-				 vp_evidence(VP_VAR_LIB, "dpkg/status", "pve-manager %s installed",
-					     s->pve_version),
+				 xasprintf("Proxmox VE (pve-manager %s)%s%s",
+					   s->pve_version, s->os_pretty ? " on " : "",
+					   s->os_pretty ? s->os_pretty : ""),
+				 vp_evidence(VP_VAR_LIB, "dpkg/status",
+					     "pve-manager %s installed", s->pve_version),
 				 NULL);
 	if (s->is_pve)
-		return vp_report(doc, c, NULL, VP_V_OK, strdup("Proxmox VE (version unknown)"),
+		return vp_report(doc, c, NULL, VP_V_OK,
+				 strdup("Proxmox VE (version unknown)"),
 				 vp_evidence(VP_ETC, "pve/local", "present"), NULL);
 	return vp_report(doc, c, NULL, VP_V_SKIP,
 			 xasprintf("not a Proxmox VE host%s%s: VM checks do not apply",
-				   s->os_pretty ? " but " : "", s->os_pretty ? s->os_pretty : ""),
+				   s->os_pretty ? " but " : "",
+				   s->os_pretty ? s->os_pretty : ""),
 			 vp_evidence(VP_VAR_LIB, "dpkg/status", "no pve-manager"), NULL);
 }
 
@@ -61,26 +64,29 @@ static int users(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 			      r->kind == 'q' ? "VM" : "CT", r->id, r->key);
 		free(who);
 		who = s;
-		s = xasprintf("%s%s%s: %s: %s", ev ? ev : "", ev ? "; " : "", r->file, r->key,
-			      r->value);
+		s = xasprintf("%s%s%s: %s: %s", ev ? ev : "", ev ? "; " : "", r->file,
+			      r->key, r->value);
 		free(ev);
 		ev = s;
 	}
 	if (n > 1)
-		return vp_report(doc, c, t, VP_V_WARN,
-				 xasprintf("used by several guests (%s): only one can run at a time",
-					   who),
-				 TAKE_PTR(ev),
-				 strdup("never start two of them together; a second start fails or "
-					"takes the device from the first"));
+		return vp_report(
+			doc, c, t, VP_V_WARN,
+			xasprintf(
+				"used by several guests (%s): only one can run at a time",
+				who),
+			TAKE_PTR(ev),
+			strdup("never start two of them together; a second start fails or "
+			       "takes the device from the first"));
 	if (n == 1)
-		return vp_report(doc, c, t, VP_V_OK, xasprintf("used by %s", who), TAKE_PTR(ev),
-				 NULL);
-	return vp_report(doc, c, t, VP_V_OK,
-			 xasprintf("no guest uses it yet (%zu VMs, %zu containers read)", g->nvms,
-				   g->ncts),
-			 vp_evidence(VP_ETC, "pve/qemu-server", "no hostpci naming %s", t->addr),
-			 NULL);
+		return vp_report(doc, c, t, VP_V_OK, xasprintf("used by %s", who),
+				 TAKE_PTR(ev), NULL);
+	return vp_report(
+		doc, c, t, VP_V_OK,
+		xasprintf("no guest uses it yet (%zu VMs, %zu containers read)", g->nvms,
+			  g->ncts),
+		vp_evidence(VP_ETC, "pve/qemu-server", "no hostpci naming %s", t->addr),
+		NULL);
 }
 
 const struct vp_check vp_checks_proxmox[] = {

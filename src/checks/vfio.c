@@ -15,12 +15,14 @@ static int modules_present(struct vp_doc *doc, const struct vp_check *c, struct 
 	char missing[96] = "", boot[96] = "";
 
 	if (k->loaded_unreadable)
-		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("loaded modules unknown"),
+		return vp_report(doc, c, NULL, VP_V_SKIP,
+				 strdup("loaded modules unknown"),
 				 strdup(k->loaded_unreadable), NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
 		bool at_boot = false;
 
-		if (vp_kmods_is_loaded(k, need[i]) || vp_kmods_is_builtin(k, need[i]) == 1)
+		if (vp_kmods_is_loaded(k, need[i]) ||
+		    vp_kmods_is_builtin(k, need[i]) == 1)
 			continue;
 		for (size_t j = 0; j < k->nboot; j++) {
 			_cleanup_free_ char *n = strdup(k->boot[j].module);
@@ -33,19 +35,22 @@ static int modules_present(struct vp_doc *doc, const struct vp_check *c, struct 
 		strcat(at_boot ? boot : missing, need[i]);
 	}
 	if (missing[0])
-		return vp_report(doc, c, NULL, VP_V_FAIL,
-				 xasprintf("not loaded and not loaded at boot:%s", missing),
-				 vp_evidence(VP_PROC, "modules", "no%s", missing),
-				 xasprintf("add%s to /etc/modules (one per line), then "
-					   "update-initramfs -u -k all",
-					   missing));
+		return vp_report(
+			doc, c, NULL, VP_V_FAIL,
+			xasprintf("not loaded and not loaded at boot:%s", missing),
+			vp_evidence(VP_PROC, "modules", "no%s", missing),
+			xasprintf("add%s to /etc/modules (one per line), then "
+				  "update-initramfs -u -k all",
+				  missing));
 	if (boot[0])
-		return vp_report(doc, c, NULL, VP_V_OK,
-				 xasprintf("listed to load at boot, not loaded now:%s", boot),
-				 vp_evidence(VP_PROC, "modules", "no%s", boot), NULL);
-	return vp_report(doc, c, NULL, VP_V_OK,
-			 strdup("vfio, vfio_iommu_type1 and vfio_pci are loaded or built in"),
-			 vp_evidence(VP_PROC, "modules", "vfio modules present"), NULL);
+		return vp_report(
+			doc, c, NULL, VP_V_OK,
+			xasprintf("listed to load at boot, not loaded now:%s", boot),
+			vp_evidence(VP_PROC, "modules", "no%s", boot), NULL);
+	return vp_report(
+		doc, c, NULL, VP_V_OK,
+		strdup("vfio, vfio_iommu_type1 and vfio_pci are loaded or built in"),
+		vp_evidence(VP_PROC, "modules", "vfio modules present"), NULL);
 }
 
 /* vfio_virqfd was merged into vfio in Linux 6.2 (commit e2d55709398e). */
@@ -63,29 +68,34 @@ static int virqfd(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 		if (!streq(n, "vfio_virqfd"))
 			continue;
 		if (merged != 1)
-			return vp_report(doc, c, NULL, VP_V_OK,
-					 strdup("vfio_virqfd is listed and this kernel still has it"),
-					 xasprintf("%s:%d: %s", k->boot[i].file, k->boot[i].line,
-						   k->boot[i].module),
-					 NULL);
-		return vp_report(doc, c, NULL, VP_V_WARN,
-				 xasprintf("vfio_virqfd no longer exists on kernel %s (merged into "
-					   "vfio in 6.2); loading it fails at boot",
-					   doc->sys.kver),
-				 xasprintf("%s:%d: %s", k->boot[i].file, k->boot[i].line,
-					   k->boot[i].module),
-				 xasprintf("delete line %d (%s) from %s", k->boot[i].line,
-					   k->boot[i].module, k->boot[i].file));
+			return vp_report(
+				doc, c, NULL, VP_V_OK,
+				strdup("vfio_virqfd is listed and this kernel still has it"),
+				xasprintf("%s:%d: %s", k->boot[i].file, k->boot[i].line,
+					  k->boot[i].module),
+				NULL);
+		return vp_report(
+			doc, c, NULL, VP_V_WARN,
+			xasprintf(
+				"vfio_virqfd no longer exists on kernel %s (merged into "
+				"vfio in 6.2); loading it fails at boot",
+				doc->sys.kver),
+			xasprintf("%s:%d: %s", k->boot[i].file, k->boot[i].line,
+				  k->boot[i].module),
+			xasprintf("delete line %d (%s) from %s", k->boot[i].line,
+				  k->boot[i].module, k->boot[i].file));
 	}
 	return vp_report(doc, c, NULL, VP_V_OK, strdup("no obsolete module listed"),
 			 vp_evidence(VP_ETC, "modules", "no vfio_virqfd"), NULL);
 }
 
-/* drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids: "vendor:device[:subvendor:subdevice[:class:class_mask]]" */
+/* drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids:
+ * "vendor:device[:subvendor:subdevice[:class:class_mask]]" */
 static bool id_matches(const char *spec, const struct vp_dev *d)
 {
 	unsigned int v[6] = { 0, 0, ~0u, ~0u, 0, 0 };
-	int n = sscanf(spec, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+	int n = sscanf(spec, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4],
+		       &v[5]);
 
 	if (n < 2)
 		return false;
@@ -109,11 +119,12 @@ static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 	size_t claimed = 0;
 
 	if (!mp && !cl)
-		return vp_report(doc, c, NULL, VP_V_OK, strdup("no vfio-pci ids are configured"),
-				 strdup("modprobe.d and /proc/cmdline: no vfio-pci ids"), NULL);
+		return vp_report(
+			doc, c, NULL, VP_V_OK, strdup("no vfio-pci ids are configured"),
+			strdup("modprobe.d and /proc/cmdline: no vfio-pci ids"), NULL);
 	all = xasprintf("%s%s%s", mp ? mp : "", mp && cl ? "," : "", cl ? cl : "");
-	src = xasprintf("%s%s%s", mp ? "modprobe.d: options vfio-pci ids=" : "", mp ? mp : "",
-			cl ? " /proc/cmdline: vfio-pci.ids" : "");
+	src = xasprintf("%s%s%s", mp ? "modprobe.d: options vfio-pci ids=" : "",
+			mp ? mp : "", cl ? " /proc/cmdline: vfio-pci.ids" : "");
 	if (!all || !src)
 		return -ENOMEM;
 	for (char *id = strtok_r(all, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
@@ -127,7 +138,8 @@ static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 			claimed++;
 			for (size_t j = 0; !wanted && j < doc->ntargets; j++) {
 				struct vp_dev *comp[16];
-				size_t n = vp_doc_companions(doc, doc->targets[j], comp, 16);
+				size_t n =
+					vp_doc_companions(doc, doc->targets[j], comp, 16);
 
 				for (size_t k = 0; k < n; k++)
 					wanted = wanted || comp[k] == d;
@@ -142,16 +154,18 @@ static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 		}
 	}
 	if (stolen)
-		return vp_report(doc, c, NULL, VP_V_WARN,
-				 xasprintf("vfio-pci ids also claim %s", stolen), TAKE_PTR(src),
-				 strdup("drop those ids and bind the target by address instead "
-					"(driver_override, as driverctl does), so the host keeps its "
-					"device"));
-	return vp_report(doc, c, NULL, VP_V_OK,
-			 xasprintf("vfio-pci ids claim %zu function%s, all of them targets or "
-				   "their companions",
-				   claimed, claimed == 1 ? "" : "s"),
-			 TAKE_PTR(src), NULL);
+		return vp_report(
+			doc, c, NULL, VP_V_WARN,
+			xasprintf("vfio-pci ids also claim %s", stolen), TAKE_PTR(src),
+			strdup("drop those ids and bind the target by address instead "
+			       "(driver_override, as driverctl does), so the host keeps its "
+			       "device"));
+	return vp_report(
+		doc, c, NULL, VP_V_OK,
+		xasprintf("vfio-pci ids claim %zu function%s, all of them targets or "
+			  "their companions",
+			  claimed, claimed == 1 ? "" : "s"),
+		TAKE_PTR(src), NULL);
 }
 
 static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
@@ -187,11 +201,12 @@ static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("modprobe.d unknown"),
 				 strdup(doc->km.kmod_unavailable), NULL);
 	if (hurt)
-		return vp_report(doc, c, NULL, VP_V_WARN,
-				 xasprintf("blacklisted drivers that host devices use: %s", hurt),
-				 strdup("modprobe.d blacklist lines"),
-				 strdup("remove the blacklist and keep the target off that driver "
-					"with vfio-pci ids plus a softdep, or driver_override"));
+		return vp_report(
+			doc, c, NULL, VP_V_WARN,
+			xasprintf("blacklisted drivers that host devices use: %s", hurt),
+			strdup("modprobe.d blacklist lines"),
+			strdup("remove the blacklist and keep the target off that driver "
+			       "with vfio-pci ids plus a softdep, or driver_override"));
 	return vp_report(doc, c, NULL, VP_V_OK,
 			 strdup("no blacklist takes a driver from a host device"),
 			 strdup("modprobe.d blacklist lines"), NULL);
@@ -206,7 +221,8 @@ static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 		return vp_report(doc, c, t, VP_V_OK, strdup("bound to vfio-pci"),
 				 vp_dev_ev(t, "driver", "vfio-pci"), NULL);
 	if (vp_dev_unknown_why(t, "modules"))
-		return vp_report(doc, c, t, VP_V_SKIP, strdup("candidate drivers unknown"),
+		return vp_report(doc, c, t, VP_V_SKIP,
+				 strdup("candidate drivers unknown"),
 				 strdup(vp_dev_unknown_why(t, "modules")), NULL);
 	for (size_t m = 0; m < t->modules.n; m++) {
 		const char *mod = t->modules.v[m];
@@ -221,35 +237,43 @@ static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 		missing = s;
 	}
 	if (!missing)
-		return vp_report(doc, c, t, VP_V_OK,
-				 strdup("vfio-pci loads before every driver that could claim it"),
-				 strdup("modprobe.d softdep and blacklist lines"), NULL);
-	return vp_report(doc, c, t, VP_V_WARN,
-			 xasprintf("a host driver may bind %s before vfio-pci at boot", t->addr),
-			 vp_dev_ev(t, "modalias", "matches %s", t->modules.n ? t->modules.v[0] : "?"),
-			 xasprintf("add to /etc/modprobe.d/vfio.conf: %s; then update-initramfs -u "
-				   "-k all",
-				   missing));
+		return vp_report(
+			doc, c, t, VP_V_OK,
+			strdup("vfio-pci loads before every driver that could claim it"),
+			strdup("modprobe.d softdep and blacklist lines"), NULL);
+	return vp_report(
+		doc, c, t, VP_V_WARN,
+		xasprintf("a host driver may bind %s before vfio-pci at boot", t->addr),
+		vp_dev_ev(t, "modalias", "matches %s",
+			  t->modules.n ? t->modules.v[0] : "?"),
+		xasprintf(
+			"add to /etc/modprobe.d/vfio.conf: %s; then update-initramfs -u "
+			"-k all",
+			missing));
 }
 
 static int initramfs(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
 	const struct vp_kmods *k = &doc->km;
-	_cleanup_free_ char *img = xasprintf("initrd.img-%s", doc->sys.kver ? doc->sys.kver : "?");
+	_cleanup_free_ char *img =
+		xasprintf("initrd.img-%s", doc->sys.kver ? doc->sys.kver : "?");
 
 	if (!doc->sys.kver || !k->initramfs_mtime)
 		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("initramfs not found"),
 				 vp_evidence(VP_BOOT, img, "missing"), NULL);
 	if (k->newest_config > k->initramfs_mtime)
-		return vp_report(doc, c, NULL, VP_V_WARN,
-				 xasprintf("the initramfs is older than %s: the change is not in "
-					   "it yet",
-					   k->newest_config_file),
-				 vp_evidence(VP_BOOT, img, "older than %s", k->newest_config_file),
-				 strdup("update-initramfs -u -k all, then reboot"));
-	return vp_report(doc, c, NULL, VP_V_OK,
-			 strdup("the initramfs is newer than the module configuration"),
-			 vp_evidence(VP_BOOT, img, "newer than modprobe.d and /etc/modules"), NULL);
+		return vp_report(
+			doc, c, NULL, VP_V_WARN,
+			xasprintf("the initramfs is older than %s: the change is not in "
+				  "it yet",
+				  k->newest_config_file),
+			vp_evidence(VP_BOOT, img, "older than %s", k->newest_config_file),
+			strdup("update-initramfs -u -k all, then reboot"));
+	return vp_report(
+		doc, c, NULL, VP_V_OK,
+		strdup("the initramfs is newer than the module configuration"),
+		vp_evidence(VP_BOOT, img, "newer than modprobe.d and /etc/modules"),
+		NULL);
 }
 
 const struct vp_check vp_checks_vfio[] = {

@@ -91,10 +91,12 @@ static int print_json(struct vp_ctx *ctx, const struct vp_advice *a)
 	int r;
 
 	json_object_object_add(o, "workload", json_object_new_string(a->wl->name));
-	json_object_object_add(o, "recommendation", json_object_new_string(vp_path_name(a->path)));
-	json_object_object_add(o, "device",
-			       a->device ? json_object_new_string(a->device->addr) : NULL);
-	json_object_object_add(o, "effort", a->effort ? json_object_new_string(a->effort) : NULL);
+	json_object_object_add(o, "recommendation",
+			       json_object_new_string(vp_path_name(a->path)));
+	json_object_object_add(
+		o, "device", a->device ? json_object_new_string(a->device->addr) : NULL);
+	json_object_object_add(o, "effort",
+			       a->effort ? json_object_new_string(a->effort) : NULL);
 	json_object_object_add(o, "why", jstrv(&a->why));
 	json_object_object_add(o, "cautions", jstrv(&a->cautions));
 	json_object_object_add(o, "config_lines", jstrv(&a->lines));
@@ -128,7 +130,8 @@ int cmd_advise(struct vp_global *g, int argc, char **argv)
 		return r;
 	r = vp_advise(ctx, h, wl, &a);
 	if (r == 0)
-		r = ctx->out == VP_OUT_JSON ? print_json(ctx, &a) : (print_text(ctx, &a), 0);
+		r = ctx->out == VP_OUT_JSON ? print_json(ctx, &a)
+					    : (print_text(ctx, &a), 0);
 	vp_advice_free(&a);
 	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
 }

@@ -53,8 +53,8 @@ static int devices_opt(void *data, int c, const char *arg)
 }
 
 /* Operands are addresses; "01:00" selects every function of the device. */
-static int parse_filters(int argc, char **argv, int first, struct vp_bdf **out, bool **slots,
-			 size_t *n)
+static int parse_filters(int argc, char **argv, int first, struct vp_bdf **out,
+			 bool **slots, size_t *n)
 {
 	size_t cnt = (size_t)(argc - first);
 
@@ -83,7 +83,8 @@ static bool selected(const struct vp_dev *d, const struct devices_opts *o,
 	if (o->vendor >= 0 && d->vendor != o->vendor)
 		return false;
 	for (size_t i = 0; i < nf && !hit; i++)
-		hit = slots[i] ? vp_bdf_same_slot(&d->bdf, &f[i]) : vp_bdf_cmp(&d->bdf, &f[i]) == 0;
+		hit = slots[i] ? vp_bdf_same_slot(&d->bdf, &f[i])
+			       : vp_bdf_cmp(&d->bdf, &f[i]) == 0;
 	return hit;
 }
 
@@ -91,14 +92,17 @@ static void print_verbose(FILE *f, const struct vp_dev *d)
 {
 	char sz[32];
 
-	fprintf(f, "        subsystem %04x:%04x%s%s, rev %02x, class %06x%s%s\n", d->subvendor,
-		d->subdevice, d->subsys_name ? " " : "", d->subsys_name ? d->subsys_name : "",
-		d->rev, d->class, d->class_name ? " " : "", d->class_name ? d->class_name : "");
+	fprintf(f, "        subsystem %04x:%04x%s%s, rev %02x, class %06x%s%s\n",
+		d->subvendor, d->subdevice, d->subsys_name ? " " : "",
+		d->subsys_name ? d->subsys_name : "", d->rev, d->class,
+		d->class_name ? " " : "", d->class_name ? d->class_name : "");
 	if (vp_dev_unknown_why(d, "modules"))
-		fprintf(f, "        modules: unknown (%s)\n", vp_dev_unknown_why(d, "modules"));
+		fprintf(f, "        modules: unknown (%s)\n",
+			vp_dev_unknown_why(d, "modules"));
 	else
 		for (size_t i = 0; i < d->modules.n; i++)
-			fprintf(f, "%s%s%s", i ? " " : "        modules: ", d->modules.v[i],
+			fprintf(f, "%s%s%s",
+				i ? " " : "        modules: ", d->modules.v[i],
 				i + 1 == d->modules.n ? "\n" : "");
 	fprintf(f, "        reset: ");
 	if (vp_dev_unknown_why(d, "reset_method"))
@@ -108,11 +112,14 @@ static void print_verbose(FILE *f, const struct vp_dev *d)
 	for (size_t i = 0; i < d->reset_methods.n; i++)
 		fprintf(f, "%s%s", i ? " " : "", d->reset_methods.v[i]);
 	fprintf(f, "; FLR %s; NUMA node %d\n",
-		d->flr == VP_UNKNOWN ? "unknown" : d->flr == VP_PRESENT ? "yes" : "no",
+		d->flr == VP_UNKNOWN   ? "unknown"
+		: d->flr == VP_PRESENT ? "yes"
+				       : "no",
 		d->numa_node);
 	for (size_t i = 0; i < d->nbars; i++) {
 		vp_fmt_size(d->bars[i].size, sz, sizeof(sz));
-		fprintf(f, "        %s%u: %s%s%s%s\n", d->bars[i].index == 6 ? "ROM" : "BAR",
+		fprintf(f, "        %s%u: %s%s%s%s\n",
+			d->bars[i].index == 6 ? "ROM" : "BAR",
 			d->bars[i].index == 6 ? 0 : d->bars[i].index, sz,
 			d->bars[i].io ? " I/O" : "", d->bars[i].mem64 ? " 64-bit" : "",
 			d->bars[i].prefetch ? " prefetchable" : "");
@@ -121,8 +128,9 @@ static void print_verbose(FILE *f, const struct vp_dev *d)
 		fprintf(f, "        unknown %s\n", d->unknown.v[i]);
 }
 
-static int print_text(struct vp_ctx *ctx, const struct vp_host *h, const struct devices_opts *o,
-		      const struct vp_bdf *f, const bool *slots, size_t nf, size_t *shown)
+static int print_text(struct vp_ctx *ctx, const struct vp_host *h,
+		      const struct devices_opts *o, const struct vp_bdf *f,
+		      const bool *slots, size_t nf, size_t *shown)
 {
 	for (size_t i = 0; i < h->ndevs; i++) {
 		const struct vp_dev *d = h->devs[i];
@@ -139,16 +147,17 @@ static int print_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 			snprintf(grp, sizeof(grp), "-");
 		fprintf(ctx->fout, "%s  %-8s %04x:%04x  %-5s %-14s %s%s%s%s\n", d->addr,
 			vp_kind_name(d->kind), d->vendor, d->device, grp,
-			d->driver ? d->driver : "-", name, crit[0] ? "  [host: " : "", crit,
-			crit[0] ? "]" : "");
+			d->driver ? d->driver : "-", name, crit[0] ? "  [host: " : "",
+			crit, crit[0] ? "]" : "");
 		if (ctx->verbose)
 			print_verbose(ctx->fout, d);
 	}
 	return 0;
 }
 
-static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const struct devices_opts *o,
-		      const struct vp_bdf *f, const bool *slots, size_t nf, size_t *shown)
+static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
+		      const struct devices_opts *o, const struct vp_bdf *f,
+		      const bool *slots, size_t nf, size_t *shown)
 {
 	struct json_object *doc = vp_json_doc(ctx, "devices");
 	struct json_object *arr = json_object_new_array();

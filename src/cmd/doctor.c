@@ -34,7 +34,8 @@ static void print_text(struct vp_ctx *ctx, const struct vp_doc *doc, int overall
 	FILE *f = ctx->fout;
 
 	if (doc->ntargets == 0)
-		fprintf(f, "Targets: none (no display device found; name one: doctor ADDR)\n");
+		fprintf(f,
+			"Targets: none (no display device found; name one: doctor ADDR)\n");
 	for (size_t i = 0; i < doc->ntargets; i++) {
 		char name[320];
 
@@ -53,16 +54,18 @@ static void print_text(struct vp_ctx *ctx, const struct vp_doc *doc, int overall
 			if ((int)x->layer != l)
 				continue;
 			cnt[x->verdict]++;
-			fprintf(f, "  %-4s  %-26s %s%s%s\n", vp_verdict_name(x->verdict), x->id,
-				x->device ? x->device : "", x->device ? ": " : "", x->summary);
+			fprintf(f, "  %-4s  %-26s %s%s%s\n", vp_verdict_name(x->verdict),
+				x->id, x->device ? x->device : "", x->device ? ": " : "",
+				x->summary);
 			if (detail)
 				fprintf(f, "        evidence: %s\n", x->evidence);
-			if (x->fix && (x->verdict == VP_V_WARN || x->verdict == VP_V_FAIL))
+			if (x->fix &&
+			    (x->verdict == VP_V_WARN || x->verdict == VP_V_FAIL))
 				fprintf(f, "        fix: %s\n", x->fix);
 		}
-		fprintf(f, "  -> %zu ok, %zu warning%s, %zu failed, %zu skipped\n", cnt[VP_V_OK],
-			cnt[VP_V_WARN], cnt[VP_V_WARN] == 1 ? "" : "s", cnt[VP_V_FAIL],
-			cnt[VP_V_SKIP]);
+		fprintf(f, "  -> %zu ok, %zu warning%s, %zu failed, %zu skipped\n",
+			cnt[VP_V_OK], cnt[VP_V_WARN], cnt[VP_V_WARN] == 1 ? "" : "s",
+			cnt[VP_V_FAIL], cnt[VP_V_SKIP]);
 	}
 	fprintf(f, "\nVerdict: %s\n", vp_overall_name(overall));
 }
@@ -78,8 +81,10 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 	for (size_t i = 0; i < doc->ntargets; i++) {
 		struct json_object *t = json_object_new_object();
 
-		json_object_object_add(t, "address", json_object_new_string(doc->targets[i]->addr));
-		json_object_object_add(t, "why", json_object_new_string(doc->target_why.v[i]));
+		json_object_object_add(t, "address",
+				       json_object_new_string(doc->targets[i]->addr));
+		json_object_object_add(t, "why",
+				       json_object_new_string(doc->target_why.v[i]));
 		json_object_array_add(targets, t);
 	}
 	for (size_t i = 0; i < doc->nf; i++) {
@@ -87,14 +92,19 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 		struct json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "id", json_object_new_string(x->id));
-		json_object_object_add(j, "layer", json_object_new_string(vp_layer_name(x->layer)));
-		json_object_object_add(j, "verdict",
-				       json_object_new_string(vp_verdict_name(x->verdict)));
+		json_object_object_add(j, "layer",
+				       json_object_new_string(vp_layer_name(x->layer)));
+		json_object_object_add(
+			j, "verdict",
+			json_object_new_string(vp_verdict_name(x->verdict)));
 		json_object_object_add(j, "device",
-				       x->device ? json_object_new_string(x->device) : NULL);
+				       x->device ? json_object_new_string(x->device)
+						 : NULL);
 		json_object_object_add(j, "summary", json_object_new_string(x->summary));
-		json_object_object_add(j, "evidence", json_object_new_string(x->evidence));
-		json_object_object_add(j, "fix", x->fix ? json_object_new_string(x->fix) : NULL);
+		json_object_object_add(j, "evidence",
+				       json_object_new_string(x->evidence));
+		json_object_object_add(j, "fix",
+				       x->fix ? json_object_new_string(x->fix) : NULL);
 		json_object_array_add(findings, j);
 	}
 	for (int l = 0; l < VP_L_COUNT; l++) {
@@ -104,8 +114,9 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 		for (size_t i = 0; i < doc->nf; i++)
 			if ((int)doc->f[i].layer == l)
 				cnt[doc->f[i].verdict]++;
-		json_object_object_add(j, "layer",
-				       json_object_new_string(vp_layer_name((enum vp_layer)l)));
+		json_object_object_add(
+			j, "layer",
+			json_object_new_string(vp_layer_name((enum vp_layer)l)));
 		json_object_object_add(j, "ok", json_object_new_int(cnt[VP_V_OK]));
 		json_object_object_add(j, "warn", json_object_new_int(cnt[VP_V_WARN]));
 		json_object_object_add(j, "fail", json_object_new_int(cnt[VP_V_FAIL]));
@@ -115,7 +126,8 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 	json_object_object_add(o, "targets", targets);
 	json_object_object_add(o, "findings", findings);
 	json_object_object_add(o, "layers", layers);
-	json_object_object_add(o, "verdict", json_object_new_string(vp_overall_name(overall)));
+	json_object_object_add(o, "verdict",
+			       json_object_new_string(vp_overall_name(overall)));
 	r = vp_json_print(ctx, o);
 	json_object_put(o);
 	return r;

@@ -10,7 +10,8 @@
 #include "cmd/cmd.h"
 #include "out/output.h"
 
-static int print_text(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_dev *only)
+static int print_text(struct vp_ctx *ctx, const struct vp_host *h,
+		      const struct vp_dev *only)
 {
 	size_t shared = 0;
 
@@ -24,8 +25,10 @@ static int print_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 		vp_print_group(ctx, g, NULL, g->gaps, g->ngaps);
 	}
 	if (!only)
-		fprintf(ctx->fout, "%zu IOMMU groups, %zu shared by more than one card; IOMMU: %s\n",
-			h->ngroups, shared, h->iommus.n ? h->iommus.v[0] : "none registered");
+		fprintf(ctx->fout,
+			"%zu IOMMU groups, %zu shared by more than one card; IOMMU: %s\n",
+			h->ngroups, shared,
+			h->iommus.n ? h->iommus.v[0] : "none registered");
 	if (h->acs_override)
 		fprintf(ctx->fout,
 			"WARNING: pcie_acs_override=%s is active: these groups do not show real "
@@ -34,7 +37,8 @@ static int print_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	return 0;
 }
 
-static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_dev *only)
+static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
+		      const struct vp_dev *only)
 {
 	struct json_object *doc = vp_json_doc(ctx, "groups");
 	struct json_object *arr = json_object_new_array();
@@ -46,9 +50,11 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	json_object_object_add(doc, "iommu", json_object_new_boolean(h->ngroups > 0));
 	json_object_object_add(doc, "iommu_units", units);
 	json_object_object_add(doc, "reason",
-			       h->no_iommu_why ? json_object_new_string(h->no_iommu_why) : NULL);
+			       h->no_iommu_why ? json_object_new_string(h->no_iommu_why)
+					       : NULL);
 	json_object_object_add(doc, "acs_override",
-			       h->acs_override ? json_object_new_string(h->acs_override) : NULL);
+			       h->acs_override ? json_object_new_string(h->acs_override)
+					       : NULL);
 	for (size_t i = 0; i < h->ngroups; i++) {
 		if (only && only->iommu_group != h->groups[i].id)
 			continue;

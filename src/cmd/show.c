@@ -34,8 +34,9 @@ static void show_caps(FILE *f, const struct vp_dev *d)
 	char sz[32], *acs;
 
 	if (d->pcie == VP_PRESENT)
-		line(f, "pcie:", "%s, link %s x%s (max %s x%s)", vp_pcie_type_name(d->pcie_type),
-		     d->link_speed ? d->link_speed : "?", d->link_width ? d->link_width : "?",
+		line(f, "pcie:", "%s, link %s x%s (max %s x%s)",
+		     vp_pcie_type_name(d->pcie_type), d->link_speed ? d->link_speed : "?",
+		     d->link_width ? d->link_width : "?",
 		     d->max_link_speed ? d->max_link_speed : "?",
 		     d->max_link_width ? d->max_link_width : "?");
 	else
@@ -46,10 +47,10 @@ static void show_caps(FILE *f, const struct vp_dev *d)
 	free(acs);
 	if (d->rebar == VP_PRESENT) {
 		for (size_t i = 0; i < d->nrebar; i++) {
-			vp_fmt_size((uint64_t)1 << (20 + d->rebar_bars[i].cur_log2_mb), sz,
-				    sizeof(sz));
-			line(f, i ? "" : "resizable bar:", "BAR%u current %s", d->rebar_bars[i].bar,
-			     sz);
+			vp_fmt_size((uint64_t)1 << (20 + d->rebar_bars[i].cur_log2_mb),
+				    sz, sizeof(sz));
+			line(f, i ? "" : "resizable bar:", "BAR%u current %s",
+			     d->rebar_bars[i].bar, sz);
 		}
 	} else {
 		line(f, "resizable bar:", "%s", state(d->rebar, "yes", "no"));
@@ -69,7 +70,8 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	const struct vp_group *g = vp_host_group(h, d->iommu_group);
 
 	vp_fmt_name(d, name, sizeof(name));
-	fprintf(f, "%s %s [%04x:%04x] (rev %02x)\n", d->addr, name, d->vendor, d->device, d->rev);
+	fprintf(f, "%s %s [%04x:%04x] (rev %02x)\n", d->addr, name, d->vendor, d->device,
+		d->rev);
 	line(f, "kind:", "%s (class %06x%s%s)", vp_kind_name(d->kind), d->class,
 	     d->class_name ? " " : "", d->class_name ? d->class_name : "");
 	line(f, "subsystem:", "%04x:%04x%s%s", d->subvendor, d->subdevice,
@@ -86,11 +88,14 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 		fprintf(f, "%s\n", d->modules.n ? "" : " none");
 	}
 	if (g)
-		line(f, "iommu group:", "%d (%s)", g->id, vp_group_verdict_name(g->verdict));
+		line(f, "iommu group:", "%d (%s)", g->id,
+		     vp_group_verdict_name(g->verdict));
 	else
-		line(f, "iommu group:", "none (%s)", h->no_iommu_why ? h->no_iommu_why : "no link");
+		line(f, "iommu group:", "none (%s)",
+		     h->no_iommu_why ? h->no_iommu_why : "no link");
 	line(f, "parent:", "%s", d->parent ? d->parent->addr : "root bus");
-	line(f, "numa node:", "%d%s%s", d->numa_node, d->local_cpulist ? ", local CPUs " : "",
+	line(f, "numa node:", "%d%s%s", d->numa_node,
+	     d->local_cpulist ? ", local CPUs " : "",
 	     d->local_cpulist ? d->local_cpulist : "");
 	if (d->boot_vga >= 0)
 		line(f, "boot vga:", "%s", d->boot_vga ? "yes" : "no");
@@ -104,8 +109,11 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	} else {
 		line(f, "reset:", "none (the kernel has no reset method)");
 	}
-	line(f, "power:", "%s, d3cold_allowed %s", d->power_state ? d->power_state : "unknown",
-	     d->d3cold_allowed < 0 ? "unknown" : d->d3cold_allowed ? "1" : "0");
+	line(f, "power:", "%s, d3cold_allowed %s",
+	     d->power_state ? d->power_state : "unknown",
+	     d->d3cold_allowed < 0 ? "unknown"
+	     : d->d3cold_allowed   ? "1"
+				   : "0");
 	for (size_t i = 0; i < d->nbars; i++) {
 		const struct vp_bar *b = &d->bars[i];
 
@@ -126,7 +134,8 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 
 		if (d->unit >= 0)
 			vp_group_explain(g, d->unit, &gaps, &n);
-		vp_print_group(ctx, g, d->unit >= 0 ? d : NULL, d->unit >= 0 ? gaps : g->gaps,
+		vp_print_group(ctx, g, d->unit >= 0 ? d : NULL,
+			       d->unit >= 0 ? gaps : g->gaps,
 			       d->unit >= 0 ? n : g->ngaps);
 		vp_gaps_free(gaps, n);
 	}
@@ -180,9 +189,10 @@ int cmd_show(struct vp_global *g, int argc, char **argv)
 			struct json_object *jd = vp_json_dev(d);
 
 			grp = vp_host_group(h, d->iommu_group);
-			json_object_object_add(jd, "group",
-					       grp ? vp_json_group(h, grp, d->unit >= 0 ? d : NULL)
-						   : NULL);
+			json_object_object_add(
+				jd, "group",
+				grp ? vp_json_group(h, grp, d->unit >= 0 ? d : NULL)
+				    : NULL);
 			json_object_array_add(arr, jd);
 		}
 		shown++;

@@ -15,7 +15,7 @@
 
 /* PCIe r6.0 7.8.6: Resizable BAR Control, bits 7:5 = number of resizable BARs. */
 #define REBAR_CTRL_NBAR(c) (((c) >> 5) & 0x7)
-#define REBAR_CTRL_IDX(c)  ((c) & 0x7)
+#define REBAR_CTRL_IDX(c)  ((c)&0x7)
 #define REBAR_CTRL_SIZE(c) (((c) >> 8) & 0x3f)
 /* PCIe r6.0 7.5.3.3: Function Level Reset Capability; pciutils 3.9 has no name for it. */
 #define VP_DEVCAP_FLR 0x10000000
@@ -40,7 +40,8 @@ static void decode_std(struct vp_dev *d, struct pci_dev *p)
 		d->pcie_type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
 		d->flr = (devcap & VP_DEVCAP_FLR) ? VP_PRESENT : VP_ABSENT;
 	} else {
-		/* A conventional function may still have AF FLR; "af_flr" in reset_method says so. */
+		/* A conventional function may still have AF FLR; "af_flr" in reset_method
+		 * says so. */
 		d->flr = VP_ABSENT;
 	}
 

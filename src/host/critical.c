@@ -12,7 +12,7 @@
 #include "host/host.h"
 
 /* Deep enough for vlan on bond on bridge; sysfs stacks are shallow. */
-#define MAX_NET_DEPTH 8
+#define MAX_NET_DEPTH	8
 #define MAX_BLOCK_DEPTH 8
 
 static int mark(struct vp_dev *d, unsigned int role, char *why)
@@ -39,7 +39,8 @@ static struct vp_dev *dev_of_path(const struct vp_host *h, const char *path)
 	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
 		struct vp_bdf b;
 
-		if (strchr(t, ':') != strrchr(t, ':') && vp_bdf_parse(t, &b, NULL, false) == 0) {
+		if (strchr(t, ':') != strrchr(t, ':') &&
+		    vp_bdf_parse(t, &b, NULL, false) == 0) {
 			struct vp_dev *d = vp_host_find(h, &b);
 
 			if (d)
@@ -78,7 +79,8 @@ static int mark_netdev(struct vp_ctx *ctx, struct vp_host *h, const char *ifname
 		struct vp_dev *d = dev_of_path(h, dev);
 
 		if (d)
-			return mark(d, VP_CRIT_NETWORK, xasprintf("%s (interface %s)", why, ifname));
+			return mark(d, VP_CRIT_NETWORK,
+				    xasprintf("%s (interface %s)", why, ifname));
 		return 0;
 	}
 	/* Stacked devices name what is below them: lower_<if> links (net/core/dev.c). */
@@ -114,12 +116,13 @@ static int default_route_ifaces(struct vp_ctx *ctx, struct strv *out)
 
 	r = vp_read_strf(ctx, VP_PROC, &route, "net/route");
 	if (r == 0) {
-		for (char *l = strtok_r(route, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		for (char *l = strtok_r(route, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
 			char ifn[64], dst[16], gw[16], mask[16];
 			unsigned int flags;
 
-			if (sscanf(l, "%63s %15s %15s %x %*s %*s %*s %15s", ifn, dst, gw, &flags,
-				   mask) != 5)
+			if (sscanf(l, "%63s %15s %15s %x %*s %*s %*s %15s", ifn, dst, gw,
+				   &flags, mask) != 5)
 				continue;
 			if (streq(dst, "00000000") && streq(mask, "00000000") &&
 			    !strv_contains(out, ifn))
@@ -129,14 +132,15 @@ static int default_route_ifaces(struct vp_ctx *ctx, struct strv *out)
 	/* /proc/net/ipv6_route: dest, prefix len, ..., device name last. */
 	if (vp_read_strf(ctx, VP_PROC, &route6, "net/ipv6_route") == 0) {
 		save = NULL;
-		for (char *l = strtok_r(route6, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		for (char *l = strtok_r(route6, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
 			char dst[40], plen[4], ifn[64];
 
-			if (sscanf(l, "%39s %3s %*s %*s %*s %*s %*s %*s %*s %63s", dst, plen,
-				   ifn) != 3)
+			if (sscanf(l, "%39s %3s %*s %*s %*s %*s %*s %*s %*s %63s", dst,
+				   plen, ifn) != 3)
 				continue;
-			if (streq(plen, "00") && strspn(dst, "0") == 32 && !streq(ifn, "lo") &&
-			    !strv_contains(out, ifn))
+			if (streq(plen, "00") && strspn(dst, "0") == 32 &&
+			    !streq(ifn, "lo") && !strv_contains(out, ifn))
 				strv_add(out, ifn);
 		}
 	}
@@ -152,14 +156,15 @@ static int mark_network(struct vp_ctx *ctx, struct vp_host *h)
 
 	r = default_route_ifaces(ctx, &ifs);
 	if (r < 0)
-		strv_push(&h->notes, xasprintf("default route unknown: cannot read /proc/net/route "
-					       "(%s)",
-					       strerror(-r)));
+		strv_push(&h->notes,
+			  xasprintf("default route unknown: cannot read /proc/net/route "
+				    "(%s)",
+				    strerror(-r)));
 	else if (ifs.n == 0)
 		strv_add(&h->notes, "no default route found in /proc/net/route");
 	for (size_t i = 0; i < ifs.n; i++) {
-		_cleanup_free_ char *why = xasprintf("management network: default route via %s",
-						     ifs.v[i]);
+		_cleanup_free_ char *why =
+			xasprintf("management network: default route via %s", ifs.v[i]);
 
 		if (!why)
 			return -ENOMEM;
@@ -173,8 +178,8 @@ static int mark_network(struct vp_ctx *ctx, struct vp_host *h)
 	while ((e = readdir(dir))) {
 		_cleanup_free_ char *why = NULL;
 
-		if (!safe_name(e->d_name) || !vp_existsf(ctx, VP_SYS, "class/net/%s/bridge",
-							 e->d_name))
+		if (!safe_name(e->d_name) ||
+		    !vp_existsf(ctx, VP_SYS, "class/net/%s/bridge", e->d_name))
 			continue;
 		why = xasprintf("port of Linux bridge %s", e->d_name);
 		if (!why)
@@ -235,7 +240,8 @@ static char *dm_by_name(struct vp_ctx *ctx, const char *mapname)
 
 		if (!startswith(e->d_name, "dm-"))
 			continue;
-		if (vp_read_strf(ctx, VP_SYS, &n, "class/block/%s/dm/name", e->d_name) == 0 &&
+		if (vp_read_strf(ctx, VP_SYS, &n, "class/block/%s/dm/name", e->d_name) ==
+			    0 &&
 		    streq(n, mapname))
 			return strdup(e->d_name);
 	}
@@ -243,12 +249,14 @@ static char *dm_by_name(struct vp_ctx *ctx, const char *mapname)
 }
 
 /* Root on ZFS: pool members are not in sysfs, so every disk controller may hold it. */
-static int mark_all_disk_controllers(struct vp_ctx *ctx, struct vp_host *h, const char *pool)
+static int mark_all_disk_controllers(struct vp_ctx *ctx, struct vp_host *h,
+				     const char *pool)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	_cleanup_free_ char *why = xasprintf("may hold ZFS pool '%s' with the root filesystem "
-					     "(pool members are not visible in sysfs)",
-					     pool);
+	_cleanup_free_ char *why =
+		xasprintf("may hold ZFS pool '%s' with the root filesystem "
+			  "(pool members are not visible in sysfs)",
+			  pool);
 	struct dirent *e;
 	bool found = false;
 
@@ -278,11 +286,13 @@ static int mark_rootdisk(struct vp_ctx *ctx, struct vp_host *h)
 
 	r = vp_read_strf(ctx, VP_PROC, &mounts, "mounts");
 	if (r < 0)
-		return strv_push(&h->notes, xasprintf("root disk unknown: cannot read /proc/mounts "
-						      "(%s)",
-						      strerror(-r)));
+		return strv_push(&h->notes,
+				 xasprintf("root disk unknown: cannot read /proc/mounts "
+					   "(%s)",
+					   strerror(-r)));
 	/* The last mount on "/" is the one in effect. */
-	for (char *l = strtok_r(mounts, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	for (char *l = strtok_r(mounts, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
 		char s[512], m[512], t[64];
 
 		if (sscanf(l, "%511s %511s %63s", s, m, t) != 3 || !streq(m, "/"))
@@ -301,9 +311,10 @@ static int mark_rootdisk(struct vp_ctx *ctx, struct vp_host *h)
 
 		if (!pool)
 			return -ENOMEM;
-		strv_push(&h->notes, xasprintf("root is on ZFS pool '%s'; every disk controller is "
-					       "treated as host-critical",
-					       pool));
+		strv_push(&h->notes,
+			  xasprintf("root is on ZFS pool '%s'; every disk controller is "
+				    "treated as host-critical",
+				    pool));
 		return mark_all_disk_controllers(ctx, h, pool);
 	}
 	devnode = vp_devnode_name(src);
@@ -318,7 +329,8 @@ static int mark_rootdisk(struct vp_ctx *ctx, struct vp_host *h)
 
 			blk = strdup(base ? base + 1 : res);
 		} else if (!strchr(devnode, '/')) {
-			/* A kernel name such as /dev/nvme0n1p2 needs no /dev in the snapshot. */
+			/* A kernel name such as /dev/nvme0n1p2 needs no /dev in the
+			 * snapshot. */
 			blk = strdup(devnode);
 		}
 	}
@@ -332,10 +344,11 @@ static int mark_rootdisk(struct vp_ctx *ctx, struct vp_host *h)
 			return r;
 	}
 	if (!found)
-		return strv_push(&h->notes,
-				 xasprintf("root disk unknown: cannot map '%s' (%s) to a PCI "
-					   "controller",
-					   src, fstype));
+		return strv_push(
+			&h->notes,
+			xasprintf("root disk unknown: cannot map '%s' (%s) to a PCI "
+				  "controller",
+				  src, fstype));
 	return 0;
 }
 

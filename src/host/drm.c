@@ -11,7 +11,8 @@
 
 static int cmp_node(const void *a, const void *b)
 {
-	return strcmp(((const struct vp_drm_node *)a)->name, ((const struct vp_drm_node *)b)->name);
+	return strcmp(((const struct vp_drm_node *)a)->name,
+		      ((const struct vp_drm_node *)b)->name);
 }
 
 static int group_gid(struct vp_ctx *ctx, const char *name)
@@ -33,7 +34,9 @@ static int group_gid(struct vp_ctx *ctx, const char *name)
 		if (!p)
 			return -1;
 		gid = strtol(p + 1, &end, 10);
-		return (end != p + 1 && *end == ':' && gid >= 0 && gid < 1 << 30) ? (int)gid : -1;
+		return (end != p + 1 && *end == ':' && gid >= 0 && gid < 1 << 30)
+			       ? (int)gid
+			       : -1;
 	}
 	return -1;
 }
@@ -52,7 +55,8 @@ int vp_drm_load(struct vp_ctx *ctx, struct vp_drm *d)
 		struct vp_drm_node *nn;
 		const char *base;
 
-		if (!(startswith(e->d_name, "renderD") || startswith(e->d_name, "card")) ||
+		if (!(startswith(e->d_name, "renderD") ||
+		      startswith(e->d_name, "card")) ||
 		    strchr(e->d_name, '-'))
 			continue;
 		nn = realloc(d->nodes, (d->n + 1) * sizeof(*nn));
@@ -62,7 +66,8 @@ int vp_drm_load(struct vp_ctx *ctx, struct vp_drm *d)
 		nn = &d->nodes[d->n++];
 		nn->name = strdup(e->d_name);
 		nn->address = NULL;
-		if (vp_resolve(ctx, VP_SYS, &res, "class/drm/%s/device", e->d_name) == 0 &&
+		if (vp_resolve(ctx, VP_SYS, &res, "class/drm/%s/device", e->d_name) ==
+			    0 &&
 		    vp_existsf(ctx, VP_SYS, "class/drm/%s/device", e->d_name)) {
 			base = strrchr(res, '/');
 			nn->address = strdup(base ? base + 1 : res);

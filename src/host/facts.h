@@ -14,10 +14,10 @@
 
 /* /proc/cmdline split as the kernel does (lib/cmdline.c next_arg: quotes group). */
 struct vp_cmdline {
-	char *raw;	   /* NULL when unreadable */
-	char *unreadable;  /* why */
-	struct strv keys;  /* "intel_iommu", "vfio-pci.ids", "quiet" */
-	struct strv vals;  /* "" for a bare flag */
+	char *raw;	  /* NULL when unreadable */
+	char *unreadable; /* why */
+	struct strv keys; /* "intel_iommu", "vfio-pci.ids", "quiet" */
+	struct strv vals; /* "" for a bare flag */
 };
 int vp_cmdline_parse(const char *raw, struct vp_cmdline *cl);
 /*
@@ -84,7 +84,7 @@ struct vp_kmods {
 	/* modprobe.d as libkmod reads it from the root, NULL when unavailable */
 	struct kmod_ctx *kmod;
 	char *kmod_unavailable;
-	time_t newest_config;  /* mtime of the newest modprobe.d / modules file */
+	time_t newest_config; /* mtime of the newest modprobe.d / modules file */
 	char *newest_config_file;
 	time_t initramfs_mtime; /* ROOT/boot/initrd.img-KVER, 0 when missing */
 };
@@ -116,11 +116,12 @@ void vp_klog_free(struct vp_klog *k);
 
 /* A Proxmox guest's use of a PCI device. */
 struct vp_guest_ref {
-	char kind;     /* 'q' VM, 'c' container */
+	char kind; /* 'q' VM, 'c' container */
 	int id;
-	char *key;     /* "hostpci0", "dev0", "lxc.mount.entry" */
+	char *key; /* "hostpci0", "dev0", "lxc.mount.entry" */
 	char *value;
-	char *address; /* the device as written (0000:01:00 or 01:00.0), NULL for mappings */
+	char *address; /* the device as written (0000:01:00 or 01:00.0), NULL for mappings
+			*/
 	char *mapping; /* mapping=NAME */
 	char *file;
 };

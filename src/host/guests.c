@@ -14,8 +14,9 @@
 
 #include "host/facts.h"
 
-static int add_ref(struct vp_guests *g, char kind, int id, const char *key, const char *value,
-		   const char *address, const char *mapping, const char *file)
+static int add_ref(struct vp_guests *g, char kind, int id, const char *key,
+		   const char *value, const char *address, const char *mapping,
+		   const char *file)
 {
 	struct vp_guest_ref *r = realloc(g->refs, (g->n + 1) * sizeof(*r));
 
@@ -59,7 +60,8 @@ static int parse_hostpci(struct vp_guests *g, int id, const char *key, const cha
 			hosts = opt;
 		if (!hosts)
 			continue;
-		for (char *h = strtok_r(hosts, ";", &s2); h && r == 0; h = strtok_r(NULL, ";", &s2))
+		for (char *h = strtok_r(hosts, ";", &s2); h && r == 0;
+		     h = strtok_r(NULL, ";", &s2))
 			r = add_ref(g, 'q', id, key, value, h, NULL, file);
 	}
 	return r;
@@ -117,9 +119,11 @@ static int parse_config(struct vp_ctx *ctx, struct vp_guests *g, char kind, int 
 		while (*val == ' ' || *val == '\t')
 			val++;
 		strstrip_end(val);
-		if (kind == 'q' && startswith(l, "hostpci") && isdigit((unsigned char)l[7]))
+		if (kind == 'q' && startswith(l, "hostpci") &&
+		    isdigit((unsigned char)l[7]))
 			r = parse_hostpci(g, id, l, val, file);
-		else if (kind == 'c' && startswith(l, "dev") && isdigit((unsigned char)l[3]))
+		else if (kind == 'c' && startswith(l, "dev") &&
+			 isdigit((unsigned char)l[3]))
 			r = parse_dev(ctx, g, id, l, val, file);
 		else
 			r = 0;

@@ -19,9 +19,10 @@ static int hexval(const char *s, size_t len, unsigned long *out)
 	for (size_t i = 0; i < len; i++) {
 		if (!isxdigit((unsigned char)s[i]))
 			return -EINVAL;
-		v = v * 16 + (unsigned long)(isdigit((unsigned char)s[i])
-						     ? s[i] - '0'
-						     : tolower((unsigned char)s[i]) - 'a' + 10);
+		v = v * 16 +
+		    (unsigned long)(isdigit((unsigned char)s[i])
+					    ? s[i] - '0'
+					    : tolower((unsigned char)s[i]) - 'a' + 10);
 	}
 	*out = v;
 	return 0;
@@ -224,8 +225,9 @@ const char *vp_dev_unknown_why(const struct vp_dev *d, const char *field)
 }
 
 /* drivers/pci/pci.c pci_acs_enabled() with REQ_ACS_FLAGS from drivers/iommu/iommu.c */
-#define VP_ACS_REQUIRED (PCI_ACS_CTRL_VALID | PCI_ACS_CTRL_REQ_RED | PCI_ACS_CTRL_CMPLT_RED | \
-			 PCI_ACS_CTRL_FORWARD)
+#define VP_ACS_REQUIRED                                                       \
+	(PCI_ACS_CTRL_VALID | PCI_ACS_CTRL_REQ_RED | PCI_ACS_CTRL_CMPLT_RED | \
+	 PCI_ACS_CTRL_FORWARD)
 
 bool vp_acs_isolates(const struct vp_dev *d)
 {

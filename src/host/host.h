@@ -88,7 +88,7 @@ struct vp_dev {
 	int iommu_group; /* -1: no group */
 	int numa_node;	 /* -1: no node */
 	char *local_cpulist;
-	int boot_vga;	       /* 1/0, -1 when the kernel has no boot_vga file */
+	int boot_vga;		   /* 1/0, -1 when the kernel has no boot_vga file */
 	struct strv reset_methods; /* in the kernel's order */
 	enum vp_state reset;	   /* can the kernel reset it at all */
 	char *power_state;
@@ -139,10 +139,10 @@ struct vp_gap {
 };
 
 enum vp_group_verdict {
-	VP_GROUP_ISOLATED,	  /* one function */
-	VP_GROUP_COMPANIONS,	  /* one card: its functions (HDMI audio, USB-C) */
-	VP_GROUP_SHARED,	  /* endpoints of more than one card */
-	VP_GROUP_BRIDGES_ONLY,	  /* host bridges and ports, nothing to pass */
+	VP_GROUP_ISOLATED,     /* one function */
+	VP_GROUP_COMPANIONS,   /* one card: its functions (HDMI audio, USB-C) */
+	VP_GROUP_SHARED,       /* endpoints of more than one card */
+	VP_GROUP_BRIDGES_ONLY, /* host bridges and ports, nothing to pass */
 };
 const char *vp_group_verdict_name(enum vp_group_verdict v);
 
@@ -150,8 +150,8 @@ struct vp_group {
 	int id;
 	struct vp_dev **members; /* sorted by address */
 	size_t n;
-	size_t nunits;		    /* physical cards among the endpoints */
-	int primary_unit;	    /* the card the verdict is told from (a GPU first) */
+	size_t nunits;	  /* physical cards among the endpoints */
+	int primary_unit; /* the card the verdict is told from (a GPU first) */
 	enum vp_group_verdict verdict;
 	struct vp_gap *gaps; /* for SHARED: the bridges that join the cards */
 	size_t ngaps;
@@ -190,11 +190,12 @@ struct vp_dev *vp_host_find_addr(const struct vp_host *h, const char *addr);
 struct vp_group *vp_host_group(const struct vp_host *h, int id);
 
 /* The readers, each its own file. */
-int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h);	  /* host/pci.c */
-void vp_pci_decode_caps(struct vp_ctx *ctx, struct vp_dev *d, void *pdev); /* host/caps.c */
-int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h);	  /* host/iommu.c */
-int vp_critical_load(struct vp_ctx *ctx, struct vp_host *h);	  /* host/critical.c */
-int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h);	  /* host/modules.c */
+int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h); /* host/pci.c */
+void vp_pci_decode_caps(struct vp_ctx *ctx, struct vp_dev *d,
+			void *pdev);			     /* host/caps.c */
+int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h);    /* host/iommu.c */
+int vp_critical_load(struct vp_ctx *ctx, struct vp_host *h); /* host/critical.c */
+int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h); /* host/modules.c */
 
 /* Record that @field of @d could not be read, and why. */
 int vp_dev_unknown(struct vp_dev *d, const char *field, const char *fmt, ...)

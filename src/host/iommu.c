@@ -69,7 +69,8 @@ static const struct vp_dev *card_of(const struct vp_host *h, const struct vp_dev
 	return top;
 }
 
-static bool same_card(const struct vp_host *h, const struct vp_dev *a, const struct vp_dev *b)
+static bool same_card(const struct vp_host *h, const struct vp_dev *a,
+		      const struct vp_dev *b)
 {
 	const struct vp_dev *ca = card_of(h, a), *cb = card_of(h, b);
 
@@ -111,12 +112,14 @@ void vp_gaps_free(struct vp_gap *gaps, size_t n)
 
 static bool is_conventional_bridge(const struct vp_dev *d)
 {
-	return d->is_bridge && (d->pcie == VP_ABSENT ||
-				(d->pcie == VP_PRESENT && d->pcie_type == PCI_EXP_TYPE_PCI_BRIDGE));
+	return d->is_bridge &&
+	       (d->pcie == VP_ABSENT ||
+		(d->pcie == VP_PRESENT && d->pcie_type == PCI_EXP_TYPE_PCI_BRIDGE));
 }
 
 /* Where the upstream paths of @a and @b meet, and which ports lack ACS there. */
-static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps, size_t *n)
+static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps,
+			size_t *n)
 {
 	struct vp_dev *lca = NULL, *ca = a, *cb = b;
 	struct vp_dev *side[2];
@@ -149,10 +152,11 @@ static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps
 	if (ca != cb && vp_bdf_same_slot(&ca->bdf, &cb->bdf) && !vp_acs_isolates(ca)) {
 		_cleanup_free_ char *acs = vp_acs_describe(ca);
 
-		return add_gap(gaps, n, ca,
-			       xasprintf("multifunction device %.*s: %s on its functions, so "
-					 "they are not isolated from each other",
-					 (int)strlen(ca->addr) - 2, ca->addr, acs ? acs : "?"));
+		return add_gap(
+			gaps, n, ca,
+			xasprintf("multifunction device %.*s: %s on its functions, so "
+				  "they are not isolated from each other",
+				  (int)strlen(ca->addr) - 2, ca->addr, acs ? acs : "?"));
 	}
 	side[0] = ca;
 	side[1] = cb;
@@ -196,9 +200,10 @@ int vp_group_explain(const struct vp_group *g, int from_unit, struct vp_gap **ga
 			goto fail;
 	}
 	if (*ngaps == 0 && g->nunits > 1) {
-		r = add_gap(gaps, ngaps, NULL,
-			    strdup("no port without ACS found in config space; the kernel "
-				   "joined them by a DMA alias, a quirk or the platform"));
+		r = add_gap(
+			gaps, ngaps, NULL,
+			strdup("no port without ACS found in config space; the kernel "
+			       "joined them by a DMA alias, a quirk or the platform"));
 		if (r < 0)
 			goto fail;
 	}
@@ -277,18 +282,20 @@ static void explain_no_iommu(struct vp_ctx *ctx, struct vp_host *h)
 		}
 	}
 	if (off)
-		h->no_iommu_why = xasprintf("no IOMMU groups: the kernel command line has '%s'",
-					    off);
+		h->no_iommu_why = xasprintf(
+			"no IOMMU groups: the kernel command line has '%s'", off);
 	else if (h->iommus.n)
-		h->no_iommu_why = xasprintf("no IOMMU groups although %s is registered; no PCI "
-					    "function has an iommu_group link",
-					    h->iommus.v[0]);
+		h->no_iommu_why =
+			xasprintf("no IOMMU groups although %s is registered; no PCI "
+				  "function has an iommu_group link",
+				  h->iommus.v[0]);
 	else if (dmar || ivrs)
 		h->no_iommu_why = xasprintf(
 			"no IOMMU groups: the firmware has an %s table but the kernel enabled no "
 			"IOMMU (%s)",
 			dmar ? "ACPI DMAR" : "ACPI IVRS",
-			dmar ? "before Linux 6.8 Intel needs intel_iommu=on" : "check dmesg for AMD-Vi");
+			dmar ? "before Linux 6.8 Intel needs intel_iommu=on"
+			     : "check dmesg for AMD-Vi");
 	else
 		h->no_iommu_why = strdup(
 			"no IOMMU groups: no IOMMU is registered and the firmware has no ACPI DMAR "
@@ -301,7 +308,8 @@ static void acs_override(struct vp_ctx *ctx, struct vp_host *h)
 	struct vp_cmdline cl = { 0 };
 	const char *v;
 
-	if (vp_read_strf(ctx, VP_PROC, &raw, "cmdline") < 0 || vp_cmdline_parse(raw, &cl) < 0) {
+	if (vp_read_strf(ctx, VP_PROC, &raw, "cmdline") < 0 ||
+	    vp_cmdline_parse(raw, &cl) < 0) {
 		vp_cmdline_free(&cl);
 		return;
 	}

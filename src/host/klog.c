@@ -25,7 +25,8 @@ static int read_lines(FILE *f, struct vp_klog *k)
 
 	while (getline(&line, &cap, f) > 0) {
 		strstrip_end(line);
-		if (strstr(line, "] Linux version ") || strstr(line, "kernel: Linux version ") ||
+		if (strstr(line, "] Linux version ") ||
+		    strstr(line, "kernel: Linux version ") ||
 		    startswith(line, "Linux version "))
 			strv_free(&k->lines);
 		if (k->lines.n >= VP_KLOG_MAX_LINES)
@@ -56,8 +57,9 @@ int vp_klog_load(struct vp_ctx *ctx, const char *file, struct vp_klog *k)
 	}
 	fd = vp_openf(ctx, VP_VAR_LOG, O_RDONLY, "kern.log");
 	if (fd < 0) {
-		k->unavailable = strdup("no kernel log: /var/log/kern.log is missing (pass "
-					"--kernel-log with a dmesg or journalctl -k export)");
+		k->unavailable =
+			strdup("no kernel log: /var/log/kern.log is missing (pass "
+			       "--kernel-log with a dmesg or journalctl -k export)");
 		return 0;
 	}
 	f = fdopen(fd, "r");

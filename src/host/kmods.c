@@ -20,16 +20,13 @@
 
 /* systemd-modules-load's directories (modules-load.d(5)), /etc first. */
 static const char *const load_dirs[] = {
-	"etc/modules-load.d",
-	"run/modules-load.d",
-	"usr/local/lib/modules-load.d",
-	"usr/lib/modules-load.d",
-	"lib/modules-load.d",
+	"etc/modules-load.d",	  "run/modules-load.d", "usr/local/lib/modules-load.d",
+	"usr/lib/modules-load.d", "lib/modules-load.d",
 };
 
 static const char *const modprobe_dirs[] = {
-	"etc/modprobe.d", "run/modprobe.d", "usr/local/lib/modprobe.d", "usr/lib/modprobe.d",
-	"lib/modprobe.d",
+	"etc/modprobe.d",     "run/modprobe.d", "usr/local/lib/modprobe.d",
+	"usr/lib/modprobe.d", "lib/modprobe.d",
 };
 
 void vp_modname_normalize(char *name)
@@ -59,7 +56,8 @@ static int load_loaded(struct vp_ctx *ctx, struct vp_kmods *k)
 
 	r = vp_read_strf(ctx, VP_PROC, &mods, "modules");
 	if (r < 0) {
-		k->loaded_unreadable = xasprintf("cannot read /proc/modules: %s", strerror(-r));
+		k->loaded_unreadable =
+			xasprintf("cannot read /proc/modules: %s", strerror(-r));
 		return 0;
 	}
 	for (char *l = strtok_r(mods, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -129,7 +127,8 @@ static int load_boot_lists(struct vp_ctx *ctx, struct vp_kmods *k)
 				strv_add(&names, e->d_name);
 		strv_sort(&names);
 		for (size_t j = 0; r == 0 && j < names.n; j++) {
-			_cleanup_free_ char *rel = xasprintf("%s/%s", load_dirs[i], names.v[j]);
+			_cleanup_free_ char *rel =
+				xasprintf("%s/%s", load_dirs[i], names.v[j]);
 
 			r = rel ? load_list(ctx, k, rel) : -ENOMEM;
 		}
@@ -169,7 +168,8 @@ int vp_kmods_load(struct vp_ctx *ctx, const char *kver, struct vp_kmods *k)
 		return r;
 	modprobe_mtimes(ctx, k);
 	if (kver) {
-		_cleanup_close_ int fd = vp_openf(ctx, VP_BOOT, O_RDONLY, "initrd.img-%s", kver);
+		_cleanup_close_ int fd =
+			vp_openf(ctx, VP_BOOT, O_RDONLY, "initrd.img-%s", kver);
 		struct stat st;
 
 		if (fd >= 0 && fstat(fd, &st) == 0)
@@ -178,9 +178,10 @@ int vp_kmods_load(struct vp_ctx *ctx, const char *kver, struct vp_kmods *k)
 	r = vp_ctx_kmod(ctx, &k->kmod);
 	if (r < 0) {
 		k->kmod = NULL;
-		k->kmod_unavailable = xasprintf("libkmod could not read the root's module "
-						"configuration: %s",
-						strerror(-r));
+		k->kmod_unavailable =
+			xasprintf("libkmod could not read the root's module "
+				  "configuration: %s",
+				  strerror(-r));
 	}
 	return 0;
 }
@@ -267,7 +268,8 @@ char *vp_kmods_option(const struct vp_kmods *k, const char *module, const char *
 	if (!opts)
 		return NULL;
 	/* Later options win, as for the kernel's parameter parsing. */
-	for (char *t = strtok_r(opts, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+	for (char *t = strtok_r(opts, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
 		if (strncmp(t, param, plen) == 0 && t[plen] == '=') {
 			free(found);
 			found = strdup(t + plen + 1);

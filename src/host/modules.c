@@ -17,7 +17,8 @@ static int match_one(struct kmod_ctx *kmod, struct vp_dev *d)
 
 	r = kmod_module_new_from_lookup(kmod, d->modalias, &list);
 	if (r < 0)
-		return vp_dev_unknown(d, "modules", "libkmod lookup failed: %s", strerror(-r));
+		return vp_dev_unknown(d, "modules", "libkmod lookup failed: %s",
+				      strerror(-r));
 	kmod_list_foreach(it, list)
 	{
 		struct kmod_module *m = kmod_module_get_module(it);
@@ -60,7 +61,8 @@ int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h)
 					"(lib/modules/%s/modules.alias.bin)",
 					kver, kver);
 		for (size_t i = 0; i < h->ndevs; i++)
-			vp_dev_unknown(h->devs[i], "modules", "%s", why ? why : "unknown");
+			vp_dev_unknown(h->devs[i], "modules", "%s",
+				       why ? why : "unknown");
 		return 0;
 	}
 	for (size_t i = 0; i < h->ndevs; i++) {

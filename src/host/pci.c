@@ -76,7 +76,8 @@ static int pci_open(struct vp_ctx *ctx)
 	return 0;
 }
 
-static int read_hex_attr(struct vp_ctx *ctx, const char *addr, const char *attr, unsigned long *v)
+static int read_hex_attr(struct vp_ctx *ctx, const char *addr, const char *attr,
+			 unsigned long *v)
 {
 	_cleanup_free_ char *s = NULL;
 	char *end;
@@ -118,16 +119,18 @@ static int pci_precheck(struct vp_ctx *ctx, size_t *count)
 
 		if (e->d_name[0] == '.')
 			continue;
-		if (vp_bdf_parse(e->d_name, &b, NULL, false) < 0 || !strchr(e->d_name, ':') ||
+		if (vp_bdf_parse(e->d_name, &b, NULL, false) < 0 ||
+		    !strchr(e->d_name, ':') ||
 		    strchr(e->d_name, ':') == strrchr(e->d_name, ':')) {
-			vp_err("unexpected entry '%s' in the PCI device directory", e->d_name);
+			vp_err("unexpected entry '%s' in the PCI device directory",
+			       e->d_name);
 			return -EBADMSG;
 		}
 		for (size_t i = 0; i < ARRAY_SIZE(mandatory); i++) {
 			r = read_hex_attr(ctx, e->d_name, mandatory[i], &v);
 			if (r < 0) {
-				vp_err("%s: cannot read '%s': %s", e->d_name, mandatory[i],
-				       strerror(-r));
+				vp_err("%s: cannot read '%s': %s", e->d_name,
+				       mandatory[i], strerror(-r));
 				return r == -ENOENT ? -EBADMSG : r;
 			}
 		}
@@ -142,7 +145,8 @@ static char *lookup(struct pci_access *a, int flags, int a1, int a2, int a3, int
 	char buf[256];
 	const char *s;
 
-	s = pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS, a1, a2, a3, a4);
+	s = pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS, a1, a2,
+			    a3, a4);
 	return s ? strdup(s) : NULL;
 }
 
@@ -159,7 +163,8 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 		vp_dev_unknown(d, "driver_override", "%s", strerror(-r));
 	free(TAKE_PTR(s));
 
-	r = vp_read_strf(ctx, VP_SYS, &d->local_cpulist, "bus/pci/devices/%s/local_cpulist", a);
+	r = vp_read_strf(ctx, VP_SYS, &d->local_cpulist,
+			 "bus/pci/devices/%s/local_cpulist", a);
 	if (r < 0)
 		vp_dev_unknown(d, "local_cpulist", "no local_cpulist attribute (%s)",
 			       strerror(-r));
@@ -197,9 +202,11 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 	}
 	free(TAKE_PTR(s));
 
-	r = vp_read_strf(ctx, VP_SYS, &d->power_state, "bus/pci/devices/%s/power_state", a);
+	r = vp_read_strf(ctx, VP_SYS, &d->power_state, "bus/pci/devices/%s/power_state",
+			 a);
 	if (r < 0)
-		vp_dev_unknown(d, "power_state", "no power_state attribute (%s)", strerror(-r));
+		vp_dev_unknown(d, "power_state", "no power_state attribute (%s)",
+			       strerror(-r));
 	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/d3cold_allowed", a);
 	d->d3cold_allowed = -1;
 	if (r == 0 && (streq(s, "0") || streq(s, "1")))
@@ -209,10 +216,14 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 	free(TAKE_PTR(s));
 
 	/* Link attributes exist for PCIe functions only (pci-sysfs.c pcie_dev_attrs). */
-	vp_read_strf(ctx, VP_SYS, &d->link_speed, "bus/pci/devices/%s/current_link_speed", a);
-	vp_read_strf(ctx, VP_SYS, &d->link_width, "bus/pci/devices/%s/current_link_width", a);
-	vp_read_strf(ctx, VP_SYS, &d->max_link_speed, "bus/pci/devices/%s/max_link_speed", a);
-	vp_read_strf(ctx, VP_SYS, &d->max_link_width, "bus/pci/devices/%s/max_link_width", a);
+	vp_read_strf(ctx, VP_SYS, &d->link_speed, "bus/pci/devices/%s/current_link_speed",
+		     a);
+	vp_read_strf(ctx, VP_SYS, &d->link_width, "bus/pci/devices/%s/current_link_width",
+		     a);
+	vp_read_strf(ctx, VP_SYS, &d->max_link_speed, "bus/pci/devices/%s/max_link_speed",
+		     a);
+	vp_read_strf(ctx, VP_SYS, &d->max_link_width, "bus/pci/devices/%s/max_link_width",
+		     a);
 
 	/* SR-IOV from sysfs: readable without root, unlike the capability. */
 	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/sriov_totalvfs", a);
@@ -221,13 +232,15 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 
 		d->sriov = VP_PRESENT;
 		d->sriov_total = (unsigned int)strtoul(s, NULL, 10);
-		if (vp_read_strf(ctx, VP_SYS, &num, "bus/pci/devices/%s/sriov_numvfs", a) == 0)
+		if (vp_read_strf(ctx, VP_SYS, &num, "bus/pci/devices/%s/sriov_numvfs",
+				 a) == 0)
 			d->sriov_num = (unsigned int)strtoul(num, NULL, 10);
 		for (unsigned int i = 0; i < d->sriov_total && i < 256; i++) {
 			_cleanup_free_ char *link = NULL;
 			const char *base;
 
-			if (vp_readlinkf(ctx, VP_SYS, &link, "bus/pci/devices/%s/virtfn%u", a, i) < 0)
+			if (vp_readlinkf(ctx, VP_SYS, &link,
+					 "bus/pci/devices/%s/virtfn%u", a, i) < 0)
 				break;
 			base = strrchr(link, '/');
 			strv_add(&d->virtfn, base ? base + 1 : link);
@@ -299,9 +312,9 @@ static int cmp_dev(const void *a, const void *b)
 static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 {
 	unsigned char cfg[4096];
-	int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS |
-		    PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER |
-		    PCI_FILL_MODULE_ALIAS;
+	int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
+		    PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP |
+		    PCI_FILL_DRIVER | PCI_FILL_MODULE_ALIAS;
 	unsigned long cls;
 	const char *s;
 	int r;
@@ -318,8 +331,8 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 	r = vp_resolve(ctx, VP_SYS, &d->syspath, "bus/pci/devices/%s", d->addr);
 	if (r < 0)
 		return r;
-	r = vp_read_bytesf(ctx, VP_SYS, cfg, sizeof(cfg), &d->cfg_len, "bus/pci/devices/%s/config",
-			   d->addr);
+	r = vp_read_bytesf(ctx, VP_SYS, cfg, sizeof(cfg), &d->cfg_len,
+			   "bus/pci/devices/%s/config", d->addr);
 	if (r < 0)
 		d->cfg_len = 0;
 	/* Without the file, libpci would read 0xff for every capability. */
@@ -345,10 +358,12 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 
 	d->vendor_name = lookup(ctx->pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0);
 	d->device_name = lookup(ctx->pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0);
-	d->class_name = lookup(ctx->pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0);
+	d->class_name =
+		lookup(ctx->pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0);
 	if (d->subvendor && d->subvendor != 0xffff)
-		d->subsys_name = lookup(ctx->pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
-					d->vendor, d->device, d->subvendor, d->subdevice);
+		d->subsys_name =
+			lookup(ctx->pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
+			       d->vendor, d->device, d->subvendor, d->subdevice);
 
 	s = pci_get_string_property(p, PCI_FILL_DRIVER);
 	if (s) {
@@ -365,7 +380,8 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 		if (*end == '\0' && g >= 0 && g <= INT32_MAX)
 			d->iommu_group = (int)g;
 		else
-			vp_dev_unknown(d, "iommu_group", "unparsable iommu_group link '%s'", s);
+			vp_dev_unknown(d, "iommu_group",
+				       "unparsable iommu_group link '%s'", s);
 	}
 	if (p->module_alias)
 		d->modalias = strdup(p->module_alias);
@@ -379,7 +395,8 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 			d->subordinate_bus = cfg[PCI_SUBORDINATE_BUS];
 		}
 	} else {
-		/* Class 0x0604/0x0609 is what makes a PCI-to-PCI bridge without config. */
+		/* Class 0x0604/0x0609 is what makes a PCI-to-PCI bridge without config.
+		 */
 		d->is_bridge = (d->class >> 8) == 0x0604 || (d->class >> 8) == 0x0609;
 	}
 	vp_pci_decode_caps(ctx, d, p);
@@ -438,7 +455,8 @@ int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 		}
 	}
 	pci_jmp = NULL;
-	/* libpci lists devices in readdir order; lspci sorts them too (lspci.c sort_them). */
+	/* libpci lists devices in readdir order; lspci sorts them too (lspci.c
+	 * sort_them). */
 	qsort(h->devs, h->ndevs, sizeof(*h->devs), cmp_dev);
 	link_parents(h);
 	return 0;

@@ -34,7 +34,8 @@ static void load_cpu(struct vp_ctx *ctx, struct vp_system *s)
 	s->virt = VP_UNKNOWN;
 	r = vp_read_strf(ctx, VP_PROC, &info, "cpuinfo");
 	if (r < 0) {
-		s->cpuinfo_unreadable = xasprintf("cannot read /proc/cpuinfo: %s", strerror(-r));
+		s->cpuinfo_unreadable =
+			xasprintf("cannot read /proc/cpuinfo: %s", strerror(-r));
 		return;
 	}
 	for (char *l = strtok_r(info, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -54,7 +55,8 @@ static void load_cpu(struct vp_ctx *ctx, struct vp_system *s)
 
 			flags_seen = true;
 			s->virt = VP_ABSENT;
-			for (char *f = strtok_r(v, " ", &fs); f; f = strtok_r(NULL, " ", &fs))
+			for (char *f = strtok_r(v, " ", &fs); f;
+			     f = strtok_r(NULL, " ", &fs))
 				if (streq(f, "vmx") || streq(f, "svm"))
 					s->virt = VP_PRESENT;
 		}
@@ -151,7 +153,8 @@ int vp_system_load(struct vp_ctx *ctx, struct vp_system *s)
 
 	r = vp_read_strf(ctx, VP_PROC, &raw, "cmdline");
 	if (r < 0)
-		s->cmdline.unreadable = xasprintf("cannot read /proc/cmdline: %s", strerror(-r));
+		s->cmdline.unreadable =
+			xasprintf("cannot read /proc/cmdline: %s", strerror(-r));
 	else if ((r = vp_cmdline_parse(raw, &s->cmdline)) < 0)
 		return r;
 	if (vp_ctx_kver(ctx, &kver) == 0)

@@ -11,11 +11,13 @@
 #include <stdint.h>
 
 enum vp_reset_class {
-	VP_RESET_OK,	      /* FLR or bus reset works in practice */
-	VP_RESET_VENDOR_RESET, /* AMD reset bug that gnif/vendor-reset handles (reset_method device_specific) */
-	VP_RESET_UNRELIABLE,  /* works for many, reported unreliable (e.g. Navi 3x FLR) */
-	VP_RESET_BUG_NO_FIX,  /* known reset bug with no kernel or vendor-reset fix (Blackwell, Navi 4x) */
-	VP_RESET_NONE,	      /* no usable reset at all (AMD APU iGPUs): once per host boot */
+	VP_RESET_OK,	       /* FLR or bus reset works in practice */
+	VP_RESET_VENDOR_RESET, /* AMD reset bug that gnif/vendor-reset handles
+				  (reset_method device_specific) */
+	VP_RESET_UNRELIABLE, /* works for many, reported unreliable (e.g. Navi 3x FLR) */
+	VP_RESET_BUG_NO_FIX, /* known reset bug with no kernel or vendor-reset fix
+				(Blackwell, Navi 4x) */
+	VP_RESET_NONE, /* no usable reset at all (AMD APU iGPUs): once per host boot */
 	VP_RESET_UNKNOWN,
 };
 const char *vp_reset_class_name(enum vp_reset_class c);
@@ -30,26 +32,27 @@ enum vp_gpu_role {
 
 struct vp_kb_gpu {
 	uint16_t vendor;
-	uint16_t first, last; /* device id range, inclusive; usually first == last */
+	uint16_t first, last;	 /* device id range, inclusive; usually first == last */
 	const char *vendor_name; /* "NVIDIA", "AMD", "Intel" */
-	const char *family;	 /* "Blackwell GB202", "Navi 10", "Arc Alchemist DG2-G11" */
-	const char *generation;	 /* stable id: "blackwell", "ada", "navi10", "dg2", "raphael", ... */
-	const char *models;	 /* "GeForce RTX 5090" */
+	const char *family; /* "Blackwell GB202", "Navi 10", "Arc Alchemist DG2-G11" */
+	const char *generation; /* stable id: "blackwell", "ada", "navi10", "dg2",
+				   "raphael", ... */
+	const char *models;	/* "GeForce RTX 5090" */
 	enum vp_gpu_role role;
 	enum vp_reset_class reset;
-	bool vendor_reset;	/* in gnif/vendor-reset's device table */
-	bool cpuid_hiding;	/* the guest driver needs the hypervisor hidden */
-	bool hide_hypervisor;	/* ... including -hypervisor (Intel Arc) */
+	bool vendor_reset;	 /* in gnif/vendor-reset's device table */
+	bool cpuid_hiding;	 /* the guest driver needs the hypervisor hidden */
+	bool hide_hypervisor;	 /* ... including -hypervisor (Intel Arc) */
 	bool code43_before_r465; /* NVIDIA consumer: Code 43 with drivers before R465 */
-	bool guest_open_module;	/* the guest needs NVIDIA's open kernel module */
-	bool d3cold_trouble;	/* fails to wake from D3cold: vfio-pci disable_idle_d3=1 */
-	bool needs_romfile;	/* needs a vBIOS romfile (+ AMDGopDriver for APUs) */
-	bool large_bar;		/* BARs beyond 4 GiB: Above 4G decoding required */
-	bool sriov;		/* SR-IOV virtual functions usable for VMs */
-	bool vgpu;		/* NVIDIA mediated vGPU (licensed) */
-	bool internal_switch;	/* the card carries its own PCIe switch */
-	const char *note;	/* one line on what to expect, or NULL */
-	const char *source;	/* where the facts come from */
+	bool guest_open_module;	 /* the guest needs NVIDIA's open kernel module */
+	bool d3cold_trouble;  /* fails to wake from D3cold: vfio-pci disable_idle_d3=1 */
+	bool needs_romfile;   /* needs a vBIOS romfile (+ AMDGopDriver for APUs) */
+	bool large_bar;	      /* BARs beyond 4 GiB: Above 4G decoding required */
+	bool sriov;	      /* SR-IOV virtual functions usable for VMs */
+	bool vgpu;	      /* NVIDIA mediated vGPU (licensed) */
+	bool internal_switch; /* the card carries its own PCIe switch */
+	const char *note;     /* one line on what to expect, or NULL */
+	const char *source;   /* where the facts come from */
 };
 
 /* The row for a vendor:device, or NULL when the id is not in the table. */
@@ -59,7 +62,8 @@ const struct vp_kb_gpu *vp_kb_gpu_at(size_t i);
 
 /* Kernel facts with the version they changed in. */
 struct vp_kb_kernel {
-	const char *id;	  /* "reset_method", "vfio_virqfd_merged", "pve_intel_iommu_default" */
+	const char
+		*id; /* "reset_method", "vfio_virqfd_merged", "pve_intel_iommu_default" */
 	int major, minor; /* first kernel version with the change */
 	const char *what;
 	const char *source;

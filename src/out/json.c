@@ -56,8 +56,10 @@ static struct json_object *json_pcie(const struct vp_dev *d)
 	if (d->pcie == VP_UNKNOWN && !d->link_speed)
 		return NULL;
 	o = json_object_new_object();
-	add(o, "present", jstate(d->pcie == VP_UNKNOWN && d->link_speed ? VP_PRESENT : d->pcie));
-	add(o, "type", d->pcie == VP_PRESENT ? jstr(vp_pcie_type_name(d->pcie_type)) : NULL);
+	add(o, "present",
+	    jstate(d->pcie == VP_UNKNOWN && d->link_speed ? VP_PRESENT : d->pcie));
+	add(o, "type",
+	    d->pcie == VP_PRESENT ? jstr(vp_pcie_type_name(d->pcie_type)) : NULL);
 	add(o, "link_speed", jstr(d->link_speed));
 	add(o, "link_width", jstr(d->link_width));
 	add(o, "max_link_speed", jstr(d->max_link_speed));
@@ -80,8 +82,10 @@ static struct json_object *json_acs(const struct vp_dev *d)
 		add(o, "control", jhex(d->acs_ctrl, 4));
 		add(o, "source_validation", json_object_new_boolean(d->acs_ctrl & 0x01));
 		add(o, "request_redirect", json_object_new_boolean(d->acs_ctrl & 0x04));
-		add(o, "completion_redirect", json_object_new_boolean(d->acs_ctrl & 0x08));
-		add(o, "upstream_forwarding", json_object_new_boolean(d->acs_ctrl & 0x10));
+		add(o, "completion_redirect",
+		    json_object_new_boolean(d->acs_ctrl & 0x08));
+		add(o, "upstream_forwarding",
+		    json_object_new_boolean(d->acs_ctrl & 0x10));
 		add(o, "isolates", json_object_new_boolean(vp_acs_isolates(d)));
 		add(o, "description", jstr(desc));
 		free(desc);
@@ -102,14 +106,17 @@ static struct json_object *json_rebar(const struct vp_dev *d)
 	a = json_object_new_array();
 	for (size_t i = 0; i < d->nrebar; i++) {
 		const struct vp_rebar_bar *rb = &d->rebar_bars[i];
-		struct json_object *b = json_object_new_object(), *sup = json_object_new_array();
+		struct json_object *b = json_object_new_object(),
+				   *sup = json_object_new_array();
 
 		add(b, "bar", json_object_new_int(rb->bar));
-		add(b, "current_size", json_object_new_int64((int64_t)1 << (20 + rb->cur_log2_mb)));
+		add(b, "current_size",
+		    json_object_new_int64((int64_t)1 << (20 + rb->cur_log2_mb)));
 		for (int bit = 0; bit < 28; bit++)
 			if (rb->supported & (1u << bit))
-				json_object_array_add(sup, json_object_new_int64((int64_t)1
-										 << (20 + bit)));
+				json_object_array_add(
+					sup,
+					json_object_new_int64((int64_t)1 << (20 + bit)));
 		add(b, "supported_sizes", sup);
 		json_object_array_add(a, b);
 	}
@@ -158,7 +165,8 @@ struct json_object *vp_json_dev(const struct vp_dev *d)
 	add(o, "driver_override", jstr(d->driver_override));
 	add(o, "modalias", jstr(d->modalias));
 	add(o, "modules", vp_dev_unknown_why(d, "modules") ? NULL : jstrv(&d->modules));
-	add(o, "iommu_group", d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
+	add(o, "iommu_group",
+	    d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
 	add(o, "parent", d->parent ? jstr(d->parent->addr) : NULL);
 	add(o, "is_bridge", json_object_new_boolean(d->is_bridge));
 	add(o, "numa_node", json_object_new_int(d->numa_node));
@@ -166,8 +174,8 @@ struct json_object *vp_json_dev(const struct vp_dev *d)
 	add(o, "boot_vga", d->boot_vga < 0 ? NULL : json_object_new_boolean(d->boot_vga));
 
 	add(reset, "possible", json_object_new_boolean(d->reset == VP_PRESENT));
-	add(reset, "methods", vp_dev_unknown_why(d, "reset_method") ? NULL
-								    : jstrv(&d->reset_methods));
+	add(reset, "methods",
+	    vp_dev_unknown_why(d, "reset_method") ? NULL : jstrv(&d->reset_methods));
 	add(o, "reset", reset);
 	add(o, "flr", jstate(d->flr));
 	add(o, "power_state", jstr(d->power_state));
@@ -185,13 +193,14 @@ struct json_object *vp_json_dev(const struct vp_dev *d)
 		add(jb, "prefetchable", json_object_new_boolean(b->prefetch));
 		json_object_array_add(bars, jb);
 	}
-	add(o, "bars", vp_dev_unknown_why(d, "bars") ? (json_object_put(bars), NULL) : bars);
+	add(o, "bars",
+	    vp_dev_unknown_why(d, "bars") ? (json_object_put(bars), NULL) : bars);
 	add(o, "config_size", json_object_new_int((int)d->cfg_len));
 	add(o, "capabilities_readable", jstate(d->caps_readable));
 	add(o, "extended_capabilities_readable", jstate(d->ecaps_readable));
 	add(o, "pcie", json_pcie(d));
-	add(o, "no_soft_reset", d->pm == VP_PRESENT ? json_object_new_boolean(d->no_soft_reset)
-						    : NULL);
+	add(o, "no_soft_reset",
+	    d->pm == VP_PRESENT ? json_object_new_boolean(d->no_soft_reset) : NULL);
 	add(o, "acs", json_acs(d));
 	add(o, "rebar", json_rebar(d));
 	add(o, "sriov", json_sriov(d));
@@ -267,9 +276,9 @@ struct json_object *vp_json_group(const struct vp_host *h, const struct vp_group
 
 int vp_json_print(struct vp_ctx *ctx, struct json_object *doc)
 {
-	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_SPACED |
-								    JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			     JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (!s)
 		return -ENOMEM;

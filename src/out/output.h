@@ -28,5 +28,5 @@ const char *vp_fmt_role(const struct vp_group *g, const struct vp_dev *d,
 /* "console, network" or "" */
 void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len);
 /* A group as a small tree, told from @from (or its primary card), with the gaps. */
-void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g, const struct vp_dev *from,
-		    const struct vp_gap *gaps, size_t ngaps);
+void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g,
+		    const struct vp_dev *from, const struct vp_gap *gaps, size_t ngaps);

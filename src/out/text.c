@@ -62,11 +62,14 @@ const char *vp_fmt_role(const struct vp_group *g, const struct vp_dev *m,
 
 void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s%s", d->critical & VP_CRIT_CONSOLE ? "console" : "",
-		 (d->critical & VP_CRIT_CONSOLE) && (d->critical & ~VP_CRIT_CONSOLE) ? ", " : "",
-		 d->critical & VP_CRIT_NETWORK ? "network" : "",
-		 (d->critical & VP_CRIT_NETWORK) && (d->critical & VP_CRIT_ROOTDISK) ? ", " : "",
-		 d->critical & VP_CRIT_ROOTDISK ? "root disk" : "");
+	snprintf(
+		buf, len, "%s%s%s%s%s", d->critical & VP_CRIT_CONSOLE ? "console" : "",
+		(d->critical & VP_CRIT_CONSOLE) && (d->critical & ~VP_CRIT_CONSOLE) ? ", "
+										    : "",
+		d->critical & VP_CRIT_NETWORK ? "network" : "",
+		(d->critical & VP_CRIT_NETWORK) && (d->critical & VP_CRIT_ROOTDISK) ? ", "
+										    : "",
+		d->critical & VP_CRIT_ROOTDISK ? "root disk" : "");
 }
 
 static size_t count_role(const struct vp_group *g, const char *role)
@@ -87,8 +90,8 @@ static const struct vp_dev *primary_of(const struct vp_group *g)
 	return NULL;
 }
 
-void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g, const struct vp_dev *from,
-		    const struct vp_gap *gaps, size_t ngaps)
+void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g,
+		    const struct vp_dev *from, const struct vp_gap *gaps, size_t ngaps)
 {
 	FILE *f = ctx->fout;
 	const struct vp_dev *who = from ? from : primary_of(g);
@@ -100,8 +103,8 @@ void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g, const struct v
 		for (size_t i = 0; i < g->n; i++)
 			if (streq(vp_fmt_role(g, g->members[i], from), "unrelated"))
 				unrelated++;
-		fprintf(f, ": %s shares it with %zu unrelated device%s", who->addr, unrelated,
-			unrelated == 1 ? "" : "s");
+		fprintf(f, ": %s shares it with %zu unrelated device%s", who->addr,
+			unrelated, unrelated == 1 ? "" : "s");
 	} else if (g->verdict == VP_GROUP_COMPANIONS) {
 		fprintf(f, ": %zu functions of one card", g->n - count_role(g, "bridge"));
 	}
@@ -113,9 +116,9 @@ void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g, const struct v
 		vp_fmt_name(m, name, sizeof(name));
 		vp_fmt_critical(m, crit, sizeof(crit));
 		fprintf(f, "    %s  %-8s %04x:%04x  %-9s  %-14s %s%s%s%s\n", m->addr,
-			vp_kind_name(m->kind), m->vendor, m->device, vp_fmt_role(g, m, from),
-			m->driver ? m->driver : "-", name, crit[0] ? "  [host: " : "", crit,
-			crit[0] ? "]" : "");
+			vp_kind_name(m->kind), m->vendor, m->device,
+			vp_fmt_role(g, m, from), m->driver ? m->driver : "-", name,
+			crit[0] ? "  [host: " : "", crit, crit[0] ? "]" : "");
 	}
 	for (size_t i = 0; i < ngaps; i++) {
 		const struct vp_dev *b = gaps[i].bridge;
@@ -129,4 +132,3 @@ void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g, const struct v
 			fprintf(f, "    joined: %s\n", gaps[i].why);
 	}
 }
-

@@ -128,7 +128,8 @@ static void dotdot_cannot_escape(void **state)
 	struct fx *f = *state;
 	_cleanup_free_ char *s = NULL, *t = NULL, *u = NULL;
 
-	/* ../../../outside from sys/class lands on <root>/outside, which does not exist. */
+	/* ../../../outside from sys/class lands on <root>/outside, which does not exist.
+	 */
 	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &s, "class/escape"), -ENOENT);
 	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &t, "class/absescape"), -ENOENT);
 	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &u, "../../outside"), -ENOENT);
@@ -173,8 +174,9 @@ static void bytes_and_binary(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, sizeof(data)), (int)sizeof(data));
 	close(fd);
-	assert_int_equal(vp_read_bytesf(f->ctx, VP_SYS, buf, sizeof(buf), &len, "devices/config"),
-			 0);
+	assert_int_equal(
+		vp_read_bytesf(f->ctx, VP_SYS, buf, sizeof(buf), &len, "devices/config"),
+		0);
 	assert_int_equal(len, 64);
 	/* A text read of a binary file is refused, not silently cut at the NUL. */
 	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &s, "devices/config"), -EBADMSG);

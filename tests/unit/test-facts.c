@@ -14,11 +14,13 @@ static void cmdline_split(void **state)
 {
 	struct vp_cmdline cl = { 0 };
 
-	assert_int_equal(vp_cmdline_parse("BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root "
-					  "ro quiet intel_iommu=on iommu=pt "
-					  "vfio-pci.ids=10de:2684,10de:22ba",
-					  &cl),
-			 0);
+	assert_int_equal(
+		vp_cmdline_parse(
+			"BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root "
+			"ro quiet intel_iommu=on iommu=pt "
+			"vfio-pci.ids=10de:2684,10de:22ba",
+			&cl),
+		0);
 	assert_string_equal(vp_cmdline_get(&cl, "intel_iommu"), "on");
 	assert_string_equal(vp_cmdline_get(&cl, "iommu"), "pt");
 	/* '-' and '_' are one in parameter names (kernel/params.c parameq). */
@@ -34,8 +36,10 @@ static void cmdline_quotes_and_end(void **state)
 {
 	struct vp_cmdline cl = { 0 };
 
-	assert_int_equal(vp_cmdline_parse("  a=1 \"b=two words\" c=\"x y\" d=1 -- e=init  d=2", &cl),
-			 0);
+	assert_int_equal(
+		vp_cmdline_parse("  a=1 \"b=two words\" c=\"x y\" d=1 -- e=init  d=2",
+				 &cl),
+		0);
 	assert_string_equal(vp_cmdline_get(&cl, "b"), "two words");
 	assert_string_equal(vp_cmdline_get(&cl, "c"), "x y");
 	/* After "--" the parameters are init's, not the kernel's. */

@@ -61,8 +61,8 @@ static void intel_4090_gpu(void **state)
 	assert_string_equal(gpu->parent->addr, "0000:00:01.0");
 	assert_true(gpu->parent->is_bridge);
 	for (size_t i = 0; i < gpu->nbars; i++)
-		large = large || (gpu->bars[i].size >= (1ull << 32) && gpu->bars[i].mem64 &&
-				  gpu->bars[i].prefetch);
+		large = large || (gpu->bars[i].size >= (1ull << 32) &&
+				  gpu->bars[i].mem64 && gpu->bars[i].prefetch);
 	assert_true(large);
 	assert_true(strv_contains(&gpu->modules, "nouveau"));
 	assert_true(strv_contains(&gpu->reset_methods, "flr"));

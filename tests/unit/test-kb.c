@@ -49,10 +49,10 @@ static void blackwell_all_chips(void **state)
 		uint16_t dev;
 		const char *chip;
 	} ids[] = {
-		{0x2b85, "GB202"}, {0x2bb1, "GB202"}, {0x2bb5, "GB202"},
-		{0x2c02, "GB203"}, {0x2c05, "GB203"}, {0x2c34, "GB203"},
-		{0x2f04, "GB205"}, {0x2d04, "GB206"}, {0x2d30, "GB206"},
-		{0x2d83, "GB207"},
+		{ 0x2b85, "GB202" }, { 0x2bb1, "GB202" }, { 0x2bb5, "GB202" },
+		{ 0x2c02, "GB203" }, { 0x2c05, "GB203" }, { 0x2c34, "GB203" },
+		{ 0x2f04, "GB205" }, { 0x2d04, "GB206" }, { 0x2d30, "GB206" },
+		{ 0x2d83, "GB207" },
 	};
 
 	(void)state;
@@ -163,9 +163,9 @@ static void hopper(void **state)
 
 static void turing_functions(void **state)
 {
-	static const uint16_t companions[] = {0x10f7, 0x1ad6, 0x1ad7, 0x10f8,
-					      0x1ad8, 0x1ad9, 0x10f9, 0x1ada,
-					      0x1adb, 0x1aeb, 0x1aec, 0x1aed};
+	static const uint16_t companions[] = { 0x10f7, 0x1ad6, 0x1ad7, 0x10f8,
+					       0x1ad8, 0x1ad9, 0x10f9, 0x1ada,
+					       0x1adb, 0x1aeb, 0x1aec, 0x1aed };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(companions); i++) {
@@ -190,10 +190,10 @@ static void raphael(void **state)
 
 static void amd_apus(void **state)
 {
-	static const uint16_t apus[] = {0x15dd, 0x15d8, 0x1636, 0x1638, 0x164c, 0x15e7,
-					0x1681, 0x15bf, 0x15c8, 0x1900, 0x1901, 0x1114,
-					0x150e, 0x1586, 0x1506, 0x164e, 0x13c0};
-	static const uint16_t audio[] = {0x1640, 0x1637, 0x15de};
+	static const uint16_t apus[] = { 0x15dd, 0x15d8, 0x1636, 0x1638, 0x164c, 0x15e7,
+					 0x1681, 0x15bf, 0x15c8, 0x1900, 0x1901, 0x1114,
+					 0x150e, 0x1586, 0x1506, 0x164e, 0x13c0 };
+	static const uint16_t audio[] = { 0x1640, 0x1637, 0x15de };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(apus); i++) {
@@ -209,7 +209,7 @@ static void amd_apus(void **state)
 
 static void amd_newer(void **state)
 {
-	static const uint16_t navi4x[] = {0x7550, 0x7590};
+	static const uint16_t navi4x[] = { 0x7550, 0x7590 };
 	const struct vp_kb_gpu *g;
 
 	(void)state;
@@ -230,8 +230,12 @@ static void amd_newer(void **state)
 
 static void intel_igpus(void **state)
 {
-	static const uint16_t sriov[] = {0x4680, 0x46a6, 0x46d0, 0xa780, 0xa7a0, 0x7d55};
-	static const uint16_t older[] = {0x5912, 0x3e92, 0x9bc5, 0x4c8a, 0x9a49, 0x3184};
+	static const uint16_t sriov[] = {
+		0x4680, 0x46a6, 0x46d0, 0xa780, 0xa7a0, 0x7d55
+	};
+	static const uint16_t older[] = {
+		0x5912, 0x3e92, 0x9bc5, 0x4c8a, 0x9a49, 0x3184
+	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(sriov); i++) {
@@ -372,10 +376,10 @@ static void kernel_facts(void **state)
 		const char *id;
 		int major, minor;
 	} want[] = {
-		{"reset_method", 5, 15},
-		{"vfio_virqfd_merged", 6, 2},
-		{"pve_intel_iommu_default", 6, 8},
-		{"cxl_bus_reset", 6, 10},
+		{ "reset_method", 5, 15 },
+		{ "vfio_virqfd_merged", 6, 2 },
+		{ "pve_intel_iommu_default", 6, 8 },
+		{ "cxl_bus_reset", 6, 10 },
 	};
 
 	(void)state;

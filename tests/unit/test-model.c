@@ -41,8 +41,9 @@ static void bdf_forms(void **state)
 static void bdf_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"", "1:00.0", "01:0.0", "01:20.0", "01:00.8", "01:00.", "0:01:00.0",
-		"000g:01:00.0", "01:00.0x", "01-00.0", "01:00:00.0", "0000:01:00.0 ",
+		"",	      "1:00.0",	       "01:0.0",     "01:20.0",
+		"01:00.8",    "01:00.",	       "0:01:00.0",  "000g:01:00.0",
+		"01:00.0x",   "01-00.0",       "01:00:00.0", "0000:01:00.0 ",
 		"../01:00.0", "0000:01:00.10", "/x/bus/pci", "123456789:01:00.0",
 	};
 	struct vp_bdf b;
@@ -71,9 +72,11 @@ static void kinds(void **state)
 	enum vp_kind k;
 
 	assert_int_equal(vp_kind_of_class(0x030000), VP_KIND_DISPLAY);
-	assert_int_equal(vp_kind_of_class(0x030200), VP_KIND_DISPLAY); /* Tesla 3D controller */
+	assert_int_equal(vp_kind_of_class(0x030200),
+			 VP_KIND_DISPLAY); /* Tesla 3D controller */
 	assert_int_equal(vp_kind_of_class(0x040300), VP_KIND_AUDIO);
-	assert_int_equal(vp_kind_of_class(0x040000), VP_KIND_OTHER); /* video, not audio */
+	assert_int_equal(vp_kind_of_class(0x040000),
+			 VP_KIND_OTHER); /* video, not audio */
 	assert_int_equal(vp_kind_of_class(0x0c0330), VP_KIND_USB);
 	assert_int_equal(vp_kind_of_class(0x0c8000), VP_KIND_OTHER); /* UCSI serial bus */
 	assert_int_equal(vp_kind_of_class(0x020000), VP_KIND_NETWORK);
@@ -105,8 +108,8 @@ static void acs_decode(void **state)
 	free(s);
 
 	d.acs = VP_UNKNOWN;
-	assert_int_equal(vp_dev_unknown(&d, "acs", "config space read returned %d bytes", 64),
-			 0);
+	assert_int_equal(
+		vp_dev_unknown(&d, "acs", "config space read returned %d bytes", 64), 0);
 	assert_false(vp_acs_isolates(&d));
 	s = vp_acs_describe(&d);
 	assert_non_null(strstr(s, "64 bytes"));
