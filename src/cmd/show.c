@@ -93,7 +93,22 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	else
 		line(f, "iommu group:", "none (%s)",
 		     h->no_iommu_why ? h->no_iommu_why : "no link");
-	line(f, "parent:", "%s", d->parent ? d->parent->addr : "root bus");
+	if (!d->parent) {
+		line(f, "upstream:", "root bus");
+	} else {
+		fprintf(f, "  %-17s", "upstream:");
+		for (const struct vp_dev *p = d->parent; p; p = p->parent) {
+			_cleanup_free_ char *acs = vp_acs_describe(p);
+
+			if (p != d->parent)
+				fprintf(f, "\n  %-17s", "");
+			fprintf(f, " %s%s (%s, %s)", p == d->parent ? "" : "-> ", p->addr,
+				p->pcie == VP_PRESENT ? vp_pcie_type_name(p->pcie_type)
+						      : vp_kind_name(p->kind),
+				acs ? acs : "?");
+		}
+		fputc('\n', f);
+	}
 	line(f, "numa node:", "%d%s%s", d->numa_node,
 	     d->local_cpulist ? ", local CPUs " : "",
 	     d->local_cpulist ? d->local_cpulist : "");

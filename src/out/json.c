@@ -168,6 +168,13 @@ struct json_object *vp_json_dev(const struct vp_dev *d)
 	add(o, "iommu_group",
 	    d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
 	add(o, "parent", d->parent ? jstr(d->parent->addr) : NULL);
+	{
+		struct json_object *up = json_object_new_array();
+
+		for (const struct vp_dev *p = d->parent; p; p = p->parent)
+			json_object_array_add(up, json_object_new_string(p->addr));
+		add(o, "upstream", up);
+	}
 	add(o, "is_bridge", json_object_new_boolean(d->is_bridge));
 	add(o, "numa_node", json_object_new_int(d->numa_node));
 	add(o, "local_cpulist", jstr(d->local_cpulist));

@@ -39,7 +39,8 @@ SCENARIOS = {
         "devices": {
             A + "04:00.0": {"boot_vga": False, "flr": True, "reset.methods": ["flr"],
                             "driver": "vfio-pci", "pcie.link_speed": "8.0 GT/s PCIe",
-                            "pcie.link_width": "4"},
+                            "pcie.link_width": "4",
+                            "upstream": [A + "03:00.0", A + "02:00.2", A + "00:01.2"]},
             A + "09:00.0": {"boot_vga": True, "reset.possible": False, "reset.methods": []},
         },
         "groups": {A + "04:00.0": {"verdict": "shared", "companion": [A + "04:00.1"],
