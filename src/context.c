@@ -137,9 +137,12 @@ int vp_exit_code(int err)
 		return VP_EXIT_DATA;
 	case -EIO:
 	case -EACCES:
-	case -EPERM:
 	case -ELOOP:
 		return VP_EXIT_IO;
+	case -ESTALE:
+		return VP_EXIT_TEMPFAIL;
+	case -EPERM:
+		return VP_EXIT_NOPERM;
 	default:
 		return VP_EXIT_SOFTWARE;
 	}
@@ -451,6 +454,17 @@ int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *f
 	else
 		*out = xasprintf("%s/%s", ctx->root, rel);
 	return *out ? 0 : -ENOMEM;
+}
+
+char *vp_rel_path(enum vp_loc loc, const char *sub)
+{
+	const char *pre = loc_prefix[loc];
+
+	if (!sub || sub[0] == '/')
+		return NULL;
+	if (!pre[0])
+		return strdup(sub);
+	return sub[0] ? xasprintf("%s/%s", pre, sub) : strdup(pre);
 }
 
 char *vp_display_path(enum vp_loc loc, const char *sub)

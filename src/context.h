@@ -64,6 +64,9 @@ enum vp_exit {
 	VP_EXIT_NOINPUT = 66, /* root, device or file not found */
 	VP_EXIT_SOFTWARE = 70,
 	VP_EXIT_IO = 74, /* an I/O error while reading or writing */
+	VP_EXIT_TEMPFAIL =
+		75,	     /* a file changed between plan and apply; nothing written */
+	VP_EXIT_NOPERM = 77, /* the command needs root */
 };
 
 int vp_ctx_new(const char *root, struct vp_ctx **out);
@@ -101,6 +104,8 @@ int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 /* The path a library that cannot be confined must be given (libpci, libkmod). */
 int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* @sub below @loc as a path relative to the root ("var/lib/x"), or NULL. */
+char *vp_rel_path(enum vp_loc loc, const char *sub);
 /* A root-relative path as the operator would write it on that host ("/sys/..."). */
 char *vp_display_path(enum vp_loc loc, const char *sub);
 

@@ -30,6 +30,20 @@ static const struct vp_cmd commands[] = {
 	  "  [ADDR...]              the devices to pass through; default: the candidate GPUs\n" },
 	{ "advise", cmd_advise, "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
 	  "  -w, --workload W    gaming, ai, transcode, cad, nas or generic (default)\n" },
+	{ "host", cmd_host,
+	  "plan (dry run) or apply the host setup: cmdline, VFIO binding, initramfs",
+	  "  plan|apply             plan shows diffs and commands; apply writes (root only)\n"
+	  "  -d, --device ADDR      a device to pass through (repeat; 01:00 = all functions);\n"
+	  "                         default: the candidate GPUs doctor picks\n"
+	  "      --include-group ADDR  also give away this unrelated member of a target's group\n"
+	  "      --take-host-device    allow a device the host needs (console, network, root disk)\n"
+	  "      --acs-override        pcie_acs_override=downstream,multifunction (loses isolation)\n"
+	  "      --unsafe-interrupts   vfio_iommu_type1 allow_unsafe_interrupts=1 (insecure)\n"
+	  "      --fb-off              keep the boot framebuffer off a boot-VGA target\n"
+	  "      --disable-idle-d3     vfio-pci disable_idle_d3=1 (cards that fail to wake)\n"
+	  "      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n" },
+	{ "undo", cmd_undo, "restore the files of an apply, byte for byte (root only)",
+	  "  [ID]                the apply to undo; default: the latest\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)
@@ -49,16 +63,19 @@ static const char global_help[] =
 	"  -h, --help          this help\n"
 	"      --version       the version\n";
 
-static const char exit_help[] = "Exit status:\n"
-				"   0  done\n"
-				"   1  done; the verdict has warnings\n"
-				"   2  done; the verdict is \"not ready\"\n"
-				"   3  done; the host has no IOMMU groups\n"
-				"  64  bad command line or argument\n"
-				"  65  host data that cannot be parsed with certainty\n"
-				"  66  root, device or file not found\n"
-				"  70  internal error\n"
-				"  74  I/O or permission error while reading\n";
+static const char exit_help[] =
+	"Exit status:\n"
+	"   0  done\n"
+	"   1  done; the verdict has warnings\n"
+	"   2  done; the verdict is \"not ready\"\n"
+	"   3  done; the host has no IOMMU groups\n"
+	"  64  bad command line or argument\n"
+	"  65  host data that cannot be parsed with certainty\n"
+	"  66  root, device or file not found\n"
+	"  70  internal error\n"
+	"  74  I/O or permission error while reading\n"
+	"  75  a file changed between plan and apply; nothing was written\n"
+	"  77  the command needs root; nothing was written\n";
 
 void vp_cmd_help(const struct vp_cmd *cmd)
 {

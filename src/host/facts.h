@@ -93,6 +93,8 @@ void vp_kmods_free(struct vp_kmods *k);
 /* "vfio-pci" and "vfio_pci" are one module (libkmod normalises the same way). */
 void vp_modname_normalize(char *name);
 bool vp_kmods_is_loaded(const struct vp_kmods *k, const char *name);
+/* Is @name in the root's module index (modules.dep) or built in? */
+bool vp_kmods_available(const struct vp_kmods *k, const char *name);
 /* 1 built in, 0 not, -errno when the module index cannot tell. */
 int vp_kmods_is_builtin(const struct vp_kmods *k, const char *name);
 /* The "options" of @module from modprobe.d, joined; NULL when none. */

@@ -231,6 +231,19 @@ int vp_kmods_is_builtin(const struct vp_kmods *k, const char *name)
 	return r;
 }
 
+bool vp_kmods_available(const struct vp_kmods *k, const char *name)
+{
+	struct kmod_module *mod = NULL;
+	bool found;
+
+	if (!k->kmod || kmod_module_new_from_name(k->kmod, name, &mod) < 0)
+		return false;
+	/* A path comes from modules.dep; built-in modules have none. */
+	found = kmod_module_get_path(mod) != NULL || vp_kmods_is_builtin(k, name) == 1;
+	kmod_module_unref(mod);
+	return found;
+}
+
 char *vp_kmods_options(const struct vp_kmods *k, const char *module)
 {
 	_cleanup_free_ char *want = strdup(module);

@@ -222,6 +222,122 @@ def errors():
     check(rc == 0 and "Exit status" in out and "64" in out, "help lists exit codes")
 
 
+def plan(root, *args):
+    rc, d, err = jrun("host", "plan", *args, root=root)
+    edits = {e["path"]: e for e in d["edits"]}
+    cmds = [" ".join(c["argv"]) for c in d["commands"]]
+    return rc, d, edits, cmds
+
+
+def added_lines(edit):
+    return [l[1:] for l in edit["diff"].splitlines() if l.startswith("+") and not l.startswith("+++")]
+
+
+def host_plans():
+    """host plan on the fixtures: the right files, lines and commands per host."""
+    rc, d, edits, cmds = plan(os.path.join(FIX, "intel-4090"), "--device", "01:00")
+    check(rc == 0 and not d["refusals"], f"intel-4090 plan: {rc} {d['refusals']}")
+    conf = added_lines(edits["/etc/modprobe.d/vfio-pilot.conf"])
+    check("options vfio-pci ids=10de:2684,10de:22ba" in conf, f"ids line: {conf}")
+    check("softdep nouveau pre: vfio-pci" in conf and "softdep snd_hda_intel pre: vfio-pci" in conf,
+          f"softdeps: {conf}")
+    check(added_lines(edits["/etc/modules"]) == ["vfio", "vfio_iommu_type1", "vfio_pci"],
+          "modules lines (never vfio_virqfd on 6.8)")
+    check("/etc/default/grub" not in edits, "6.8 with intel_iommu=on iommu=pt: no cmdline change")
+    check(cmds == ["update-initramfs -u -k all"], f"commands {cmds}")
+
+    # GRUB host whose 6.5 kernel needs intel_iommu=on.
+    rc, d, edits, cmds = plan(os.path.join(FIX, "iommu-off"), "-d", "01:00")
+    grub = added_lines(edits["/etc/default/grub"])
+    check(grub == ['GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt intel_iommu=on"'], f"grub: {grub}")
+    check("update-grub" in cmds and "proxmox-boot-tool refresh" not in cmds, f"commands {cmds}")
+
+    # systemd-boot through proxmox-boot-tool: /etc/kernel/cmdline, never /etc/default/grub.
+    rc, d, edits, cmds = plan(os.path.join(FIX, "rtx5090"), "-d", "01:00", "--acs-override")
+    check("/etc/kernel/cmdline" in edits and "/etc/default/grub" not in edits, f"edits {list(edits)}")
+    line = added_lines(edits["/etc/kernel/cmdline"])
+    check(len(line) == 1 and "root=" in line[0] and line[0].endswith("pcie_acs_override=downstream,multifunction"),
+          f"kernel cmdline {line}")
+    check("proxmox-boot-tool refresh" in cmds and "update-grub" not in cmds, f"commands {cmds}")
+    check(any("WARNING" in n and "isolate" in n for n in d["notes"]), "ACS override warning")
+
+    # Identical cards: no ids line, per-device override for the chosen card only.
+    rc, d, edits, cmds = plan(os.path.join(FIX, "twin-gpus"), "-d", "0c:00")
+    conf = added_lines(edits["/etc/modprobe.d/vfio-pilot.conf"])
+    check(not any(l.startswith("options vfio-pci ids") for l in conf), f"no ids line: {conf}")
+    rules = added_lines(edits["/etc/udev/rules.d/70-vfio-pilot.rules"])
+    overrides = [l for l in rules if "driver_override" in l and not l.startswith("#")]
+    check(len(overrides) == 2 and all("0000:0c:00." in l for l in overrides), f"overrides {overrides}")
+    check(not any("blacklist nvidia" == l for l in conf), "the console card still needs nvidia")
+
+    # Refusals: an unrelated group member, and the host's console.
+    rc, d, _, _ = plan(os.path.join(FIX, "b550"), "-d", "04:00")
+    check(rc == 2 and any("--include-group" in r and "0000:05:00.0" in r for r in d["refusals"]),
+          f"b550 refusal: {rc} {d['refusals']}")
+    rc, d, _, _ = plan(os.path.join(FIX, "n100-minipc"), "-d", "00:02.0")
+    check(rc == 2 and any("--take-host-device" in r for r in d["refusals"]), f"console refusal {d['refusals']}")
+    rc, d, edits, _ = plan(os.path.join(FIX, "rx5700xt"), "-d", "03:00")
+    rules = added_lines(edits["/etc/udev/rules.d/70-vfio-pilot.rules"])
+    check(any('ATTR{reset_method}="device_specific"' in l and "0000:03:00.0" in l for l in rules),
+          f"vendor-reset rule: {rules}")
+
+
+def tree(root):
+    out = {}
+    for base, dirs, files in os.walk(root):
+        rel = os.path.relpath(base, root)
+        if rel.startswith("var/lib/vfio-pilot"):
+            continue
+        for n in files + [d for d in dirs if os.path.islink(os.path.join(base, d))]:
+            p = os.path.join(base, n)
+            st = os.lstat(p)
+            data = os.readlink(p) if os.path.islink(p) else open(p, "rb").read()
+            out[os.path.join(rel, n)] = (st.st_mode, st.st_uid, data)
+    return out
+
+
+def host_apply_undo():
+    """apply twice (the second changes nothing), then undo: byte-identical."""
+    if os.geteuid() != 0:
+        raise Skip("host apply needs root")
+    with tempfile.TemporaryDirectory() as t:
+        root = os.path.join(t, "host")
+        shutil.copytree(os.path.join(FIX, "iommu-off"), root, symlinks=True)
+        before = tree(root)
+        rc, out, err = run("host", "apply", "-d", "01:00", root=root)
+        check(rc == 0 and "applied; undo with" in out, f"apply: {rc} {out} {err}")
+        check("commands not run: --root is not /" in out, "commands are never run under --root")
+        check(tree(root) != before, "apply changed files")
+        rc, out, err = run("host", "apply", "-d", "01:00", root=root)
+        check(rc == 0 and "nothing to change" in out, f"second apply: {rc} {out}")
+        rc, d, edits, cmds = plan(root, "-d", "01:00")
+        check(not edits and not cmds, f"plan after apply is empty: {list(edits)} {cmds}")
+        rc, out, err = run("undo", root=root)
+        check(rc == 0 and "update-grub" in out, f"undo: {rc} {out} {err}")
+        check(tree(root) == before, "undo restores every file byte for byte, mode and owner")
+
+
+def host_nonroot():
+    """plan works without root; apply without root writes nothing."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or not setpriv:
+        raise Skip("needs root and setpriv to drop to nobody")
+    drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    with tempfile.TemporaryDirectory() as t:
+        os.chmod(t, 0o755)
+        binary = shutil.copy(BIN, os.path.join(t, "vfio-pilot"))
+        os.chmod(binary, 0o755)
+        root = os.path.join(FIX, "intel-4090")
+        before = tree(root)
+        p = subprocess.run(drop + [binary, "--root", root, "host", "plan", "-d", "01:00"],
+                           capture_output=True, text=True, check=False)
+        check(p.returncode == 0 and "vfio-pilot.conf" in p.stdout, f"plan as nobody: {p.returncode} {p.stderr}")
+        p = subprocess.run(drop + [binary, "--root", root, "host", "apply", "-d", "01:00"],
+                           capture_output=True, text=True, check=False)
+        check(p.returncode == 77 and "needs root" in p.stderr, f"apply as nobody: {p.returncode} {p.stderr}")
+        check(tree(root) == before, "nothing written")
+
+
 class Skip(Exception):
     pass
 
@@ -273,6 +389,9 @@ def main():
         test(f"{n}: expected facts")(lambda n=n, exp=exp: scenario(n, exp))
     test("usage errors and broken roots")(errors)
     test("doctor as an unprivileged user on this machine")(live_nonroot)
+    test("host plan: files, lines and commands per bootloader and binding")(host_plans)
+    test("host apply twice, then undo byte for byte")(host_apply_undo)
+    test("host plan without root; apply without root writes nothing")(host_nonroot)
     print(f"1..{len(results)}")
     failed = 0
     for i, (name, fn) in enumerate(results, 1):

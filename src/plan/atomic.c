@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan/atomic.h"
+#include "util.h"
+
+static ssize_t real_write(int fd, const void *buf, size_t len)
+{
+	return write(fd, buf, len);
+}
+
+const struct vp_io vp_io_real = {
+	.write = real_write,
+	.fsync = fsync,
+	.renameat = renameat,
+	.unlinkat = unlinkat,
+};
+
+static int split(const char *sub, char **dir, const char **base)
+{
+	const char *slash = strrchr(sub, '/');
+
+	*base = slash ? slash + 1 : sub;
+	*dir = slash ? strndup(sub, (size_t)(slash - sub)) : strdup("");
+	if (!*dir)
+		return -ENOMEM;
+	if (!**base || streq(*base, ".") || streq(*base, ".."))
+		return -EINVAL;
+	return 0;
+}
+
+/* The directory below @loc as an O_RDONLY fd, creating missing levels. */
+static int open_dir(struct vp_ctx *ctx, enum vp_loc loc, const char *dir, bool create)
+{
+	size_t n = strlen(dir);
+	int fd;
+
+	fd = vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", dir);
+	if (fd != -ENOENT || !create)
+		return fd;
+	/* Each level from the top, each parent found through the resolver. */
+	for (size_t i = 1; i <= n; i++) {
+		_cleanup_free_ char *prefix = NULL, *parent = NULL;
+		_cleanup_close_ int pfd = -1;
+		const char *slash, *name;
+
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		prefix = strndup(dir, i);
+		if (!prefix)
+			return -ENOMEM;
+		slash = strrchr(prefix, '/');
+		name = slash ? slash + 1 : prefix;
+		parent = slash ? strndup(prefix, (size_t)(slash - prefix)) : strdup("");
+		if (!parent)
+			return -ENOMEM;
+		pfd = vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", parent);
+		if (pfd < 0)
+			return pfd;
+		if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", dir);
+}
+
+int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
+		 size_t *len, struct vp_file_state *st)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat s;
+	size_t got = 0;
+
+	*data = NULL;
+	*len = 0;
+	st->exists = false;
+	fd = vp_openf(ctx, loc, O_RDONLY, "%s", sub);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &s) < 0)
+		return -errno;
+	if (!S_ISREG(s.st_mode))
+		return -EINVAL;
+	if (s.st_size > 16 * 1024 * 1024)
+		return -EFBIG;
+	buf = malloc((size_t)s.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (got < (size_t)s.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)s.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	st->exists = true;
+	st->mode = s.st_mode & 07777;
+	st->uid = s.st_uid;
+	st->gid = s.st_gid;
+	*data = TAKE_PTR(buf);
+	*len = got;
+	return 0;
+}
+
+static int write_all(const struct vp_io *io, int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = io->write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int vp_atomic_write(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		    const char *sub, const char *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *dir = NULL, *tmp = NULL, *rel = vp_rel_path(loc, sub);
+	_cleanup_close_ int dfd = -1, fd = -1;
+	const char *base;
+	struct stat old;
+	bool have_old;
+	int r;
+
+	if (!rel)
+		return -EINVAL;
+	/* Root-relative, so that missing levels above @loc are created too. */
+	r = split(rel, &dir, &base);
+	if (r < 0)
+		return r;
+	dfd = open_dir(ctx, VP_ROOT, dir, true);
+	if (dfd < 0)
+		return dfd;
+	have_old = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
+	if (have_old && !S_ISREG(old.st_mode))
+		return -EINVAL; /* a symlink or special file: never replace it */
+	tmp = xasprintf(".%s.vfio-pilot.%d", base, (int)getpid());
+	if (!tmp)
+		return -ENOMEM;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    have_old ? old.st_mode & 07777 : mode);
+	if (fd < 0)
+		return -errno;
+	r = write_all(io, fd, data, len);
+	if (r == 0 && have_old) {
+		/* Mode and owner of the original (umask must not change them). */
+		if (fchmod(fd, old.st_mode & 07777) < 0 ||
+		    (fchown(fd, old.st_uid, old.st_gid) < 0 && errno != EPERM))
+			r = -errno;
+	} else if (r == 0 && fchmod(fd, mode) < 0) {
+		r = -errno;
+	}
+	if (r == 0 && io->fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && io->renameat(dfd, tmp, dfd, base) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dfd, tmp, 0);
+		return r;
+	}
+	/* The rename itself must reach the disk before we call the file written. */
+	if (io->fsync(dfd) < 0)
+		return -errno;
+	return 0;
+}
+
+int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		     const char *sub)
+{
+	_cleanup_free_ char *dir = NULL, *rel = vp_rel_path(loc, sub);
+	_cleanup_close_ int dfd = -1;
+	const char *base;
+	int r;
+
+	if (!rel)
+		return -EINVAL;
+	r = split(rel, &dir, &base);
+	if (r < 0)
+		return r;
+	dfd = open_dir(ctx, VP_ROOT, dir, false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	if (io->unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return io->fsync(dfd) < 0 ? -errno : 0;
+}

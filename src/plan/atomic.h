@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Writing a host file so that it is always either the old or the new
+ * version: a temporary file in the same directory, written and fsync'ed,
+ * given the original's mode and owner, renamed over the original, and the
+ * directory fsync'ed (rename(2) is atomic within one filesystem).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "context.h"
+
+/*
+ * The system calls the writer uses. Tests replace them to fail the Nth
+ * call and prove that no file is ever torn or missing.
+ */
+struct vp_io {
+	ssize_t (*write)(int fd, const void *buf, size_t len);
+	int (*fsync)(int fd);
+	int (*renameat)(int olddirfd, const char *oldpath, int newdirfd,
+			const char *newpath);
+	int (*unlinkat)(int dirfd, const char *path, int flags);
+};
+extern const struct vp_io vp_io_real;
+
+struct vp_file_state {
+	bool exists;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Read a whole file below the root; *data is NULL and st->exists false when absent. */
+int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
+		 size_t *len, struct vp_file_state *st);
+
+/*
+ * Replace (or create) @sub below @loc with @data. A new file gets @mode and
+ * root ownership; an existing one keeps its mode and owner. Parent
+ * directories are created (0755) when missing. A symlink at @sub is refused.
+ */
+int vp_atomic_write(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		    const char *sub, const char *data, size_t len, mode_t mode);
+/* Remove @sub (used by undo for files an apply created). */
+int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		     const char *sub);
