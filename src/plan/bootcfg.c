@@ -407,8 +407,8 @@ static int load_kernel_cmdline(struct vp_ctx *ctx, struct vp_bootcmd *b, char **
 		return r;
 	if (!st.exists)
 		return refuse(why,
-			      "/%s is missing on this systemd-boot host; create it from "
-			      "/proc/cmdline without initrd= first",
+			      "/%s is missing on this systemd-boot host; create it first "
+			      "(the booted command line without initrd=)",
 			      b->sub);
 	nl = memchr(b->text, '\n', b->len);
 	if (memchr(b->text, '\0', b->len) || (nl && (size_t)(nl - b->text) + 1 != b->len))
