@@ -44,6 +44,14 @@ static const struct vp_cmd commands[] = {
 	  "      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n" },
 	{ "undo", cmd_undo, "restore the files of an apply, byte for byte (root only)",
 	  "  [ID]                the apply to undo; default: the latest\n" },
+	{ "bind", cmd_bind,
+	  "move a device and its companions to vfio-pci now (root; until reboot)",
+	  "  ADDR                the function; its companion functions go along\n"
+	  "  -f, --force         also a device the host needs, or an SR-IOV PF with VFs\n" },
+	{ "unbind", cmd_unbind,
+	  "give a device bound with bind back to its previous driver (root)",
+	  "  ADDR                the function; its companion functions go along\n"
+	  "  -f, --force         also a device the host needs\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)

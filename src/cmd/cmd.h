@@ -48,3 +48,5 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv);
 int cmd_advise(struct vp_global *g, int argc, char **argv);
 int cmd_host(struct vp_global *g, int argc, char **argv);
 int cmd_undo(struct vp_global *g, int argc, char **argv);
+int cmd_bind(struct vp_global *g, int argc, char **argv);
+int cmd_unbind(struct vp_global *g, int argc, char **argv);

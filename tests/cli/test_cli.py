@@ -338,6 +338,25 @@ def host_nonroot():
         check(tree(root) == before, "nothing written")
 
 
+def bind_rails():
+    """bind refuses what the host needs, SR-IOV PFs with VFs and shared groups; nothing written."""
+    if os.geteuid() != 0:
+        raise Skip("bind needs root")
+    cases = [("dual-socket-p40", "5e:00.0", ["needed by the host", "VFs enabled"]),
+             ("n100-minipc", "00:02.0", ["boot VGA"]),
+             ("b550", "04:00.0", ["shares IOMMU group 13 with 0000:05:00.0"])]
+    for name, addr, needles in cases:
+        root = os.path.join(FIX, name)
+        before = tree(root)
+        rc, out, err = run("bind", addr, root=root)
+        check(rc == 2, f"{name} bind {addr}: exit {rc} {err}")
+        for n in needles:
+            check(n in err, f"{name} bind {addr}: no {n!r} in {err!r}")
+        check(tree(root) == before, f"{name}: bind refused but wrote something")
+    rc, out, err = run("bind", "01:00.0", root=os.path.join(FIX, "intel-4090"))
+    check(rc == 66 and "modprobe vfio-pci" in err, f"vfio-pci not loaded: {rc} {err}")
+
+
 class Skip(Exception):
     pass
 
@@ -392,6 +411,7 @@ def main():
     test("host plan: files, lines and commands per bootloader and binding")(host_plans)
     test("host apply twice, then undo byte for byte")(host_apply_undo)
     test("host plan without root; apply without root writes nothing")(host_nonroot)
+    test("bind refuses host-critical devices, PFs with VFs and shared groups")(bind_rails)
     print(f"1..{len(results)}")
     failed = 0
     for i, (name, fn) in enumerate(results, 1):
