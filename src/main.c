@@ -30,6 +30,12 @@ static const struct vp_cmd commands[] = {
 	  "  [ADDR...]              the devices to pass through; default: the candidate GPUs\n" },
 	{ "advise", cmd_advise, "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
 	  "  -w, --workload W    gaming, ai, transcode, cad, nas or generic (default)\n" },
+	{ "explain", cmd_explain, "known failure messages in a log: cause and fix",
+	  "  FILE                a dmesg, journalctl -k, Proxmox task log, qm start or lspci\n"
+	  "                      output; '-' reads standard input\n"
+	  "  -s, --symptom TEXT  causes of a symptom (black screen, code 43, ...) instead\n"
+	  "  -l, --list          every known signature and symptom\n"
+	  "      --root DIR      also name this host's devices, drivers and groups in fixes\n" },
 	{ "host", cmd_host,
 	  "plan (dry run) or apply the host setup: cmdline, VFIO binding, initramfs",
 	  "  plan|apply             plan shows diffs and commands; apply writes (root only)\n"
@@ -74,7 +80,7 @@ static const char global_help[] =
 static const char exit_help[] =
 	"Exit status:\n"
 	"   0  done\n"
-	"   1  done; the verdict has warnings\n"
+	"   1  done; the verdict has warnings (explain: nothing recognised)\n"
 	"   2  done; the verdict is \"not ready\"\n"
 	"   3  done; the host has no IOMMU groups\n"
 	"  64  bad command line or argument\n"

@@ -46,6 +46,7 @@ int cmd_groups(struct vp_global *g, int argc, char **argv);
 int cmd_show(struct vp_global *g, int argc, char **argv);
 int cmd_doctor(struct vp_global *g, int argc, char **argv);
 int cmd_advise(struct vp_global *g, int argc, char **argv);
+int cmd_explain(struct vp_global *g, int argc, char **argv);
 int cmd_host(struct vp_global *g, int argc, char **argv);
 int cmd_undo(struct vp_global *g, int argc, char **argv);
 int cmd_bind(struct vp_global *g, int argc, char **argv);

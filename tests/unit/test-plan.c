@@ -197,8 +197,12 @@ static void grub_forms(void **state)
 	    "GRUB_DEFAULT=\"gnulinux\"\n");
 	grub_case(f, NULL, "etc/default/grub.d/50-local.cfg",
 		  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet nomodeset iommu=pt\"\n");
-	remove(strcat(strcpy(calloc(1, 128), f->dir),
-		      "/etc/default/grub.d/50-local.cfg"));
+	{
+		_cleanup_free_ char *cfg =
+			xasprintf("%s/etc/default/grub.d/50-local.cfg", f->dir);
+
+		remove(cfg);
+	}
 }
 
 static void grub_refusals(void **state)

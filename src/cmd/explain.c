@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * explain FILE|-: the failure signatures (src/kb/signatures.c) found in a
+ * kernel log, journalctl -k export, Proxmox task log, qm start output or
+ * lspci output, each once, with the lines that matched, its cause and fix.
+ * Lines it does not know are counted, never guessed at. --symptom TEXT
+ * gives a symptom's causes instead; --list the whole table.
+ *
+ * The input is the operator's file, read as given (it is not a host file, so
+ * it does not go through --root). It is read in chunks: a line is matched on
+ * its first EX_LINE_MAX bytes, and only EX_KEEP lines are kept per
+ * signature, so binary or endless input costs time, not memory. Exit 0 when
+ * something was recognised, 1 when nothing was (docs/explain.md).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "kb/kb.h"
+#include "kb/signatures.h"
+#include "out/output.h"
+
+#define EX_LINE_MAX  16384 /* bytes of a line that are matched */
+#define EX_KEEP	     50	   /* matched lines kept per signature */
+#define EX_TEXT_MAX  1024  /* bytes of a kept line */
+#define EX_SHOW_TEXT 300   /* bytes of a line shown in text mode */
+#define EX_SHOW	     5	   /* lines shown per signature in text mode without -v */
+#define EX_MAX_IDS   16	   /* devices and groups kept per signature */
+
+struct explain_opts {
+	const char *symptom;
+	bool list;
+};
+
+static const struct option explain_opts[] = {
+	{ "symptom", required_argument, NULL, 's' },
+	{ "list", no_argument, NULL, 'l' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int explain_opt(void *data, int c, const char *arg)
+{
+	struct explain_opts *o = data;
+
+	switch (c) {
+	case 's':
+		o->symptom = arg;
+		return 0;
+	case 'l':
+		o->list = true;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+struct ex_line {
+	size_t no;
+	char *text;
+};
+
+/* What one signature matched. */
+struct ex_hit {
+	size_t nlines; /* lines matched, all of them */
+	size_t first;  /* number of the first, 0 when none */
+	struct ex_line kept[EX_KEEP];
+	size_t nkept;
+	char devs[EX_MAX_IDS][24];
+	size_t ndevs;
+	long groups[EX_MAX_IDS];
+	size_t ngroups;
+};
+
+struct ex_scan {
+	struct ex_hit *hits; /* one per row of the signature table */
+	size_t nsig;
+	size_t nread, nmatched, ncut, nbinary, nskipped; /* skipped: blank, comment */
+};
+
+static void ex_scan_free(struct ex_scan *x)
+{
+	for (size_t i = 0; x->hits && i < x->nsig; i++)
+		for (size_t j = 0; j < x->hits[i].nkept; j++)
+			free(x->hits[i].kept[j].text);
+	free(x->hits);
+}
+
+/* Length of a valid UTF-8 sequence at @s (at most @n bytes), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * A copy of @s fit for a terminal and for JSON: invalid UTF-8 as '?', at most
+ * @max bytes, cut on a character boundary with "..." when longer.
+ */
+static char *clean_text(const char *s, size_t max)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = malloc((n < max ? n : max) + 4);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_len((const unsigned char *)s + i, n - i);
+
+		if (o + (l ? l : 1) > max) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (!l) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(out + o, s + i, l);
+		o += l;
+		i += l;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Make a raw line matchable, in place: colour escapes (dmesg --color=always)
+ * and a trailing CR removed, NUL and other control bytes turned into blanks.
+ */
+static size_t normalize_line(char *s, size_t len, bool *binary)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x1b && i + 1 < len && s[i + 1] == '[') {
+			for (i += 2; i < len && !(s[i] >= 0x40 && s[i] <= 0x7e); i++)
+				;
+			continue;
+		}
+		if (c == '\r' && i + 1 == len)
+			continue;
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			if (c != 0x1b)
+				*binary = true;
+			c = ' ';
+		} else if (c == '\r') {
+			c = ' ';
+		}
+		s[o++] = (char)c;
+	}
+	s[o] = '\0';
+	return o;
+}
+
+static void add_dev(struct ex_hit *hit, const char *at, size_t len)
+{
+	char buf[24];
+	struct vp_bdf b;
+
+	if (len >= sizeof(buf))
+		return;
+	memcpy(buf, at, len);
+	buf[len] = '\0';
+	if (vp_bdf_parse(buf, &b, NULL, false) < 0)
+		return;
+	snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
+	for (size_t i = 0; i < hit->ndevs; i++)
+		if (streq(hit->devs[i], buf))
+			return;
+	if (hit->ndevs < EX_MAX_IDS)
+		memcpy(hit->devs[hit->ndevs++], buf, sizeof(buf));
+}
+
+static void add_group(struct ex_hit *hit, const char *at, size_t len)
+{
+	long v = 0;
+
+	if (len > 9)
+		return;
+	for (size_t i = 0; i < len; i++)
+		v = v * 10 + (at[i] - '0');
+	for (size_t i = 0; i < hit->ngroups; i++)
+		if (hit->groups[i] == v)
+			return;
+	if (hit->ngroups < EX_MAX_IDS)
+		hit->groups[hit->ngroups++] = v;
+}
+
+static int record(struct ex_hit *hit, const char *line, size_t no,
+		  const struct vp_sig_match *m)
+{
+	hit->nlines++;
+	if (!hit->first)
+		hit->first = no;
+	if (hit->nkept < EX_KEEP) {
+		char *t = clean_text(line, EX_TEXT_MAX);
+
+		if (!t)
+			return -ENOMEM;
+		hit->kept[hit->nkept++] = (struct ex_line){ .no = no, .text = t };
+	}
+	for (size_t i = 0; i < m->ncaps; i++) {
+		if (m->caps[i].kind == VP_CAP_BDF)
+			add_dev(hit, m->caps[i].at, m->caps[i].len);
+		else if (m->caps[i].kind == VP_CAP_GROUP)
+			add_group(hit, m->caps[i].at, m->caps[i].len);
+	}
+	return 0;
+}
+
+static int scan_line(struct ex_scan *x, char *line, size_t len, bool cut)
+{
+	const struct vp_sig *s;
+	struct vp_sig_match m;
+	bool binary = false, matched = false;
+	size_t no = ++x->nread;
+	const char *p;
+
+	if (cut)
+		x->ncut++;
+	normalize_line(line, len, &binary);
+	if (binary)
+		x->nbinary++;
+	/* Blank, or "# ...": a comment or a root prompt someone pasted, not output. */
+	p = line + strspn(line, " \t");
+	if (!*p || *p == '#') {
+		x->nskipped++;
+		return 0;
+	}
+	for (size_t i = 0; (s = vp_sig_scan(line, &i, &m)); i++) {
+		int r = record(&x->hits[i], line, no, &m);
+
+		if (r < 0)
+			return r;
+		matched = true;
+	}
+	if (matched)
+		x->nmatched++;
+	return 0;
+}
+
+static int scan_file(FILE *f, struct ex_scan *x)
+{
+	_cleanup_free_ char *line = malloc(EX_LINE_MAX + 1);
+	_cleanup_free_ char *buf = malloc(65536);
+	size_t len = 0, n;
+	bool cut = false, pending = false;
+	int r;
+
+	if (!line || !buf)
+		return -ENOMEM;
+	while ((n = fread(buf, 1, 65536, f)) > 0) {
+		for (size_t i = 0; i < n;) {
+			const char *nl = memchr(buf + i, '\n', n - i);
+			size_t take = nl ? (size_t)(nl - (buf + i)) : n - i;
+			size_t room = EX_LINE_MAX - len;
+
+			if (take > room) {
+				cut = true;
+				memcpy(line + len, buf + i, room);
+				len += room;
+			} else {
+				memcpy(line + len, buf + i, take);
+				len += take;
+			}
+			pending = true;
+			i += take;
+			if (!nl)
+				break;
+			i++; /* the newline */
+			r = scan_line(x, line, len, cut);
+			if (r < 0)
+				return r;
+			len = 0;
+			cut = pending = false;
+		}
+	}
+	if (ferror(f))
+		return -EIO;
+	if (pending)
+		return scan_line(x, line, len, cut);
+	return 0;
+}
+
+struct ex_order {
+	size_t first, sig; /* first line, row of the signature table */
+};
+
+static int order_cmp(const void *a, const void *b)
+{
+	const struct ex_order *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->sig < y->sig ? -1 : x->sig > y->sig;
+}
+
+/* Signatures that matched, in the order of their first line, then of the table. */
+static int hits_in_order(const struct ex_scan *x, size_t *order, size_t *n)
+{
+	_cleanup_free_ struct ex_order *o = calloc(x->nsig ? x->nsig : 1, sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
+	*n = 0;
+	for (size_t i = 0; i < x->nsig; i++)
+		if (x->hits[i].nlines)
+			o[(*n)++] =
+				(struct ex_order){ .first = x->hits[i].first, .sig = i };
+	qsort(o, *n, sizeof(*o), order_cmp);
+	for (size_t i = 0; i < *n; i++)
+		order[i] = o[i].sig;
+	return 0;
+}
+
+static void where_text(unsigned int where, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (unsigned int b = 0; b < VP_SIG_WHERE_COUNT; b++)
+		if (where & (1u << b))
+			o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
+					      o ? ", " : "", vp_sig_where_name(b));
+}
+
+static struct json_object *where_json(unsigned int where)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int b = 0; b < VP_SIG_WHERE_COUNT; b++)
+		if (where & (1u << b))
+			json_object_array_add(
+				a, json_object_new_string(vp_sig_where_name(b)));
+	return a;
+}
+
+static struct json_object *strv_json(const char *const *v)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (; v && *v; v++)
+		json_object_array_add(a, json_object_new_string(*v));
+	return a;
+}
+
+/* ---- this host (--root) ------------------------------------------------------------ */
+
+/*
+ * The host's side of a vendor-specific row: its display devices of that
+ * vendor, of the row's kind (integrated or not) where the GPU table knows it.
+ */
+static size_t vendor_devs(const struct vp_host *h, const struct vp_sig *s,
+			  const struct vp_dev **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->ndevs && n < max; i++) {
+		const struct vp_dev *d = h->devs[i];
+		const struct vp_kb_gpu *k = vp_kb_gpu_lookup(d->vendor, d->device);
+
+		if (d->kind != VP_KIND_DISPLAY || d->vendor != s->vendor)
+			continue;
+		if (k && s->gpu != VP_SIG_GPU_ANY &&
+		    (k->role == VP_GPU_INTEGRATED) != (s->gpu == VP_SIG_GPU_INTEGRATED))
+			continue;
+		out[n++] = d;
+	}
+	return n;
+}
+
+static void host_dev_text(FILE *f, const struct vp_dev *d, const char *addr)
+{
+	char name[320];
+
+	if (!d) {
+		fprintf(f, "  this host: %s is not on this host\n", addr);
+		return;
+	}
+	vp_fmt_name(d, name, sizeof(name));
+	fprintf(f, "  this host: %s %s: driver %s", d->addr, name,
+		d->driver ? d->driver : "none");
+	if (d->iommu_group >= 0)
+		fprintf(f, ", IOMMU group %d", d->iommu_group);
+	else
+		fprintf(f, ", no IOMMU group");
+	if (d->reset_methods.n) {
+		fprintf(f, ", reset methods:");
+		for (size_t i = 0; i < d->reset_methods.n; i++)
+			fprintf(f, " %s", d->reset_methods.v[i]);
+	} else if (d->reset == VP_ABSENT) {
+		fprintf(f, ", no reset method");
+	}
+	fputc('\n', f);
+}
+
+static bool on_host_driver(const struct vp_dev *m)
+{
+	return !m->is_bridge && m->driver && !streq(m->driver, "vfio-pci");
+}
+
+static void host_group_text(FILE *f, const struct vp_host *h, long id)
+{
+	const struct vp_group *grp = id <= 0x7fffffff ? vp_host_group(h, (int)id) : NULL;
+	size_t busy = 0;
+
+	if (!grp) {
+		fprintf(f, "  this host: IOMMU group %ld does not exist\n", id);
+		return;
+	}
+	fprintf(f, "  this host: IOMMU group %ld:", id);
+	for (size_t i = 0; i < grp->n; i++) {
+		const struct vp_dev *m = grp->members[i];
+
+		fprintf(f, "%s %s (%s%s)", i ? "," : "", m->addr,
+			m->driver ? m->driver : "no driver",
+			m->is_bridge ? ", bridge" : "");
+		busy += on_host_driver(m);
+	}
+	if (busy) {
+		fprintf(f, "; on a host driver:");
+		for (size_t i = 0; i < grp->n; i++)
+			if (on_host_driver(grp->members[i]))
+				fprintf(f, " %s", grp->members[i]->addr);
+	} else {
+		fprintf(f, "; every endpoint is on vfio-pci or unbound");
+	}
+	fputc('\n', f);
+}
+
+static void host_text(FILE *f, const struct vp_host *h, const struct vp_sig *s,
+		      const struct ex_hit *hit)
+{
+	for (size_t i = 0; i < hit->ndevs; i++)
+		host_dev_text(f, vp_host_find_addr(h, hit->devs[i]), hit->devs[i]);
+	for (size_t i = 0; i < hit->ngroups; i++)
+		host_group_text(f, h, hit->groups[i]);
+	if (s->vendor && !hit->ndevs) {
+		const struct vp_dev *v[EX_MAX_IDS];
+		size_t n = vendor_devs(h, s, v, EX_MAX_IDS);
+
+		if (!n)
+			fprintf(f, "  this host: no %sdisplay device of vendor %04x\n",
+				s->gpu == VP_SIG_GPU_INTEGRATED ? "integrated "
+				: s->gpu == VP_SIG_GPU_DISCRETE ? "add-in "
+								: "",
+				s->vendor);
+		for (size_t i = 0; i < n; i++)
+			host_dev_text(f, v[i], v[i]->addr);
+	}
+}
+
+static struct json_object *host_dev_json(const struct vp_dev *d, const char *addr)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *rm = json_object_new_array();
+	char name[320];
+
+	json_object_object_add(o, "address", json_object_new_string(d ? d->addr : addr));
+	json_object_object_add(o, "found", json_object_new_boolean(d != NULL));
+	if (d)
+		vp_fmt_name(d, name, sizeof(name));
+	json_object_object_add(o, "name", d ? json_object_new_string(name) : NULL);
+	json_object_object_add(o, "driver",
+			       d && d->driver ? json_object_new_string(d->driver) : NULL);
+	json_object_object_add(
+		o, "iommu_group",
+		d && d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
+	for (size_t i = 0; d && i < d->reset_methods.n; i++)
+		json_object_array_add(rm, json_object_new_string(d->reset_methods.v[i]));
+	json_object_object_add(o, "reset_methods", rm);
+	return o;
+}
+
+static struct json_object *host_group_json(const struct vp_host *h, long id)
+{
+	const struct vp_group *grp = id <= 0x7fffffff ? vp_host_group(h, (int)id) : NULL;
+	struct json_object *o = json_object_new_object();
+	struct json_object *members = json_object_new_array();
+
+	json_object_object_add(o, "group", json_object_new_int64(id));
+	json_object_object_add(o, "found", json_object_new_boolean(grp != NULL));
+	for (size_t i = 0; grp && i < grp->n; i++) {
+		const struct vp_dev *m = grp->members[i];
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "address", json_object_new_string(m->addr));
+		json_object_object_add(j, "driver",
+				       m->driver ? json_object_new_string(m->driver)
+						 : NULL);
+		json_object_object_add(j, "bridge",
+				       json_object_new_boolean(m->is_bridge));
+		json_object_array_add(members, j);
+	}
+	json_object_object_add(o, "members", members);
+	return o;
+}
+
+static struct json_object *host_json(const struct vp_host *h, const struct vp_sig *s,
+				     const struct ex_hit *hit)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *devs = json_object_new_array();
+	struct json_object *groups = json_object_new_array();
+
+	for (size_t i = 0; i < hit->ndevs; i++)
+		json_object_array_add(
+			devs,
+			host_dev_json(vp_host_find_addr(h, hit->devs[i]), hit->devs[i]));
+	if (s->vendor && !hit->ndevs) {
+		const struct vp_dev *v[EX_MAX_IDS];
+		size_t n = vendor_devs(h, s, v, EX_MAX_IDS);
+
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(devs, host_dev_json(v[i], v[i]->addr));
+	}
+	for (size_t i = 0; i < hit->ngroups; i++)
+		json_object_array_add(groups, host_group_json(h, hit->groups[i]));
+	json_object_object_add(o, "devices", devs);
+	json_object_object_add(o, "groups", groups);
+	return o;
+}
+
+/* ---- output ------------------------------------------------------------------------ */
+
+static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *input,
+		       const struct ex_scan *x, const size_t *order, size_t n)
+{
+	FILE *f = ctx->fout;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct vp_sig *s = vp_sig_at(order[k]);
+		const struct ex_hit *hit = &x->hits[order[k]];
+		size_t show = ctx->verbose ? hit->nkept : EX_SHOW;
+		char where[128];
+
+		where_text(s->where, where, sizeof(where));
+		fprintf(f, "%s%s (%s; %s)\n", k ? "\n" : "", s->id,
+			vp_sig_severity_name(s->severity), where);
+		fprintf(f, "  %s\n", s->title);
+		if (hit->ndevs) {
+			fprintf(f, "  device%s:", hit->ndevs > 1 ? "s" : "");
+			for (size_t i = 0; i < hit->ndevs; i++)
+				fprintf(f, " %s", hit->devs[i]);
+			fputc('\n', f);
+		}
+		if (hit->ngroups) {
+			fprintf(f, "  IOMMU group%s:", hit->ngroups > 1 ? "s" : "");
+			for (size_t i = 0; i < hit->ngroups; i++)
+				fprintf(f, " %ld", hit->groups[i]);
+			fputc('\n', f);
+		}
+		for (size_t i = 0; i < hit->nkept && i < show; i++) {
+			_cleanup_free_ char *t =
+				clean_text(hit->kept[i].text, EX_SHOW_TEXT);
+
+			fprintf(f, "  line %zu: %s\n", hit->kept[i].no, t ? t : "");
+		}
+		if (hit->nlines > show)
+			fprintf(f, "  ... and %zu more matching line%s\n",
+				hit->nlines - show, hit->nlines - show == 1 ? "" : "s");
+		fprintf(f, "  cause: %s\n", s->cause);
+		fprintf(f, "  fix: %s\n", s->fix);
+		if (h)
+			host_text(f, h, s, hit);
+		fprintf(f, "  source: %s\n", s->source);
+	}
+	if (n)
+		fputc('\n', f);
+	fprintf(f, "%s: %zu line%s read", input, x->nread, x->nread == 1 ? "" : "s");
+	if (x->ncut)
+		fprintf(f, " (%zu longer than %d bytes, matched on their start)", x->ncut,
+			EX_LINE_MAX);
+	if (x->nbinary)
+		fprintf(f, " (%zu with binary data)", x->nbinary);
+	fprintf(f, ", %zu matched, %zu not recognised", x->nmatched,
+		x->nread - x->nmatched - x->nskipped);
+	if (x->nskipped)
+		fprintf(f, ", %zu blank or comment", x->nskipped);
+	fprintf(f, ".\n");
+	if (n)
+		fprintf(f, "Verdict: %zu known signature%s recognised.\n", n,
+			n == 1 ? "" : "s");
+	else
+		fprintf(f,
+			"Verdict: nothing recognised. No line matches a known signature; "
+			"explain does not guess at the others (--list shows what it "
+			"knows).\n");
+}
+
+static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const char *input,
+		      const struct ex_scan *x, const size_t *order, size_t n)
+{
+	struct json_object *o = vp_json_doc(ctx, "explain");
+	struct json_object *lines = json_object_new_object();
+	struct json_object *sigs = json_object_new_array();
+	int r;
+
+	if (!h)
+		json_object_object_add(o, "root", NULL);
+	json_object_object_add(o, "input", json_object_new_string(input));
+	json_object_object_add(lines, "read", json_object_new_int64((int64_t)x->nread));
+	json_object_object_add(lines, "matched",
+			       json_object_new_int64((int64_t)x->nmatched));
+	json_object_object_add(lines, "skipped",
+			       json_object_new_int64((int64_t)x->nskipped));
+	json_object_object_add(lines, "cut", json_object_new_int64((int64_t)x->ncut));
+	json_object_object_add(lines, "binary",
+			       json_object_new_int64((int64_t)x->nbinary));
+	json_object_object_add(o, "lines", lines);
+	for (size_t k = 0; k < n; k++) {
+		const struct vp_sig *s = vp_sig_at(order[k]);
+		const struct ex_hit *hit = &x->hits[order[k]];
+		struct json_object *j = json_object_new_object();
+		struct json_object *devs = json_object_new_array();
+		struct json_object *groups = json_object_new_array();
+		struct json_object *kept = json_object_new_array();
+
+		json_object_object_add(j, "id", json_object_new_string(s->id));
+		json_object_object_add(j, "title", json_object_new_string(s->title));
+		json_object_object_add(
+			j, "severity",
+			json_object_new_string(vp_sig_severity_name(s->severity)));
+		json_object_object_add(j, "where", where_json(s->where));
+		for (size_t i = 0; i < hit->ndevs; i++)
+			json_object_array_add(devs, json_object_new_string(hit->devs[i]));
+		json_object_object_add(j, "devices", devs);
+		for (size_t i = 0; i < hit->ngroups; i++)
+			json_object_array_add(groups,
+					      json_object_new_int64(hit->groups[i]));
+		json_object_object_add(j, "groups", groups);
+		json_object_object_add(j, "match_count",
+				       json_object_new_int64((int64_t)hit->nlines));
+		for (size_t i = 0; i < hit->nkept; i++) {
+			struct json_object *l = json_object_new_object();
+
+			json_object_object_add(
+				l, "line",
+				json_object_new_int64((int64_t)hit->kept[i].no));
+			json_object_object_add(l, "text",
+					       json_object_new_string(hit->kept[i].text));
+			json_object_array_add(kept, l);
+		}
+		json_object_object_add(j, "lines", kept);
+		json_object_object_add(j, "cause", json_object_new_string(s->cause));
+		json_object_object_add(j, "fix", json_object_new_string(s->fix));
+		json_object_object_add(j, "source", json_object_new_string(s->source));
+		json_object_object_add(j, "host", h ? host_json(h, s, hit) : NULL);
+		json_object_array_add(sigs, j);
+	}
+	json_object_object_add(o, "signatures", sigs);
+	json_object_object_add(
+		o, "verdict",
+		json_object_new_string(n ? "recognised" : "nothing-recognised"));
+	r = vp_json_print(ctx, o);
+	json_object_put(o);
+	return r;
+}
+
+/* ---- --symptom and --list (each returns an exit code) ------------------------------ */
+
+static int symptom(struct vp_ctx *ctx, const char *text)
+{
+	const struct vp_symptom *sy = vp_symptom_find(text);
+	FILE *f = ctx->fout;
+
+	if (ctx->out == VP_OUT_JSON) {
+		struct json_object *o = vp_json_doc(ctx, "explain");
+		struct json_object *j = NULL, *known = json_object_new_array();
+		int r;
+
+		json_object_object_add(o, "root", NULL);
+		json_object_object_add(o, "query", json_object_new_string(text));
+		if (sy) {
+			struct json_object *causes = json_object_new_array();
+
+			j = json_object_new_object();
+			json_object_object_add(j, "id", json_object_new_string(sy->id));
+			json_object_object_add(j, "title",
+					       json_object_new_string(sy->title));
+			for (size_t i = 0; i < sy->ncauses; i++) {
+				const struct vp_symptom_cause *c = &sy->causes[i];
+				struct json_object *cj = json_object_new_object();
+
+				json_object_object_add(cj, "cause",
+						       json_object_new_string(c->cause));
+				json_object_object_add(cj, "check",
+						       json_object_new_string(c->check));
+				json_object_object_add(cj, "fix",
+						       json_object_new_string(c->fix));
+				json_object_object_add(cj, "signatures",
+						       strv_json(c->signatures));
+				json_object_object_add(cj, "source",
+						       json_object_new_string(c->source));
+				json_object_array_add(causes, cj);
+			}
+			json_object_object_add(j, "causes", causes);
+		}
+		json_object_object_add(o, "symptom", j);
+		for (size_t i = 0; i < vp_symptom_count(); i++)
+			json_object_array_add(
+				known, json_object_new_string(vp_symptom_at(i)->id));
+		json_object_object_add(o, "known_symptoms", known);
+		json_object_object_add(
+			o, "verdict",
+			json_object_new_string(sy ? "known" : "unknown-symptom"));
+		r = vp_json_print(ctx, o);
+		json_object_put(o);
+		if (r < 0)
+			return vp_exit_code(r);
+		return sy ? VP_EXIT_OK : VP_EXIT_WARN;
+	}
+	if (!sy) {
+		fprintf(f, "No known symptom matches '%s'. Known symptoms:\n", text);
+		for (size_t i = 0; i < vp_symptom_count(); i++)
+			fprintf(f, "  %-22s %s\n", vp_symptom_at(i)->id,
+				vp_symptom_at(i)->title);
+		return VP_EXIT_WARN;
+	}
+	fprintf(f, "%s: %s\n", sy->id, sy->title);
+	for (size_t i = 0; i < sy->ncauses; i++) {
+		const struct vp_symptom_cause *c = &sy->causes[i];
+
+		fprintf(f, "\n%zu. %s\n", i + 1, c->cause);
+		fprintf(f, "   check: %s\n", c->check);
+		fprintf(f, "   fix: %s\n", c->fix);
+		if (c->signatures) {
+			fprintf(f, "   signatures:");
+			for (const char *const *s = c->signatures; *s; s++)
+				fprintf(f, " %s", *s);
+			fputc('\n', f);
+		}
+		fprintf(f, "   source: %s\n", c->source);
+	}
+	return VP_EXIT_OK;
+}
+
+static int list(struct vp_ctx *ctx)
+{
+	FILE *f = ctx->fout;
+
+	if (ctx->out == VP_OUT_JSON) {
+		struct json_object *o = vp_json_doc(ctx, "explain");
+		struct json_object *sigs = json_object_new_array();
+		struct json_object *syms = json_object_new_array();
+		int r;
+
+		json_object_object_add(o, "root", NULL);
+		for (size_t i = 0; i < vp_sig_count(); i++) {
+			const struct vp_sig *s = vp_sig_at(i);
+			struct json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "id", json_object_new_string(s->id));
+			json_object_object_add(j, "title",
+					       json_object_new_string(s->title));
+			json_object_object_add(
+				j, "severity",
+				json_object_new_string(
+					vp_sig_severity_name(s->severity)));
+			json_object_object_add(j, "where", where_json(s->where));
+			json_object_object_add(j, "patterns", strv_json(s->patterns));
+			json_object_object_add(j, "kb_row",
+					       s->kb_row ? json_object_new_int(s->kb_row)
+							 : NULL);
+			json_object_object_add(j, "example",
+					       json_object_new_string(s->example));
+			json_object_object_add(j, "source",
+					       json_object_new_string(s->source));
+			json_object_array_add(sigs, j);
+		}
+		for (size_t i = 0; i < vp_symptom_count(); i++) {
+			const struct vp_symptom *sy = vp_symptom_at(i);
+			struct json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "id", json_object_new_string(sy->id));
+			json_object_object_add(j, "title",
+					       json_object_new_string(sy->title));
+			json_object_object_add(j, "aliases", strv_json(sy->aliases));
+			json_object_array_add(syms, j);
+		}
+		json_object_object_add(o, "signatures", sigs);
+		json_object_object_add(o, "symptoms", syms);
+		r = vp_json_print(ctx, o);
+		json_object_put(o);
+		return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
+	}
+	for (size_t i = 0; i < vp_sig_count(); i++) {
+		const struct vp_sig *s = vp_sig_at(i);
+		char where[128];
+
+		where_text(s->where, where, sizeof(where));
+		fprintf(f, "%-30s %-7s %-24s %s\n", s->id,
+			vp_sig_severity_name(s->severity), where, s->title);
+	}
+	fprintf(f, "\nSymptoms (--symptom):\n");
+	for (size_t i = 0; i < vp_symptom_count(); i++)
+		fprintf(f, "  %-22s %s\n", vp_symptom_at(i)->id, vp_symptom_at(i)->title);
+	return VP_EXIT_OK;
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+/* The operator's file, or standard input for "-"; 0 or -errno (printed). */
+static int open_input(const char *file, FILE **out)
+{
+	struct stat st;
+	FILE *f;
+	int r;
+
+	if (streq(file, "-")) {
+		*out = stdin;
+		return 0;
+	}
+	f = fopen(file, "re");
+	if (!f) {
+		r = -errno;
+		vp_err("cannot read '%s': %s", file, strerror(-r));
+		return r;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		vp_err("'%s' is a directory, not a log file", file);
+		fclose(f);
+		return -EISDIR;
+	}
+	*out = f;
+	return 0;
+}
+
+int cmd_explain(struct vp_global *g, int argc, char **argv)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	_cleanup_free_ size_t *order = NULL;
+	struct explain_opts o = { 0 };
+	struct ex_scan x = { 0 };
+	const char *file;
+	FILE *f = NULL;
+	size_t n;
+	int first, r;
+
+	first = vp_parse_opts(g, argc, argv, "s:l", explain_opts, explain_opt, &o);
+	if (first < 0)
+		return VP_EXIT_USAGE;
+	if (g->help) {
+		const struct vp_cmd *c = vp_cmd_find("explain");
+
+		if (c)
+			vp_cmd_help(c);
+		return VP_EXIT_OK;
+	}
+	n = (size_t)(argc - first);
+	if ((o.list || o.symptom) && (n || (o.list && o.symptom))) {
+		vp_err("give one of FILE, --symptom TEXT or --list");
+		return VP_EXIT_USAGE;
+	}
+	if (!o.list && !o.symptom && n != 1) {
+		vp_err(n ? "explain reads one file at a time"
+			 : "explain needs a FILE ('-' for standard input), --symptom TEXT "
+			   "or --list");
+		return VP_EXIT_USAGE;
+	}
+	if (o.list || o.symptom) {
+		r = vp_open_ctx(g, &ctx);
+		if (r < 0)
+			return vp_exit_code(r);
+		return o.list ? list(ctx) : symptom(ctx, o.symptom);
+	}
+
+	file = argv[first];
+	r = open_input(file, &f);
+	if (r < 0)
+		return r == -EISDIR ? VP_EXIT_NOINPUT : vp_exit_code(r);
+	/* The host is read only when --root names one: else explain reads the log alone.
+	 */
+	r = g->root ? vp_load(g, &ctx, &h) : vp_open_ctx(g, &ctx);
+	if (r) {
+		if (f != stdin)
+			fclose(f);
+		return r < 0 ? vp_exit_code(r) : r;
+	}
+	x.nsig = vp_sig_count();
+	x.hits = calloc(x.nsig, sizeof(*x.hits));
+	order = calloc(x.nsig, sizeof(*order));
+	r = x.hits && order ? scan_file(f, &x) : -ENOMEM;
+	if (f != stdin)
+		fclose(f);
+	if (r < 0) {
+		vp_err("cannot read '%s': %s", file, strerror(-r));
+		ex_scan_free(&x);
+		return vp_exit_code(r);
+	}
+	r = hits_in_order(&x, order, &n);
+	if (r < 0)
+		vp_err("explain failed: %s", strerror(-r));
+	else if (ctx->out == VP_OUT_JSON)
+		r = print_json(ctx, h, file, &x, order, n);
+	else
+		print_text(ctx, h, file, &x, order, n);
+	ex_scan_free(&x);
+	if (r < 0)
+		return vp_exit_code(r);
+	return n ? VP_EXIT_OK : VP_EXIT_WARN;
+}

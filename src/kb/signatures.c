@@ -1,0 +1,1255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Failure signatures and symptoms as data, and the small matcher explain
+ * runs them with (the pattern language is described in signatures.h).
+ *
+ * Facts come from /work/shared/knowledge: quirks-and-signatures.md §5 (every
+ * row of it is here; .kb_row names it) and §6, proxmox-formats.md (Proxmox's
+ * own messages), seed-corrections.md. Rows from seed 004 (Code 43 per vendor,
+ * the Basic Display Adapter fallback, "No devices were found") carry the
+ * corrections: hypervisor hiding matters for NVIDIA only with drivers older
+ * than R465, Intel Arc needs it including -hypervisor, and the open kernel
+ * module is needed by Blackwell and Hopper, not Ada. Seed 004 names DxgKrnl
+ * event ids without giving them, and no knowledge file has them: no row for
+ * them until a source does.
+ *
+ * Conventions:
+ *  - .example is a real line: verbatim from /work/shared/corpus where the
+ *    corpus has one (the source names the file), else the string of the
+ *    knowledge file, its <BDF>/<N> placeholders filled with the device of the
+ *    cited occurrence or 0000:01:00.0. tests/unit/test-signatures.c checks
+ *    that every row matches its own example.
+ *  - Patterns stop before text that varies between kernel versions or is
+ *    often re-spaced when pasted (the double spaces in kernel messages).
+ *  - Rows that share a message (Code 43) differ by .vendor; explain shows
+ *    each, and with --root names the host's display devices of that vendor.
+ */
+#include <ctype.h>
+#include <errno.h>
+
+#include "kb/signatures.h"
+#include "util.h"
+
+// clang-format off
+#define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* ---- sources ---------------------------------------------------------------------- */
+#define Q "quirks-and-signatures.md "
+#define PF "proxmox-formats.md "
+#define SC "seed-corrections.md"
+#define CT "corpus task_log/"
+#define CD "corpus dmesg/"
+
+/* ---- shared fix texts -------------------------------------------------------------- */
+#define FIX_NO_IOMMU "Enable VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware. Intel kernels before 6.8 also need intel_iommu=on (Proxmox kernels enable it by default from 6.8). amd_iommu=on is not a documented value: AMD needs only the firmware switch (iommu=pt is optional)."
+#define FIX_HIDE_ARC "Hide both the KVM signature and the CPUID hypervisor bit: args: -cpu host,kvm=off,-hypervisor (Proxmox adds hv_vendor_id=proxmox with x-vga=1). kvm=off alone is not enough."
+
+static const struct vp_sig sigs[] = {
+	/* ---- reset ---- */
+	{
+		.id = "reset-no-mechanism",
+		.title = "QEMU cannot reset the device: it has no reset method",
+		.patterns = P("vfio: Cannot reset device %bdf, no available reset mechanism."),
+		.where = VP_SIG_QEMU | VP_SIG_PVE,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 1,
+		.cause = "The function has no FLR, PM, bus or device-specific reset (typical of chipset audio 00:1f.3, USB 00:14.0 and iGPU audio). QEMU goes on without resetting it.",
+		.fix = "Usually harmless. Pass all functions of the device together, and do not rely on a reset between VM runs: if the device misbehaves on the second start, restart the host.",
+		.example = "vfio: Cannot reset device 0000:00:1f.3, no available reset mechanism.",
+		.source = Q "§5 #1 (gangqizai/igd#17 N100 00:1f.3; ra1nstorm/ra1nstorm-helper#103 00:14.0)",
+	},
+	{
+		.id = "reset-group-not-owned",
+		.title = "QEMU cannot reset the device: the reset would hit a group the VM does not own",
+		.patterns = P("vfio: Cannot reset device %bdf, depends on group %group which is not owned."),
+		.where = VP_SIG_QEMU | VP_SIG_PVE,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 2,
+		.cause = "Only a bus or slot reset is left for the function, and it would also reset the devices of another IOMMU group that this VM does not have (an iGPU's audio or ACP function passed without the iGPU).",
+		.fix = "Pass every function of the device to the same VM (the iGPU together with its audio functions), or accept that this function is not reset between VM runs.",
+		.example = "qemu-system-x86_64: vfio: Cannot reset device 0000:33:00.6, depends on group 16 which is not owned.",
+		.source = Q "§5 #2 (tomsom/yoga-linux#3, Rembrandt audio 33:00.6); " CT "qemu-cannot-reset-depends-on-group-not-owned-rembrandt-audio.txt",
+	},
+	{
+		.id = "sysfs-reset-enotty",
+		.title = "Proxmox could not reset the device: the kernel has no reset for it",
+		.patterns = P("error writing '1' to '%*%bdf/reset': Inappropriate ioctl for device",
+			      "failed to reset PCI device '%bdf', but trying to continue as not all devices need a reset"),
+		.where = VP_SIG_PVE,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 3,
+		.cause = "Writing 1 to the device's sysfs reset file failed with ENOTTY: no FLR, PM, bus or device-specific reset works on it. Expected on AMD APU iGPUs; also seen with NVIDIA Blackwell (RTX PRO 4000, PVE 9.1.5). Proxmox only warns and starts the VM, which then often fails or shows nothing.",
+		.fix = "AMD APU iGPU: give the VM the vBIOS romfile and AMDGopDriver.rom, and expect one VM start per host boot (community vendor-reset forks exist for some APUs). NVIDIA Blackwell: no kernel fix as of 6.18; bind vfio-pci at boot, set vfio-pci disable_idle_d3=1 and power-cycle the host after a failed stop. The device's reset_method file lists what the kernel can do.",
+		.example = "error writing '1' to '/sys/bus/pci/devices/0000:c6:00.0/reset': Inappropriate ioctl for device",
+		.source = Q "§5 #3, §2, §4.2, §6 (isc30/ryzen-gpu-passthrough-proxmox#89 7840HS; HikenRoot report RTX PRO 4000); " PF "§5 (a failed reset only warns since 458b487b); " CT "pve-qm-start-7840hs-reset-inappropriate-ioctl.txt",
+	},
+	{
+		.id = "qemu-irq-assert",
+		.title = "QEMU aborted in pci_irq_handler: the device's config space is unreadable",
+		.patterns = P("pci_irq_handler: Assertion %*PCI_NUM_PINS' failed"),
+		.where = VP_SIG_QEMU | VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 4,
+		.cause = "QEMU read all ones as the device's interrupt pin: the device no longer answers, typically after a failed reset (an AMD GPU without a working vendor-reset, NVIDIA Blackwell).",
+		.fix = "Make the reset work (AMD Polaris, Vega, Navi 1x: vendor-reset loaded early and reset_method set to device_specific), power-cycle the host, and check the device answers: lspci -vvv must not show '!!! Unknown header type 7f' or rev ff.",
+		.example = "kvm: ../hw/pci/pci.c:1487: pci_irq_handler: Assertion `0 <= irq_num && irq_num < PCI_NUM_PINS' failed.",
+		.source = Q "§5 #4 (gnif/vendor-reset#46 pci.c:1487; HikenRoot report pci.c:1815, RTX PRO 4000 Blackwell); " CT "pve-vendor-reset-hookscript-unsupported-reset-method-qemu-assert.txt",
+	},
+	{
+		.id = "reset-method-unsupported",
+		.title = "The kernel refused a reset method written to reset_method",
+		.patterns = P("%bdf: Unsupported reset method '", "Unsupported reset method '"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 26,
+		.cause = "A write to the device's reset_method named a method the device does not have or the kernel did not probe. For device_specific: vendor-reset's hook is not active.",
+		.fix = "Load vendor-reset early (list it in /etc/modules), then write device_specific to reset_method (kernel 5.15+, e.g. from a udev rule); otherwise write only methods that reset_method lists.",
+		.example = "[  689.396614] vfio-pci 0000:0f:00.0: Unsupported reset method 'device_specific'",
+		.source = Q "§5 #26, §2, §3 (gnif/vendor-reset#46); " CT "pve-vendor-reset-hookscript-unsupported-reset-method-qemu-assert.txt",
+	},
+	{
+		.id = "lspci-device-dead",
+		.title = "lspci reads all ones from the device: it does not answer",
+		.patterns = P("!!! Unknown header type 7f", "%bdf %*(rev ff)"),
+		.where = VP_SIG_LSPCI,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 4,
+		.cause = "Config space reads return 0xff: the device is gone from the bus, after a failed reset, stuck in D3cold or dropped off the link.",
+		.fix = "Power-cycle the host (a warm reboot may not be enough), then fix what left it there: the reset (vendor-reset with device_specific for AMD) or D3cold (vfio-pci disable_idle_d3=1).",
+		.example = "!!! Unknown header type 7f",
+		.source = Q "§5 #4 (the device-alive check), #14",
+	},
+
+	/* ---- Proxmox task log ---- */
+	{
+		.id = "qemu-exited",
+		.title = "Proxmox: the VM did not start because QEMU exited",
+		.patterns = P("TASK ERROR: start failed: QEMU exited with code %n"),
+		.where = VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 5,
+		.cause = "Generic: QEMU stopped while the VM was starting. The reason is in the lines before it (the kvm: messages), not in this one.",
+		.fix = "Read the lines above it in the task log, or run qm start VMID in a shell to see QEMU's own messages; the other signatures found in the same log name the cause.",
+		.example = "TASK ERROR: start failed: QEMU exited with code 1",
+		.source = Q "§5 #5, #4; " CT "pve-vendor-reset-hookscript-unsupported-reset-method-qemu-assert.txt",
+	},
+	{
+		.id = "pve-no-pci-device-info",
+		.title = "Proxmox: the configured PCI device is not on the host",
+		.patterns = P("TASK ERROR: no pci device info for device '%bdf'"),
+		.where = VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 5,
+		.cause = "The hostpci entry names an address the host does not have: typically an SR-IOV virtual function that vanished because the VFs were not created again after boot or after the PF driver was reloaded.",
+		.fix = "Create the VFs (sriov_numvfs) at boot before the VM starts, or correct the hostpci address.",
+		.example = "TASK ERROR: no pci device info for device '0000:00:02.1'",
+		.source = Q "§5 #5 (strongtz/i915-sriov-dkms#342)",
+	},
+	{
+		.id = "pve-bind-failed",
+		.title = "Proxmox could not bind a device of the group to vfio-pci",
+		.patterns = P("Cannot bind %bdf to vfio"),
+		.where = VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 0,
+		.cause = "At VM start Proxmox binds every endpoint of the device's IOMMU group to vfio-pci (bridges excepted); one of them did not bind.",
+		.fix = "Find the member that kept its host driver (lspci -nnk), keep that driver off it (softdep or blacklist, or vfio-pci ids= at boot), and check that vfio-pci can be loaded.",
+		.example = "Cannot bind 0000:01:00.0 to vfio",
+		.source = PF "§5 (pci_dev_group_bind_to_vfio)",
+	},
+	{
+		.id = "hookscript-pre-start-failed",
+		.title = "Proxmox: the VM's hookscript failed in pre-start",
+		.patterns = P("hookscript error for %n on pre-start: "),
+		.where = VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 0,
+		.cause = "The hookscript exited non-zero in its pre-start phase, and Proxmox aborts the start (other phases only warn).",
+		.fix = "Run the script by hand with the VM id and pre-start, make it exit 0, and check it still exists and is executable (restores lose it).",
+		.example = "hookscript error for 103 on pre-start: ...",
+		.source = PF "§4 (exec_hookscript, pre-start aborts); peer-lessons.md #8",
+	},
+
+	/* ---- IOMMU groups and VFIO ---- */
+	{
+		.id = "group-not-viable",
+		.title = "vfio: the IOMMU group is not viable",
+		.patterns = P("vfio %bdf: group %group is not viable",
+			      "Please ensure all devices within the iommu_group are bound to their vfio bus"),
+		.where = VP_SIG_QEMU | VP_SIG_LIBVIRT | VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 6,
+		.cause = "Another endpoint of the same IOMMU group is bound to a host driver: VFIO hands a group to a VM only when every endpoint in it is on vfio-pci or unbound.",
+		.fix = "Bind every endpoint of the group to vfio-pci (bridges and ports excepted), including the GPU's HDMI audio and USB-C functions. If unrelated devices share the group, move the card to a CPU-attached slot; pcie_acs_override (Proxmox kernel) splits the group only by removing the isolation between them.",
+		.example = "error: internal error: qemu unexpectedly closed the monitor: 2022-07-02T19:41:18.784519Z qemu-system-x86_64: -device {\"driver\":\"vfio-pci\",\"host\":\"0000:09:00.0\",\"id\":\"hostdev0\",\"bus\":\"pci.1\",\"addr\":\"0x0\",\"romfile\":\"/usr/share/vgabios/gpu.rom\"}: vfio 0000:09:00.0: group 2 is not viable",
+		.source = Q "§5 #6 (BigAnteater/KVM-GPU-Passthrough#19, foxlet/vmra1n#4, 64kramsystem/vga-passthrough#15); " SC " (ACS override); " CT "libvirt-group-not-viable-arch-gpu-rom.txt",
+	},
+	{
+		.id = "group-multiple-address-spaces",
+		.title = "vfio: one IOMMU group used by different VMs",
+		.patterns = P("vfio %bdf: group %group used in multiple address spaces"),
+		.where = VP_SIG_QEMU,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 23,
+		.cause = "Functions of one IOMMU group were given to different VMs or address spaces.",
+		.fix = "Give the whole group to the same VM.",
+		.example = "vfio 0000:01:00.1: group 1 used in multiple address spaces",
+		.source = Q "§5 #23 (kata-containers/kata-containers#10622)",
+	},
+	{
+		.id = "container-iommu-failed",
+		.title = "vfio: the group could not be attached to an IOMMU container",
+		.patterns = P("vfio %bdf: failed to setup container for group %group: Failed to set iommu for container",
+			      "failed to setup container for group %group: Failed to set iommu for container"),
+		.where = VP_SIG_QEMU | VP_SIG_LIBVIRT | VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 7,
+		.cause = "The VFIO type1 IOMMU attach failed. With Input/output error the IOMMU is not really on (or, for a GVT-g mdev, not active for its parent); with Operation not permitted there is no interrupt remapping or an RMRR covers the device.",
+		.fix = FIX_NO_IOMMU " For Operation not permitted look in the kernel log for no-interrupt-remapping and rmrr-ineligible.",
+		.example = "vfio 34658867-146a-4656-9fa5-890fdbc37010: failed to setup container for group 11: Failed to set iommu for container: Input/output error",
+		.source = Q "§5 #7 (intel/gvt-linux#171); " SC " (intel_iommu default, amd_iommu=on); " CT "libvirt-gvt-mdev-failed-to-set-iommu-for-container-eio.txt",
+	},
+	{
+		.id = "vfio-group-missing",
+		.title = "vfio: the device has no VFIO group",
+		.patterns = P("vfio %bdf: failed to open /dev/vfio/%group: No such file or directory",
+			      "vfio %bdf: no iommu_group found: No such file or directory"),
+		.where = VP_SIG_QEMU | VP_SIG_LIBVIRT,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 19,
+		.cause = "There is no VFIO group node for the device: vfio-pci is not loaded or not bound to it, or the IOMMU is off so no groups exist.",
+		.fix = "Load vfio-pci and bind the device to it (Proxmox binds at VM start when groups exist); enable the IOMMU in the firmware and, where needed, on the kernel command line.",
+		.example = "vfio 0000:01:00.0: no iommu_group found: No such file or directory",
+		.source = Q "§5 #19 (foxlet/macOS-Simple-KVM#12 #159 #497; foxlet/vmra1n#17)",
+	},
+	{
+		.id = "device-busy",
+		.title = "The device's BAR or VFIO group is already in use",
+		.patterns = P("Could not mmap sparse area%*Device or resource busy",
+			      "failed to open /dev/vfio/%group: Device or resource busy",
+			      "[Errno 16] Device or resource busy"),
+		.where = VP_SIG_QEMU | VP_SIG_LIBVIRT,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 18,
+		.cause = "Something holds the device: a host framebuffer on a single-GPU host, or another VM or process has /dev/vfio/N open.",
+		.fix = "Free the framebuffer (see bar-cannot-reserve), stop the other VM, and give each IOMMU group to one VM only.",
+		.example = "Could not mmap sparse area ... Device or resource busy (os error 16)",
+		.source = Q "§5 #18 (cloud-hypervisor/cloud-hypervisor#4353; VoltCyclone/PCILeechFWGenerator#79)",
+	},
+	{
+		.id = "vfio-probe-einval",
+		.title = "vfio-pci refused the device (error -22)",
+		.patterns = P("%bdf: probe with driver vfio-pci failed with error -22",
+			      "vfio-pci: probe of %bdf failed with error -22"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 22,
+		.cause = "vfio-pci takes only devices in an IOMMU group: this one has none, because the IOMMU is off or the platform has none for PCIe (Raspberry Pi), or its header type is not supported.",
+		.fix = FIX_NO_IOMMU " A platform without an IOMMU cannot pass the device.",
+		.example = "[   26.895721] vfio-pci 0001:01:00.0: probe with driver vfio-pci failed with error -22",
+		.source = Q "§5 #22 (geerlingguy/raspberry-pi-pcie-devices#754); " CD "rpi-no-iommu-group-vfio-probe-failed-error-22.txt",
+	},
+	{
+		.id = "x-vga-unsupported",
+		.title = "vfio: the device does not support x-vga",
+		.patterns = P("vfio: Device does not support requested feature x-vga"),
+		.where = VP_SIG_QEMU,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 24,
+		.cause = "x-vga=on was asked for a device without VGA ranges, or vfio-pci was built without VGA support.",
+		.fix = "Drop x-vga: OVMF (UEFI) guests do not need it, and Proxmox adds x-vga=on only for SeaBIOS guests.",
+		.example = "vfio: Device does not support requested feature x-vga",
+		.source = Q "§5 #24 (forum archive 57159969265, RX 460); " PF "§2 (x-vga only when bios is not ovmf)",
+	},
+
+	/* ---- IOMMU off ---- */
+	{
+		.id = "libvirt-no-iommu",
+		.title = "libvirt: the host has no IOMMU for passthrough",
+		.patterns = P("host doesn't support passthrough of host PCI devices"),
+		.where = VP_SIG_LIBVIRT,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 20,
+		.cause = "No IOMMU is active: VT-d or AMD-Vi is off in the firmware, or the kernel was given the wrong vendor's parameter (amd_iommu=on on an Intel host).",
+		.fix = FIX_NO_IOMMU,
+		.example = "unsupported configuration: host doesn't support passthrough of host PCI devices",
+		.source = Q "§5 #20 (BigAnteater/KVM-GPU-Passthrough#19; NVIDIA/deepops#291 #515); " SC,
+	},
+	{
+		.id = "pve-no-iommu",
+		.title = "Proxmox: no IOMMU found",
+		.patterns = P("No IOMMU detected, please activate it.",
+			      "cannot prepare PCI pass-through, IOMMU not present"),
+		.where = VP_SIG_PVE,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 21,
+		.cause = "Proxmox finds no IOMMU (no entry in the kernel's iommu class, so no groups): it is off in the firmware or on the command line, or the platform has none.",
+		.fix = FIX_NO_IOMMU,
+		.example = "No IOMMU detected, please activate it.See Documentation for further information.",
+		.source = Q "§5 #21 (jiangcuo/pxvirt#127, Raspberry Pi 5); " PF "§5 (check_iommu_support); " SC,
+	},
+	{
+		.id = "no-interrupt-remapping",
+		.title = "VFIO refuses the IOMMU: no interrupt remapping",
+		.patterns = P("No interrupt remapping support."),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 8,
+		.cause = "The IOMMU has no interrupt remapping (an old chipset, remapping off in the firmware, or intremap=off), so vfio_iommu_type1 refuses to attach and QEMU gets Operation not permitted.",
+		.fix = "Enable interrupt remapping / x2APIC in the firmware and remove intremap=off. Last resort: options vfio_iommu_type1 allow_unsafe_interrupts=1, which lets a guest forge interrupts (a security risk).",
+		.example = "vfio_iommu_type1_attach_group: No interrupt remapping support.  Use the module param \"allow_unsafe_interrupts\" to enable VFIO IOMMU support on this platform",
+		.source = Q "§5 #8 (kernel vfio_iommu_type1.c; tiiuae/ghaf#103; gangqizai/igd#17)",
+	},
+	{
+		.id = "rmrr-ineligible",
+		.title = "Intel VT-d refuses the device: a firmware RMRR covers it",
+		.patterns = P("%bdf: DMAR: Device is ineligible for IOMMU domain attach due to platform RMRR requirement.",
+			      "Device is ineligible for IOMMU domain attach due to platform RMRR requirement."),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 9,
+		.cause = "The firmware reserves memory for the device (an RMRR, e.g. HP ProLiant shared memory for iLO), and Intel VT-d will not give such a device to a VM.",
+		.fix = "In the firmware, turn off the shared-memory feature for that slot (HP), or use another slot; or run a kernel with the relax-intel-rmrr patch (it logs 'assuming all RMRRs are relaxable').",
+		.example = "Jan 09 10:03:12.035211 hp-129-tink-system kernel: vfio-pci 0000:04:00.1: DMAR: Device is ineligible for IOMMU domain attach due to platform RMRR requirement.  Contact your platform vendor.",
+		.source = Q "§5 #9 (harvester/harvester#7340; kiler129/relax-intel-rmrr#16, DL380p); " CD "hp-server-dmar-rmrr-ineligible-harvester.txt",
+	},
+	{
+		.id = "rmrr-relaxed",
+		.title = "The kernel treats every RMRR as relaxable (relax-intel-rmrr patch)",
+		.patterns = P("Intel-IOMMU: assuming all RMRRs are relaxable"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 9,
+		.cause = "The kernel carries the out-of-tree relax-intel-rmrr patch: devices under an RMRR can be passed, while the firmware may still use that memory.",
+		.fix = "Nothing to change for passthrough; the kernel itself warns this can cause instability.",
+		.example = "[    0.050195] DMAR: Intel-IOMMU: assuming all RMRRs are relaxable. This can lead to instability or data loss",
+		.source = Q "§5 #9; " CD "hp-server-dmar-rmrr-ineligible-harvester.txt",
+	},
+	{
+		.id = "firmware-identity-map",
+		.title = "The firmware demands a 1:1 IOMMU mapping for the device",
+		.patterns = P("Firmware has requested this device have a 1:1 IOMMU mapping, rejecting configuring the device without a 1:1 mapping."),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 27,
+		.cause = "An RMRR or IVMD entry requires an identity mapping for the device (HPE ProLiant), so it cannot be given to a VM.",
+		.fix = "Change the firmware settings for that slot, or use a different slot.",
+		.example = "Firmware has requested this device have a 1:1 IOMMU mapping, rejecting configuring the device without a 1:1 mapping. Contact your platform vendor.",
+		.source = Q "§5 #27 (AltraMayor/gatekeeper#718, HPE ProLiant)",
+	},
+
+	/* ---- DMA faults ---- */
+	{
+		.id = "dmar-fault",
+		.title = "Intel VT-d blocked DMA from the device (DMAR fault)",
+		.patterns = P("DMAR: [DMA Read%*] Request device [%bdf]%*PTE Read access is not set",
+			      "DMAR: DRHD: handling fault status reg",
+			      "dmar_fault: %n callbacks suppressed"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 10,
+		.cause = "The device read memory its IOMMU domain does not map: an Intel iGPU still using stolen memory or its GTT after a guest reboot or a driver change, wrong reserved regions, or a driver unbound in flight. A storm of them ('callbacks suppressed') comes with failed guest reboots.",
+		.fix = "Intel iGPU: use the settings its mode needs (legacy IGD assignment, or SR-IOV VFs with a matching i915-sriov-dkms) and update the firmware; intel_iommu=igfx_off only when the iGPU stays with the host. A discrete GPU: usually its guest driver.",
+		.example = "[   46.010697] DMAR: [DMA Read NO_PASID] Request device [00:02.0] fault addr 0x4f600000 [fault reason 0x06] PTE Read access is not set",
+		.source = Q "§5 #10 (strongtz/i915-sriov-dkms#286; patmagauran/i915ovmfPkg#16 #23); " CD "pve84-i915-sriov-dmar-pte-read-fault-TRUNCATED.txt, " CD "gvt-d-igpu-guest-reboot-dmar-read-storm-TRUNCATED.txt",
+	},
+	{
+		.id = "amd-vi-io-page-fault",
+		.title = "The AMD IOMMU blocked DMA from the device (IO_PAGE_FAULT)",
+		.patterns = P("%bdf: AMD-Vi: Event logged [IO_PAGE_FAULT", "AMD-Vi: Event logged [IO_PAGE_FAULT"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 11,
+		.cause = "The AMD counterpart of a DMAR fault: the device did DMA to an address its domain does not map (a driver or firmware bug, or a device left running across a reset).",
+		.fix = "Update the firmware, try iommu=pt, and look at the driver of that device in the guest or on the host.",
+		.example = "AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x… address=0x… flags=0x…]",
+		.source = Q "§5 #11 (Dasharo/dasharo-issues#1134)",
+	},
+	{
+		.id = "amd-vi-completion-wait",
+		.title = "The AMD IOMMU's command queue is stuck",
+		.patterns = P("AMD-Vi: Completion-Wait loop timed out", "AMD-Vi: Event logged [IOTLB_INV_TIMEOUT"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 12,
+		.cause = "A device does not answer the IOMMU's invalidations, usually a GPU that failed its reset or fell off the bus. The host may hang.",
+		.fix = "Fix the GPU's reset (Vega 10 on new kernels needs vendor-reset PR #109), try iommu=pt or turning ATS off, update the firmware.",
+		.example = "AMD-Vi: Completion-Wait loop timed out",
+		.source = Q "§5 #12 (gnif/vendor-reset#81, PVE 8.2.2 Vega 56; endlessm/linux#460)",
+	},
+
+	/* ---- power states ---- */
+	{
+		.id = "device-not-ready",
+		.title = "The device did not come back from D3cold or FLR",
+		.patterns = P("%bdf: not ready %nms after resume;",
+			      "%bdf: not ready %nms after FLR;",
+			      "%bdf: Unable to change power state from D3cold to D0, device inaccessible"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 14,
+		.cause = "The device was powered down (D3cold) or reset by FLR and never became ready again: it is inaccessible, and every driver, VFIO included, fails on it.",
+		.fix = "Keep passthrough devices out of D3cold: options vfio-pci disable_idle_d3=1 (then update the initramfs and reboot); keep host drivers off the device; for an Intel HD 630 freezing after FLR (GVT-d) a community no-FLR quirk for 8086:5912 exists. Remove and rescan the device or reboot to recover.",
+		.example = "[   87.412701] nvidia 0000:01:00.0: not ready 65535ms after resume; giving up",
+		.source = Q "§5 #14, §2, §1.3 (bryansteiner/gpu-passthrough-tutorial#39; patmagauran/i915ovmfPkg#23); " CD "nvidia-d3cold-not-ready-rminitadapter-failed-0x22-0x56-TRUNCATED.txt",
+	},
+	{
+		.id = "vfio-stuck-d3",
+		.title = "QEMU could not power on the device: stuck in D3",
+		.patterns = P("vfio: Unable to power on device, stuck in D3"),
+		.where = VP_SIG_QEMU,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 15,
+		.cause = "The D3cold problem seen from QEMU: the device does not wake (reported for the RX 9070 XT; Navi 4x and Blackwell are prone to it).",
+		.fix = "options vfio-pci disable_idle_d3=1, update the initramfs, reboot.",
+		.example = "vfio: Unable to power on device, stuck in D3",
+		.source = Q "§5 #15, §2, §6 (mroboff/vm-curator PR #63, RX 9070 XT)",
+	},
+	{
+		.id = "nvrm-rminitadapter",
+		.title = "NVIDIA's driver could not initialise the GPU (RmInitAdapter failed)",
+		.patterns = P("NVRM: GPU %bdf: RmInitAdapter failed!",
+			      "NVRM: GPU %bdf: rm_init_adapter failed",
+			      "RmInitAdapter failed!"),
+		.where = VP_SIG_DMESG | VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 13,
+		.cause = "On the host: the GPU was asleep or gone after an unbind (see device-not-ready), or the host's nvidia driver took a GPU meant for passthrough. In a guest: a failed reset left the card in a bad state, or a Blackwell or Hopper GPU runs NVIDIA's proprietary kernel module, which does not drive them (0x22:0x56:1017).",
+		.fix = "Host: keep nvidia off the passthrough GPU (bind vfio-pci at boot), set vfio-pci disable_idle_d3=1, remove and rescan the device or reboot. Guest with Blackwell or Hopper: install NVIDIA's open kernel module (the -open driver package); Ada does not need it.",
+		.example = "[   87.473074] NVRM: GPU 0000:01:00.0: RmInitAdapter failed! (0x22:0x56:667)",
+		.source = Q "§5 #13 (bryansteiner/gpu-passthrough-tutorial#39), §6; seed 004 (0x22:0x56:1017 and the open module); " SC " (the open module is for Blackwell and Hopper, not Ada); " CD "nvidia-d3cold-not-ready-rminitadapter-failed-0x22-0x56-TRUNCATED.txt",
+	},
+	{
+		.id = "gpu-fallen-off-bus",
+		.title = "The GPU fell off the bus",
+		.patterns = P("GPU has fallen off the bus", "xen_pt_check_bar_overlap"),
+		.where = VP_SIG_DMESG | VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 33,
+		.cause = "The device dropped off PCIe (NVIDIA Xid 79): power, a failed reset or the link.",
+		.fix = "Check power and the PSU, turn ASPM off (pcie_aspm=off), update the firmware, and fix the reset.",
+		.example = "GPU has fallen off the bus",
+		.source = Q "§5 #33 (QubesOS/qubes-issues#8783)",
+	},
+
+	/* ---- host framebuffer and ROM ---- */
+	{
+		.id = "bar-cannot-reserve",
+		.title = "vfio-pci cannot claim the GPU's BAR: a host framebuffer holds it",
+		.patterns = P("%bdf: BAR %n: can't reserve ["),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 16,
+		.cause = "A host framebuffer (efifb, simplefb, simpledrm, BOOTFB) still owns part of the GPU's memory: the GPU is the host's boot display.",
+		.fix = "Boot the host on another GPU, or add initcall_blacklist=sysfb_init to the kernel command line (older kernels: video=efifb:off video=vesafb:off); with simpledrm built into 6.x kernels even that may not be enough.",
+		.example = "vfio-pci 0000:01:00.0: BAR 0: can't reserve [mem 0x…-0x… 64bit pref]",
+		.source = Q "§5 #16 (siderolabs/talos#14356; cosminmocan/vfio-single-amdgpu-passthrough#3)",
+	},
+	{
+		.id = "bar-assigned-efifb",
+		.title = "The GPU is the firmware's boot display (efifb took its BAR)",
+		.patterns = P("%bdf: BAR %n: assigned to efifb"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 17,
+		.cause = "The firmware made this GPU the boot display and efifb uses its BAR, so vfio-pci will meet bar-cannot-reserve unless the framebuffer lets go.",
+		.fix = "Choose another primary GPU in the firmware, or apply the framebuffer fix of bar-cannot-reserve.",
+		.example = "pci 0000:01:00.0: BAR 0: assigned to efifb",
+		.source = Q "§5 #17 (alshdavid-labs/vfio-log RX 5700 XT; cloud-hypervisor/cloud-hypervisor#6147)",
+	},
+	{
+		.id = "rom-bad-signature",
+		.title = "The GPU's option ROM is unreadable",
+		.patterns = P("Invalid PCI ROM header signature: expecting 0xaa55, got 0x%x"),
+		.where = VP_SIG_DMESG | VP_SIG_QEMU,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 25,
+		.cause = "The option ROM could not be read from the device: an Intel IGD, a GPU whose ROM was shadowed as the boot display, an AMD APU, or a broken dump.",
+		.fix = "Give the VM a dumped vBIOS with romfile= (a file in /usr/share/kvm); AMD APUs need their vBIOS plus AMDGopDriver.rom.",
+		.example = "Invalid PCI ROM header signature: expecting 0xaa55, got 0xffff",
+		.source = Q "§5 #25, §4.2 (patmagauran/i915ovmfPkg#16; tomitamoeko/VfioIgdPkg#5); " PF "§2 (romfile)",
+	},
+
+	/* ---- isolation and quirks (informational) ---- */
+	{
+		.id = "acs-override-active",
+		.title = "The ACS override is active: groups are split without isolation",
+		.patterns = P("PCIe ACS overrides enabled"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 29,
+		.cause = "The kernel's pcie_acs_override patch (carried by the Proxmox kernel) splits IOMMU groups where the hardware does not isolate the devices.",
+		.fix = "Devices split this way can still reach each other by DMA, so a guest can reach devices left on the host. Prefer a slot with real isolation; keep the override only knowingly.",
+		.example = "[    0.000000] Warning: PCIe ACS overrides enabled; This may allow non-IOMMU protected peer-to-peer DMA",
+		.source = Q "§5 #29, §1.1; " SC " (ACS override); " CD "ubuntu44-acs-override-patched-kernel-iommu-grouping.txt",
+	},
+	{
+		.id = "intel-pch-acs-quirk",
+		.title = "The kernel's ACS quirk for Intel PCH root ports is on",
+		.patterns = P("Intel PCH root port ACS workaround enabled", "Intel SPT PCH root port ACS workaround enabled"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_INFO,
+		.kb_row = 30,
+		.cause = "The kernel treats these PCH root ports as isolating (§1.1). On 100/200-series (SPT) PCHs lspci still shows the wrong standard ACS control register.",
+		.fix = "Nothing to do.",
+		.example = "Intel SPT PCH root port ACS workaround enabled",
+		.source = Q "§5 #30, §1.1 (kernel quirks.c)",
+	},
+	{
+		.id = "intel-pch-acs-quirk-failed",
+		.title = "The kernel could not enable its Intel PCH ACS quirk",
+		.patterns = P("Failed to enable Intel PCH ACS quirk"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 30,
+		.cause = "The PCH root ports the quirk would isolate stay without isolation, so devices behind them share IOMMU groups.",
+		.fix = "Expect shared groups behind the PCH ports (vfio-pilot groups shows them); use a CPU-attached slot for the card.",
+		.example = "Failed to enable Intel PCH ACS quirk",
+		.source = Q "§5 #30, §1.1 (kernel quirks.c)",
+	},
+	{
+		.id = "nvidia-hda-enabled",
+		.title = "The kernel enabled the NVIDIA card's hidden HDMI audio function",
+		.patterns = P("%bdf: Enabling HDA controller"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_INFO,
+		.kb_row = 31,
+		.cause = "The firmware hid the card's audio function and the kernel turned it on (quirk_nvidia_hda); the GPU is now multifunction.",
+		.fix = "Pass the audio function with the GPU: it is in the GPU's IOMMU group.",
+		.example = "pci 0000:01:00.0: Enabling HDA controller",
+		.source = Q "§5 #31, §1.5 (QubesOS/qubes-issues#10036, RTX 5070)",
+	},
+	{
+		.id = "cpuid-feature-warning",
+		.title = "QEMU: the host CPU lacks a requested CPUID feature",
+		.patterns = P("host doesn't support requested feature: CPUID"),
+		.where = VP_SIG_QEMU,
+		.severity = VP_SIG_INFO,
+		.kb_row = 34,
+		.cause = "The VM's CPU model asks for a flag the host CPU does not have; QEMU drops it.",
+		.fix = "Nothing to do for passthrough.",
+		.example = "host doesn't support requested feature: CPUID...",
+		.source = Q "§5 #34 (foxlet/macOS-Simple-KVM#143)",
+	},
+
+	/* ---- in the guest ---- */
+	{
+		.id = "code43-nvidia",
+		.title = "Windows stopped the GPU (Code 43): NVIDIA",
+		.patterns = P("(Code 43)"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.vendor = 0x10de,
+		.kb_row = 28,
+		.cause = "On an NVIDIA GeForce card only drivers older than R465 (April 2021) refuse to run under a hypervisor. With a current driver, Code 43 means the card did not initialise: a failed reset on the host or a card left in a bad state.",
+		.fix = "Use a driver of R465 or later. Only for older drivers hide the hypervisor (cpu: host,hidden=1, or args -cpu host,kvm=off,hv_vendor_id=...; Proxmox already adds kvm=off and hv_vendor_id=proxmox with x-vga=1). With a current driver, look at the host's reset messages instead.",
+		.example = "Windows has stopped this device because it has reported problems. (Code 43)",
+		.source = Q "§5 #28 (sk1080/nvidia-kvm-patcher#32, GTX 950), §4.1 (R465); " SC " (hiding only before R465, consumer cards); " PF "§5 (x-vga adds kvm=off and hv_vendor_id)",
+	},
+	{
+		.id = "code43-intel-arc",
+		.title = "Windows stopped the GPU (Code 43): Intel Arc",
+		.patterns = P("(Code 43)"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.vendor = 0x8086,
+		.gpu = VP_SIG_GPU_DISCRETE,
+		.kb_row = 28,
+		.cause = "Intel Arc's Windows driver refuses to run when it sees a hypervisor, and it checks both the KVM signature and the CPUID hypervisor bit.",
+		.fix = FIX_HIDE_ARC,
+		.example = "Windows has stopped this device because it has reported problems. (Code 43)",
+		.source = Q "§5 #28 (Code 43); " SC " (Intel Arc needs hiding including -hypervisor); seed 004 (Arc A310, PVE 9.1)",
+	},
+	{
+		.id = "code43-intel-vf",
+		.title = "Windows stopped the GPU (Code 43): Intel iGPU SR-IOV VF",
+		.patterns = P("(Code 43)"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.vendor = 0x8086,
+		.gpu = VP_SIG_GPU_INTEGRATED,
+		.kb_row = 28,
+		.cause = "On a virtual function of an Intel iGPU (i915-sriov-dkms) several users report Code 43; for one of them the driver was reacting to the visible hypervisor.",
+		.fix = "args: -cpu host,hv_vendor_id=... fixed it for one user (strongtz/i915-sriov-dkms#429); check that the host PF runs in SR-IOV PF mode and the VF exists.",
+		.example = "Windows has stopped this device because it has reported problems. (Code 43)",
+		.source = Q "§5 #28 (strongtz/i915-sriov-dkms#205 #225 #429 #131); " CD "pve-65-i915-sriov-pf-cmdline-code43-TRUNCATED.txt",
+	},
+	{
+		.id = "code43-amd-apu",
+		.title = "Windows stopped the GPU (Code 43): AMD APU iGPU",
+		.patterns = P("(Code 43)"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.vendor = 0x1002,
+		.gpu = VP_SIG_GPU_INTEGRATED,
+		.kb_row = 28,
+		.cause = "On an AMD APU iGPU the VM lacks the iGPU's vBIOS and GOP (the ROM cannot be read from the device), or the iGPU was already used once since the host booted: it has no reset.",
+		.fix = "Give the VM the APU's vBIOS (romfile=) and AMDGopDriver.rom as isc30/ryzen-gpu-passthrough-proxmox describes, and start the VM once per host boot.",
+		.example = "Windows has stopped this device because it has reported problems. (Code 43)",
+		.source = Q "§5 #28 (isc30/ryzen-gpu-passthrough-proxmox#23, 7745HX 610M), #25, §4.2, §6",
+	},
+	{
+		.id = "basic-display-adapter",
+		.title = "Windows uses the Microsoft Basic Display Adapter",
+		.patterns = P("Microsoft Basic Display Adapter"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_WARNING,
+		.kb_row = 0,
+		.cause = "Windows fell back to its generic display driver: the GPU vendor's driver is not installed or did not start. With Intel Arc that is the driver seeing the hypervisor, or an INF of Intel's package that does not fit the card (iigd_dch.inf against iigd_dch_d.inf).",
+		.fix = "Install the vendor's driver and look for Code 43 in Device Manager. Intel Arc: " FIX_HIDE_ARC,
+		.example = "Microsoft Basic Display Adapter",
+		.source = "seed 004 (Basic Display Adapter fallback, INF mix-up, Arc A310); " SC " (Intel Arc needs hiding including -hypervisor)",
+	},
+	{
+		.id = "nvidia-smi-no-devices",
+		.title = "nvidia-smi finds no GPU in the guest",
+		.patterns = P("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+			      "No devices were found"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.vendor = 0x10de,
+		.kb_row = 32,
+		.cause = "The guest's NVIDIA driver did not initialise the GPU: a failed reset on the host left it in a bad state, BAR space is missing (a large BAR without Above 4G decoding), or a Blackwell or Hopper GPU runs the proprietary kernel module instead of the open one. Hypervisor detection explains it only with drivers older than R465.",
+		.fix = "Look for RmInitAdapter in the guest's kernel log; Blackwell or Hopper: install the open kernel module; enable Above 4G decoding; fix the host-side reset (Blackwell has no full fix: power-cycle after a failed stop).",
+		.example = "No devices were found",
+		.source = Q "§5 #32 (NVIDIA/open-gpu-kernel-modules#915; QubesOS/qubes-issues#10036), §6; seed 004 (open module); " SC " (open module: Blackwell and Hopper, not Ada; hiding only before R465)",
+	},
+};
+
+/* ---- symptoms ----------------------------------------------------------------------- */
+
+#define S_FB Q "§5 #16 #17 (siderolabs/talos#14356)"
+#define S_APU Q "§4.2, §6, §5 #3 #25 #28 (isc30/ryzen-gpu-passthrough-proxmox); corpus vm_config/pve-7950x-raphael-igpu-no-output-TRUNCATED.txt"
+#define S_RESET Q "§3, §6, §5 #3 #4 #26; " SC " (vendor-reset covers only some AMD GPUs)"
+#define S_BW Q "§6 (NVIDIA/open-gpu-kernel-modules#853; HikenRoot report RTX PRO 4000); seed 004 (WPR2 state survives FLR)"
+
+static const struct vp_symptom_cause black_screen[] = {
+	{
+		.cause = "The GPU is the host's boot display and a host framebuffer still holds its BAR.",
+		.check = "Kernel log: 'BAR n: can't reserve' or 'assigned to efifb' for the GPU; boot_vga of the GPU is 1.",
+		.fix = "Boot the host on another GPU, or initcall_blacklist=sysfb_init on the kernel command line.",
+		.signatures = P("bar-cannot-reserve", "bar-assigned-efifb", "device-busy"),
+		.source = S_FB,
+	},
+	{
+		.cause = "The GPU's option ROM is unreadable (IGD, shadowed boot GPU, AMD APU).",
+		.check = "Kernel log or QEMU: 'Invalid PCI ROM header signature'.",
+		.fix = "romfile= with a dumped vBIOS in /usr/share/kvm; AMD APUs also need AMDGopDriver.rom.",
+		.signatures = P("rom-bad-signature"),
+		.source = Q "§5 #25",
+	},
+	{
+		.cause = "An AMD APU iGPU: it has no reset and needs its vBIOS and GOP in the VM.",
+		.check = "The task log shows 'Inappropriate ioctl for device' for the iGPU's reset; it worked once after a host boot.",
+		.fix = "romfile with the vBIOS and AMDGopDriver.rom; one VM start per host boot.",
+		.signatures = P("sysfs-reset-enotty", "code43-amd-apu"),
+		.source = S_APU,
+	},
+	{
+		.cause = "A previous VM run left the GPU unreset (AMD reset bug, NVIDIA Blackwell).",
+		.check = "The first VM start after a host boot works, the second does not; reset messages in the task or kernel log.",
+		.fix = "AMD Polaris, Vega, Navi 1x: vendor-reset with reset_method device_specific. Blackwell: no fix; power-cycle the host, disable_idle_d3=1.",
+		.signatures = P("sysfs-reset-enotty", "reset-method-unsupported", "qemu-irq-assert", "device-not-ready"),
+		.source = S_RESET,
+	},
+	{
+		.cause = "The guest runs without the vendor's driver (Basic Display Adapter) or the driver stopped the device (Code 43).",
+		.check = "Device Manager in the guest (remote desktop or the Proxmox console).",
+		.fix = "Install the vendor's driver; see the code-43 symptom.",
+		.signatures = P("basic-display-adapter", "code43-nvidia", "code43-intel-arc"),
+		.source = "seed 004; " SC,
+	},
+};
+
+static const struct vp_symptom_cause code43[] = {
+	{
+		.cause = "NVIDIA GeForce with a driver older than R465 sees the hypervisor.",
+		.check = "The guest's driver version: below 465 (modern drivers need no hiding).",
+		.fix = "Update the driver; only for old drivers hide KVM (cpu: host,hidden=1 or kvm=off with hv_vendor_id).",
+		.signatures = P("code43-nvidia"),
+		.source = Q "§5 #28, §4.1; " SC,
+	},
+	{
+		.cause = "Intel Arc sees the hypervisor: its driver checks the KVM signature and the CPUID hypervisor bit.",
+		.check = "The VM's args line: kvm=off and -hypervisor both present?",
+		.fix = FIX_HIDE_ARC,
+		.signatures = P("code43-intel-arc", "basic-display-adapter"),
+		.source = SC "; seed 004",
+	},
+	{
+		.cause = "An AMD APU iGPU without its vBIOS and GOP, or used a second time since host boot.",
+		.check = "hostpci romfile= set? First start after a host boot?",
+		.fix = "romfile with the vBIOS and AMDGopDriver.rom; start once per host boot.",
+		.signatures = P("code43-amd-apu", "sysfs-reset-enotty"),
+		.source = S_APU,
+	},
+	{
+		.cause = "An Intel iGPU SR-IOV VF; one user's fix was hiding the hypervisor vendor.",
+		.check = "The host PF runs in SR-IOV PF mode and the VF is present (lspci shows 00:02.1 and up).",
+		.fix = "args: -cpu host,hv_vendor_id=...; keep i915-sriov-dkms and the guest driver matched.",
+		.signatures = P("code43-intel-vf"),
+		.source = Q "§5 #28 (strongtz/i915-sriov-dkms#429)",
+	},
+	{
+		.cause = "The card was left in a bad state by a failed reset on the host.",
+		.check = "Reset messages in the task log or kernel log; the first start after a host boot works.",
+		.fix = "Fix the reset (vendor-reset for AMD Polaris, Vega, Navi 1x), or power-cycle the host.",
+		.signatures = P("sysfs-reset-enotty", "reset-method-unsupported", "device-not-ready"),
+		.source = Q "§5 #28 (wrong reset state), §3; " SC,
+	},
+};
+
+static const struct vp_symptom_cause host_freeze[] = {
+	{
+		.cause = "An AMD APU iGPU: it has no reset, and a forced stop can hang the host.",
+		.check = "The GPU is an APU iGPU (vfio-pilot show ADDR), reset_method is empty.",
+		.fix = "Shut the guest down from inside, never stop it forcibly; one VM start per host boot.",
+		.signatures = P("sysfs-reset-enotty"),
+		.source = Q "§4.2, §6 (gnif/vendor-reset#82)",
+	},
+	{
+		.cause = "NVIDIA Blackwell's reset bug: after the VM stops the GPU stays unresponsive until a power cycle and can freeze the host.",
+		.check = "The GPU is Blackwell (RTX 50, RTX PRO Blackwell); the first VM start worked.",
+		.fix = "No kernel fix as of 6.18: bind vfio-pci at boot, vfio-pci disable_idle_d3=1, power-cycle the host after a stop.",
+		.signatures = P("sysfs-reset-enotty", "qemu-irq-assert"),
+		.source = S_BW,
+	},
+	{
+		.cause = "An AMD GPU with the reset bug (Polaris, Vega, Navi 1x) without a working vendor-reset; the IOMMU's queue can get stuck on it.",
+		.check = "Kernel log: 'Completion-Wait loop timed out', 'Unsupported reset method'; reset_method lacks device_specific.",
+		.fix = "vendor-reset loaded early and reset_method set to device_specific (5.15+); Vega 10 on new kernels needs vendor-reset PR #109.",
+		.signatures = P("amd-vi-completion-wait", "reset-method-unsupported"),
+		.source = Q "§3, §5 #12 #26, §6",
+	},
+	{
+		.cause = "An Intel iGPU (GVT-d) not ready after FLR, or faulting DMA after the guest stops.",
+		.check = "Kernel log: 'not ready 1023ms after FLR', DMAR fault storms from 00:02.0.",
+		.fix = "Legacy IGD settings, firmware update; a community no-FLR quirk exists for 8086:5912.",
+		.signatures = P("device-not-ready", "dmar-fault"),
+		.source = Q "§1.3, §5 #10 #14 (patmagauran/i915ovmfPkg#23)",
+	},
+};
+
+static const struct vp_symptom_cause wont_start[] = {
+	{
+		.cause = "Another device of the IOMMU group is on a host driver.",
+		.check = "vfio-pilot groups ADDR: every endpoint must be on vfio-pci.",
+		.fix = "Bind all endpoints of the group to vfio-pci, or move the card to a slot with its own group.",
+		.signatures = P("group-not-viable", "pve-bind-failed", "group-multiple-address-spaces"),
+		.source = Q "§5 #6 #23; " PF "§5",
+	},
+	{
+		.cause = "No IOMMU, or no interrupt remapping, or an RMRR on the device.",
+		.check = "Kernel log: 'DMAR: IOMMU enabled' or AMD-Vi lines; 'No interrupt remapping support'; RMRR messages.",
+		.fix = FIX_NO_IOMMU,
+		.signatures = P("pve-no-iommu", "libvirt-no-iommu", "container-iommu-failed", "vfio-group-missing", "vfio-probe-einval", "no-interrupt-remapping", "rmrr-ineligible", "firmware-identity-map"),
+		.source = Q "§5 #7-#9 #19-#22 #27; " SC,
+	},
+	{
+		.cause = "The device does not answer after a failed reset, or is stuck in D3cold.",
+		.check = "The task log ends with a kvm: assertion; lspci -vvv shows rev ff.",
+		.fix = "Power-cycle the host; fix the reset; vfio-pci disable_idle_d3=1.",
+		.signatures = P("qemu-irq-assert", "vfio-stuck-d3", "device-not-ready", "lspci-device-dead"),
+		.source = Q "§5 #4 #14 #15",
+	},
+	{
+		.cause = "Something else holds the device: a host framebuffer, another VM.",
+		.check = "Kernel log: 'can't reserve' for the GPU's BAR; another running VM with the same group.",
+		.fix = "initcall_blacklist=sysfb_init or another boot GPU; one VM per group.",
+		.signatures = P("bar-cannot-reserve", "device-busy"),
+		.source = Q "§5 #16 #18",
+	},
+	{
+		.cause = "The configured device is gone (an SR-IOV VF not created again) or a hookscript failed in pre-start.",
+		.check = "The task log's TASK ERROR line.",
+		.fix = "Create the VFs before the VM starts; make the hookscript exit 0.",
+		.signatures = P("pve-no-pci-device-info", "hookscript-pre-start-failed", "qemu-exited"),
+		.source = Q "§5 #5; " PF "§4; peer-lessons.md #8",
+	},
+};
+
+static const struct vp_symptom_cause gpu_missing[] = {
+	{
+		.cause = "The guest has no vendor driver for it, or the driver stopped it.",
+		.check = "Device Manager: Basic Display Adapter, Code 43; Linux guest: nvidia-smi, the guest's kernel log.",
+		.fix = "Install the driver; see the code-43 and nvidia-smi symptoms.",
+		.signatures = P("basic-display-adapter", "code43-nvidia", "code43-intel-arc", "nvidia-smi-no-devices"),
+		.source = "seed 004; " SC "; " Q "§5 #28 #32",
+	},
+	{
+		.cause = "The GPU did not initialise: a failed reset or D3cold on the host.",
+		.check = "Kernel log on the host: not ready after resume/FLR, RmInitAdapter; the first start after a host boot works.",
+		.fix = "vfio-pci disable_idle_d3=1; fix the reset; power-cycle the host.",
+		.signatures = P("device-not-ready", "nvrm-rminitadapter", "gpu-fallen-off-bus", "sysfs-reset-enotty"),
+		.source = Q "§5 #13 #14 #33, §6",
+	},
+	{
+		.cause = "Not every function of the card was passed, or an SR-IOV VF vanished.",
+		.check = "hostpci lists the whole device (0000:01:00, all functions); the VF exists on the host.",
+		.fix = "Pass all functions (HDMI audio, USB-C); create the VFs at boot.",
+		.signatures = P("reset-group-not-owned", "pve-no-pci-device-info", "nvidia-hda-enabled"),
+		.source = Q "§1.5 (Turing has 4 functions), §5 #2 #5 #31",
+	},
+	{
+		.cause = "A laptop GPU (Optimus, 3D controller) cannot be passed with its display output.",
+		.check = "The GPU's class is 3D controller (0302) on a laptop.",
+		.fix = "Use it for compute only, or not at all.",
+		.signatures = NULL,
+		.source = Q "§4.1 (HikariKnight/ls-iommu#3)",
+	},
+};
+
+static const struct vp_symptom_cause no_devices[] = {
+	{
+		.cause = "A Blackwell or Hopper GPU with NVIDIA's proprietary kernel module in the guest (Ada does not need the open one).",
+		.check = "The guest's kernel log: RmInitAdapter failed (0x22:0x56:1017); the driver package without -open.",
+		.fix = "Install the open kernel module variant of the driver in the guest.",
+		.signatures = P("nvrm-rminitadapter", "nvidia-smi-no-devices"),
+		.source = "seed 004; " SC " (open module: Blackwell and Hopper, not Ada)",
+	},
+	{
+		.cause = "A failed reset on the host left the GPU in a bad state (Blackwell: no full fix).",
+		.check = "The first VM start after a host boot works; host reset messages.",
+		.fix = "Power-cycle the host; vfio-pci disable_idle_d3=1, bind vfio-pci at boot.",
+		.signatures = P("sysfs-reset-enotty", "device-not-ready", "gpu-fallen-off-bus"),
+		.source = Q "§5 #32, §6",
+	},
+	{
+		.cause = "BAR space is missing: a large-BAR GPU without Above 4G decoding.",
+		.check = "The guest's kernel log or lspci -vv in the guest: BARs unassigned.",
+		.fix = "Enable Above 4G decoding in the host firmware; use OVMF (UEFI) for the VM.",
+		.signatures = NULL,
+		.source = Q "§5 #32 (missing BAR space), §4.1",
+	},
+	{
+		.cause = "A GeForce card with a driver older than R465 refuses to run under a hypervisor.",
+		.check = "The guest's driver version.",
+		.fix = "Update the driver (R465 or later), or hide the hypervisor for old drivers.",
+		.signatures = P("code43-nvidia"),
+		.source = SC " (hiding only before R465); seed 002 (claim corrected)",
+	},
+};
+
+#define CAUSES(a) .causes = (a), .ncauses = ARRAY_SIZE(a)
+
+static const struct vp_symptom symptoms[] = {
+	{ .id = "black-screen", .title = "Black screen: no picture from the passed GPU",
+	  .aliases = P("black screen", "blank screen", "no picture", "no display", "no signal", "no output", "no video"),
+	  CAUSES(black_screen) },
+	{ .id = "code-43", .title = "Code 43 in Windows Device Manager",
+	  .aliases = P("code 43", "error 43", "code43"),
+	  CAUSES(code43) },
+	{ .id = "host-freeze-on-stop", .title = "The host freezes or hangs when the VM stops",
+	  .aliases = P("host freezes", "host freeze", "host froze", "host hangs", "host hang", "host crashes", "host crash", "host locks up", "freezes", "freeze", "hangs", "when the vm stops", "after vm shutdown"),
+	  CAUSES(host_freeze) },
+	{ .id = "vm-wont-start", .title = "The VM does not start",
+	  .aliases = P("won t start", "wont start", "will not start", "does not start", "doesn t start", "fails to start", "failed to start", "start failed", "not starting", "cannot start", "can t start"),
+	  CAUSES(wont_start) },
+	{ .id = "gpu-missing-in-guest", .title = "The GPU is missing or not working in the guest",
+	  .aliases = P("gpu missing", "missing gpu", "missing", "not detected", "not visible", "no gpu", "does not show up", "doesn t show up", "not showing", "basic display adapter"),
+	  CAUSES(gpu_missing) },
+	{ .id = "nvidia-smi-no-devices", .title = "nvidia-smi says \"No devices were found\"",
+	  .aliases = P("no devices were found", "no devices found", "nvidia smi", "couldn t communicate with the nvidia driver"),
+	  CAUSES(no_devices) },
+};
+// clang-format on
+
+/* ---- names ------------------------------------------------------------------------ */
+
+const char *vp_sig_where_name(unsigned int bit)
+{
+	static const char *const names[VP_SIG_WHERE_COUNT] = {
+		"dmesg", "qemu", "pve-task", "libvirt", "guest", "lspci",
+	};
+
+	return bit < VP_SIG_WHERE_COUNT ? names[bit] : NULL;
+}
+
+const char *vp_sig_severity_name(enum vp_sig_severity s)
+{
+	switch (s) {
+	case VP_SIG_ERROR:
+		return "error";
+	case VP_SIG_WARNING:
+		return "warning";
+	case VP_SIG_INFO:
+		break;
+	}
+	return "info";
+}
+
+/* ---- the matcher ------------------------------------------------------------------- */
+
+enum tok {
+	T_LIT,
+	T_BDF,
+	T_GROUP,
+	T_NUM,
+	T_HEX,
+	T_WORD,
+	T_ANY,
+	T_END,
+	T_BAD,
+};
+
+/* The token at @p; *len gets how many pattern bytes it takes. */
+static enum tok tok_at(const char *p, size_t *len)
+{
+	static const struct {
+		const char *name;
+		enum tok t;
+	} toks[] = {
+		{ "%bdf", T_BDF }, { "%group", T_GROUP }, { "%n", T_NUM },
+		{ "%x", T_HEX },   { "%w", T_WORD },	  { "%*", T_ANY },
+		{ "%%", T_LIT },
+	};
+
+	if (!*p) {
+		*len = 0;
+		return T_END;
+	}
+	if (*p != '%') {
+		*len = 1;
+		return T_LIT;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(toks); i++) {
+		if (startswith(p, toks[i].name)) {
+			*len = strlen(toks[i].name);
+			return toks[i].t;
+		}
+	}
+	*len = 1;
+	return T_BAD;
+}
+
+static bool is_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static size_t run_of(const char *s, int (*cls)(int))
+{
+	size_t n = 0;
+
+	while (s[n] && cls((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+static int hexdig(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
+/* "bb:dd.f" with device <= 1f, not followed by a word character. */
+static size_t bdf_short(const char *s)
+{
+	if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) ||
+	    s[2] != ':' || !isxdigit((unsigned char)s[3]) ||
+	    !isxdigit((unsigned char)s[4]) || s[5] != '.' || s[6] < '0' || s[6] > '7')
+		return 0;
+	if (hexdig(s[3]) > 1 || is_word(s[7]))
+		return 0;
+	return 7;
+}
+
+/* A PCI address at @s: "dddd:bb:dd.f" (domain 4-8 digits) or "bb:dd.f". */
+static size_t bdf_len(const char *s)
+{
+	size_t d = run_of(s, isxdigit), n;
+
+	if (d >= 4 && d <= 8 && s[d] == ':') {
+		n = bdf_short(s + d + 1);
+		if (n)
+			return d + 1 + n;
+	}
+	return bdf_short(s);
+}
+
+static size_t hex_len(const char *s)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isxdigit((unsigned char)s[2]))
+		return 2 + run_of(s + 2, isxdigit);
+	return run_of(s, isxdigit);
+}
+
+static int is_nonblank(int c)
+{
+	return !isspace(c);
+}
+
+struct mstate {
+	const char *line;
+	struct vp_sig_match *m;
+};
+
+static bool add_cap(struct mstate *st, enum vp_sig_cap_kind kind, const char *at,
+		    size_t len)
+{
+	struct vp_sig_match *m = st->m;
+
+	if (m->ncaps >= VP_SIG_MAX_CAPS)
+		return false;
+	m->caps[m->ncaps++] = (struct vp_sig_cap){ .kind = kind, .at = at, .len = len };
+	return true;
+}
+
+/*
+ * Match @p at exactly @s. @fresh: the previous pattern element was nothing
+ * or %*, so a number or address must not start inside a word.
+ */
+static bool match_here(struct mstate *st, const char *p, const char *s, bool fresh)
+{
+	for (;;) {
+		size_t plen, n = 0, saved = st->m->ncaps;
+		enum vp_sig_cap_kind kind = VP_CAP_NUM;
+		enum tok t = tok_at(p, &plen);
+
+		switch (t) {
+		case T_END:
+			st->m->end = (size_t)(s - st->line);
+			return true;
+		case T_BAD:
+			return false;
+		case T_LIT:
+			if (*s != p[plen - 1])
+				return false;
+			s++;
+			p += plen;
+			fresh = false;
+			continue;
+		case T_BDF:
+		case T_GROUP:
+		case T_NUM:
+		case T_HEX:
+			if (fresh && s > st->line && is_word(s[-1]))
+				return false;
+			if (t == T_BDF) {
+				n = bdf_len(s);
+				kind = VP_CAP_BDF;
+			} else if (t == T_HEX) {
+				n = hex_len(s);
+				kind = VP_CAP_HEX;
+			} else {
+				n = run_of(s, isdigit);
+				kind = t == T_GROUP ? VP_CAP_GROUP : VP_CAP_NUM;
+			}
+			if (!n)
+				return false;
+			/* A number ending the pattern must end a word too. */
+			if (t != T_BDF && !p[plen] && is_word(s[n]))
+				return false;
+			if (!add_cap(st, kind, s, n))
+				return false;
+			s += n;
+			p += plen;
+			fresh = false;
+			continue;
+		case T_WORD:
+			/* Longest first, then shorter until the rest matches. */
+			for (n = run_of(s, is_nonblank); n > 0; n--) {
+				st->m->ncaps = saved;
+				if (!add_cap(st, VP_CAP_WORD, s, n))
+					return false;
+				if (match_here(st, p + plen, s + n, false))
+					return true;
+			}
+			st->m->ncaps = saved;
+			return false;
+		case T_ANY:
+			/* Shortest first. */
+			for (n = 0;; n++) {
+				st->m->ncaps = saved;
+				if (match_here(st, p + plen, s + n, true))
+					return true;
+				if (!s[n])
+					break;
+			}
+			st->m->ncaps = saved;
+			return false;
+		}
+	}
+}
+
+int vp_sig_pattern_check(const char *pattern)
+{
+	size_t ncaps = 0, plen;
+	enum tok t;
+
+	if (!pattern || !*pattern)
+		return -EINVAL;
+	for (const char *p = pattern; (t = tok_at(p, &plen)) != T_END; p += plen) {
+		if (t == T_BAD)
+			return -EINVAL;
+		if (t != T_LIT && t != T_ANY && ++ncaps > VP_SIG_MAX_CAPS)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The longest run of literal text in @pattern (*at, returned length): a
+ * line without it cannot match, and memmem() finds that out fast.
+ */
+static size_t longest_literal(const char *pattern, const char **at)
+{
+	size_t best = 0, cur = 0, plen;
+	const char *start = NULL;
+	enum tok t;
+
+	*at = NULL;
+	for (const char *p = pattern;; p += plen) {
+		t = tok_at(p, &plen);
+		if (t == T_LIT && plen == 1) {
+			if (!cur)
+				start = p;
+			cur++;
+			continue;
+		}
+		if (cur > best) {
+			best = cur;
+			*at = start;
+		}
+		cur = 0;
+		if (t == T_END)
+			return best;
+	}
+}
+
+/* vp_sig_match() for a pattern known to be well formed; @len is strlen(@line). */
+static int match(const char *pattern, const char *line, size_t len,
+		 struct vp_sig_match *m)
+{
+	struct mstate st = { .line = line, .m = m };
+	const char *end = line + len, *lit;
+	size_t litlen = longest_literal(pattern, &lit);
+	/* A pattern that starts with literal text can only match where that text is. */
+	size_t lead = strcspn(pattern, "%");
+
+	if (litlen && !memmem(line, len, lit, litlen))
+		return 0;
+	for (const char *s = line; s <= end; s++) {
+		if (lead) {
+			s = memmem(s, (size_t)(end - s), pattern, lead);
+			if (!s)
+				return 0;
+		}
+		m->ncaps = 0;
+		if (match_here(&st, pattern, s, true)) {
+			m->start = (size_t)(s - line);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int vp_sig_match(const char *pattern, const char *line, struct vp_sig_match *m)
+{
+	struct vp_sig_match local;
+	int r = vp_sig_pattern_check(pattern);
+
+	if (r < 0)
+		return r;
+	return match(pattern, line, strlen(line), m ? m : &local);
+}
+
+/* The table's patterns are well formed: tests/unit/test-signatures.c checks them. */
+const struct vp_sig *vp_sig_scan(const char *line, size_t *i, struct vp_sig_match *m)
+{
+	size_t len = strlen(line);
+
+	for (; *i < ARRAY_SIZE(sigs); (*i)++)
+		for (const char *const *p = sigs[*i].patterns; *p; p++)
+			if (match(*p, line, len, m) == 1)
+				return &sigs[*i];
+	return NULL;
+}
+
+size_t vp_sig_count(void)
+{
+	return ARRAY_SIZE(sigs);
+}
+
+const struct vp_sig *vp_sig_at(size_t i)
+{
+	return i < ARRAY_SIZE(sigs) ? &sigs[i] : NULL;
+}
+
+const struct vp_sig *vp_sig_find(const char *id)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (streq(sigs[i].id, id))
+			return &sigs[i];
+	return NULL;
+}
+
+/* ---- symptoms ---------------------------------------------------------------------- */
+
+size_t vp_symptom_count(void)
+{
+	return ARRAY_SIZE(symptoms);
+}
+
+const struct vp_symptom *vp_symptom_at(size_t i)
+{
+	return i < ARRAY_SIZE(symptoms) ? &symptoms[i] : NULL;
+}
+
+/* Lower case, every run of other characters one space, framed by spaces. */
+static char *normalize(const char *text)
+{
+	size_t n = strlen(text);
+	char *out = malloc(n + 3), *o = out;
+
+	if (!out)
+		return NULL;
+	*o++ = ' ';
+	for (const char *s = text; *s; s++) {
+		if (isalnum((unsigned char)*s))
+			*o++ = (char)tolower((unsigned char)*s);
+		else if (o[-1] != ' ')
+			*o++ = ' ';
+	}
+	if (o[-1] != ' ')
+		*o++ = ' ';
+	*o = '\0';
+	return out;
+}
+
+/* Does the normalized @hay hold @phrase as whole words? */
+static bool has_phrase(const char *hay, const char *phrase)
+{
+	size_t n = strlen(phrase);
+
+	for (const char *s = strstr(hay, phrase); s; s = strstr(s + 1, phrase))
+		if (s[-1] == ' ' && s[n] == ' ')
+			return true;
+	return false;
+}
+
+const struct vp_symptom *vp_symptom_find(const char *text)
+{
+	_cleanup_free_ char *norm = text ? normalize(text) : NULL;
+	const struct vp_symptom *best = NULL;
+	size_t best_len = 0;
+
+	if (!norm)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(symptoms); i++) {
+		_cleanup_free_ char *id = normalize(symptoms[i].id);
+
+		if (id && streq(id, norm))
+			return &symptoms[i];
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(symptoms); i++) {
+		for (const char *const *a = symptoms[i].aliases; *a; a++) {
+			size_t n = strlen(*a);
+
+			if (n > best_len && has_phrase(norm, *a)) {
+				best = &symptoms[i];
+				best_len = n;
+			}
+		}
+	}
+	return best;
+}
