@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
 #include <libkmod.h>
 #include <pci/pci.h>
 
@@ -177,14 +180,15 @@ static int build_rel(enum vp_loc loc, const char *fmt, va_list ap, char **out)
 static int resolve_in_root(int rootfd, const char *path, char **out)
 {
 	_cleanup_free_ char *todo = strdup(path);
-	_cleanup_free_ char *res = calloc(1, PATH_MAX);
+	char res[PATH_MAX];
 	char link[PATH_MAX];
 	size_t reslen = 0;
 	int links = 0;
 	char *cur;
 
-	if (!todo || !res)
+	if (!todo)
 		return -ENOMEM;
+	res[0] = '\0';
 	cur = todo;
 	while (*cur) {
 		char *slash = strchr(cur, '/');
@@ -241,8 +245,8 @@ static int resolve_in_root(int rootfd, const char *path, char **out)
 			cur = todo;
 		}
 	}
-	*out = TAKE_PTR(res);
-	return 0;
+	*out = strdup(res);
+	return *out ? 0 : -ENOMEM;
 }
 
 static int vresolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt,
@@ -397,6 +401,84 @@ int vp_read_strf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 	strstrip_end(buf);
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int vp_open_canonical(struct vp_ctx *ctx, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+	};
+	long fd;
+
+	if (rel[0] == '/')
+		return -EINVAL;
+	fd = syscall(SYS_openat2, ctx->rootfd, rel[0] ? rel : ".", &how, sizeof(how));
+	if (fd >= 0)
+		return (int)fd;
+	if (errno != ENOSYS && errno != EPERM)
+		return -errno;
+	/* No openat2 (old kernel or seccomp): resolve one component at a time. */
+	return vp_openf(ctx, VP_ROOT, flags, "%s", rel);
+}
+
+static bool one_component(const char *name)
+{
+	return name[0] && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..");
+}
+
+int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!one_component(name))
+		return -EINVAL;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, buf, max, len);
+}
+
+int vp_read_str_at(int dirfd, const char *name, char **out)
+{
+	char buf[4097];
+	size_t len;
+	int r;
+
+	/* sysfs attributes are at most a page (fs/sysfs/file.c). */
+	r = vp_read_bytes_at(dirfd, name, buf, sizeof(buf) - 1, &len);
+	if (r < 0)
+		return r;
+	if (len == sizeof(buf) - 1)
+		return -EFBIG;
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len))
+		return -EBADMSG;
+	strstrip_end(buf);
+	*out = strdup(buf);
+	return *out ? 0 : -ENOMEM;
+}
+
+int vp_readlink_at(int dirfd, const char *name, char **out)
+{
+	char link[PATH_MAX];
+	ssize_t n;
+
+	if (!one_component(name))
+		return -EINVAL;
+	n = readlinkat(dirfd, name, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	*out = strdup(link);
+	return *out ? 0 : -ENOMEM;
+}
+
+bool vp_exists_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return one_component(name) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)

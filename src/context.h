@@ -101,6 +101,23 @@ int vp_read_bytesf(struct vp_ctx *ctx, enum vp_loc loc, void *buf, size_t max,
 /* The target of a symlink, as stored (not resolved). */
 int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * Open @rel, a canonical path below the root as vp_resolve returned it. The
+ * kernel then refuses any symlink on the way (openat2 RESOLVE_NO_SYMLINKS |
+ * RESOLVE_BENEATH, Linux 5.6); without openat2 it is resolved again.
+ */
+int vp_open_canonical(struct vp_ctx *ctx, const char *rel, int flags);
+
+/*
+ * Attributes of one directory already opened through the resolver (a PCI
+ * function's sysfs directory): @name is a single path component, opened
+ * with O_NOFOLLOW, so it cannot leave that directory. One lookup instead of
+ * a resolution per attribute.
+ */
+int vp_read_str_at(int dirfd, const char *name, char **out);
+int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t *len);
+int vp_readlink_at(int dirfd, const char *name, char **out);
+bool vp_exists_at(int dirfd, const char *name);
 /* The path a library that cannot be confined must be given (libpci, libkmod). */
 int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -345,9 +345,19 @@ struct vp_dev *vp_host_find_addr(const struct vp_host *h, const char *addr)
 
 struct vp_group *vp_host_group(const struct vp_host *h, int id)
 {
-	for (size_t i = 0; i < h->ngroups; i++)
-		if (h->groups[i].id == id)
-			return &h->groups[i];
+	size_t lo = 0, hi = h->ngroups;
+
+	/* Groups are sorted by id (iommu.c). */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->groups[mid].id == id)
+			return &h->groups[mid];
+		if (h->groups[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

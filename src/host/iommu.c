@@ -254,11 +254,14 @@ static void analyse_group(const struct vp_host *h, struct vp_group *g)
 		g->verdict = VP_GROUP_COMPANIONS;
 }
 
-static int cmp_int(const void *a, const void *b)
+static int cmp_group_addr(const void *a, const void *b)
 {
-	int x = *(const int *)a, y = *(const int *)b;
+	const struct vp_dev *x = *(struct vp_dev *const *)a,
+			    *y = *(struct vp_dev *const *)b;
 
-	return (x > y) - (x < y);
+	if (x->iommu_group != y->iommu_group)
+		return x->iommu_group < y->iommu_group ? -1 : 1;
+	return vp_bdf_cmp(&x->bdf, &y->bdf);
 }
 
 static void explain_no_iommu(struct vp_ctx *ctx, struct vp_host *h)
@@ -322,7 +325,7 @@ static void acs_override(struct vp_ctx *ctx, struct vp_host *h)
 int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	_cleanup_free_ int *ids = NULL;
+	_cleanup_free_ struct vp_dev **bygrp = NULL;
 	size_t nids = 0;
 	struct dirent *e;
 
@@ -334,35 +337,34 @@ int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h)
 	}
 
 	acs_override(ctx, h);
-	ids = calloc(h->ndevs ? h->ndevs : 1, sizeof(*ids));
-	if (!ids)
+	/* Devices ordered by (group, address): each group is then one run. */
+	bygrp = calloc(h->ndevs ? h->ndevs : 1, sizeof(*bygrp));
+	if (!bygrp)
 		return -ENOMEM;
 	for (size_t i = 0; i < h->ndevs; i++)
 		if (h->devs[i]->iommu_group >= 0)
-			ids[nids++] = h->devs[i]->iommu_group;
+			bygrp[nids++] = h->devs[i];
 	if (nids == 0) {
 		explain_no_iommu(ctx, h);
 		return h->no_iommu_why ? 0 : -ENOMEM;
 	}
-	qsort(ids, nids, sizeof(*ids), cmp_int);
-
+	qsort(bygrp, nids, sizeof(*bygrp), cmp_group_addr);
 	h->groups = calloc(nids, sizeof(*h->groups));
 	if (!h->groups)
 		return -ENOMEM;
-	for (size_t i = 0; i < nids; i++) {
-		struct vp_group *g;
+	for (size_t i = 0; i < nids;) {
+		struct vp_group *g = &h->groups[h->ngroups++];
+		size_t j = i;
 
-		if (i > 0 && ids[i] == ids[i - 1])
-			continue;
-		g = &h->groups[h->ngroups++];
-		g->id = ids[i];
-		g->members = calloc(h->ndevs, sizeof(*g->members));
+		while (j < nids && bygrp[j]->iommu_group == bygrp[i]->iommu_group)
+			j++;
+		g->id = bygrp[i]->iommu_group;
+		g->n = j - i;
+		g->members = malloc(g->n * sizeof(*g->members));
 		if (!g->members)
 			return -ENOMEM;
-		/* h->devs is sorted, so members come out sorted by address. */
-		for (size_t j = 0; j < h->ndevs; j++)
-			if (h->devs[j]->iommu_group == g->id)
-				g->members[g->n++] = h->devs[j];
+		memcpy(g->members, bygrp + i, g->n * sizeof(*g->members));
+		i = j;
 	}
 	for (size_t i = 0; i < h->ngroups; i++) {
 		struct vp_group *g = &h->groups[i];

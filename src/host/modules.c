@@ -67,9 +67,21 @@ int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h)
 	}
 	for (size_t i = 0; i < h->ndevs; i++) {
 		struct vp_dev *d = h->devs[i];
+		struct vp_dev *same = NULL;
 
 		if (!d->modalias) {
 			vp_dev_unknown(d, "modules", "no modalias attribute");
+			continue;
+		}
+		/* VFs and identical cards share a modalias: look each one up once. */
+		for (size_t j = i; j-- > 0 && i - j <= 64 && !same;)
+			if (streq(h->devs[j]->modalias, d->modalias) &&
+			    !vp_dev_unknown_why(h->devs[j], "modules"))
+				same = h->devs[j];
+		if (same) {
+			for (size_t k = 0; k < same->modules.n; k++)
+				if ((r = strv_add(&d->modules, same->modules.v[k])) < 0)
+					return r;
 			continue;
 		}
 		r = match_one(kmod, d);

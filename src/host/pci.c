@@ -76,32 +76,15 @@ static int pci_open(struct vp_ctx *ctx)
 	return 0;
 }
 
-static int read_hex_attr(struct vp_ctx *ctx, const char *addr, const char *attr,
-			 unsigned long *v)
-{
-	_cleanup_free_ char *s = NULL;
-	char *end;
-	int r;
-
-	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/%s", addr, attr);
-	if (r < 0)
-		return r;
-	errno = 0;
-	*v = strtoul(s, &end, 16);
-	if (errno || end == s || *end)
-		return -EBADMSG;
-	return 0;
-}
-
 /*
- * libpci treats a directory entry it cannot parse, or a function without
- * vendor/device/class, as fatal (lib/sysfs.c sysfs_scan). Check the tree
- * first so such a root gets a precise error instead of a libpci one.
+ * libpci treats a directory entry it cannot parse as fatal (lib/sysfs.c
+ * sysfs_scan). Check the names first so such a root gets a precise error;
+ * a function without vendor/device/class still fails the scan, through
+ * the error handler above, with libpci's message.
  */
 static int pci_precheck(struct vp_ctx *ctx, size_t *count)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	static const char *const mandatory[] = { "vendor", "device", "class" };
 	struct dirent *e;
 	size_t n = 0;
 	int r;
@@ -115,7 +98,6 @@ static int pci_precheck(struct vp_ctx *ctx, size_t *count)
 	}
 	while ((e = readdir(dir))) {
 		struct vp_bdf b;
-		unsigned long v;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -125,14 +107,6 @@ static int pci_precheck(struct vp_ctx *ctx, size_t *count)
 			vp_err("unexpected entry '%s' in the PCI device directory",
 			       e->d_name);
 			return -EBADMSG;
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(mandatory); i++) {
-			r = read_hex_attr(ctx, e->d_name, mandatory[i], &v);
-			if (r < 0) {
-				vp_err("%s: cannot read '%s': %s", e->d_name,
-				       mandatory[i], strerror(-r));
-				return r == -ENOENT ? -EBADMSG : r;
-			}
 		}
 		n++;
 	}
@@ -150,21 +124,19 @@ static char *lookup(struct pci_access *a, int flags, int a1, int a2, int a3, int
 	return s ? strdup(s) : NULL;
 }
 
-static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
+static int read_sysfs_extras(struct vp_dev *d, int dfd)
 {
 	_cleanup_free_ char *s = NULL;
-	const char *a = d->addr;
 	int r;
 
-	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/driver_override", a);
+	r = vp_read_str_at(dfd, "driver_override", &s);
 	if (r == 0 && !streq(s, "(null)") && s[0])
 		d->driver_override = TAKE_PTR(s);
 	else if (r < 0 && r != -ENOENT)
 		vp_dev_unknown(d, "driver_override", "%s", strerror(-r));
 	free(TAKE_PTR(s));
 
-	r = vp_read_strf(ctx, VP_SYS, &d->local_cpulist,
-			 "bus/pci/devices/%s/local_cpulist", a);
+	r = vp_read_str_at(dfd, "local_cpulist", &d->local_cpulist);
 	if (r < 0)
 		vp_dev_unknown(d, "local_cpulist", "no local_cpulist attribute (%s)",
 			       strerror(-r));
@@ -172,7 +144,7 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 	/* boot_vga exists only for VGA-class functions (drivers/pci/pci-sysfs.c). */
 	d->boot_vga = -1;
 	if ((d->class >> 8) == 0x0300) {
-		r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/boot_vga", a);
+		r = vp_read_str_at(dfd, "boot_vga", &s);
 		if (r == 0 && (streq(s, "0") || streq(s, "1")))
 			d->boot_vga = s[0] == '1';
 		else
@@ -186,14 +158,14 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 	 * found no reset method (pci-sysfs.c *_attr_is_visible); reset alone
 	 * means an older kernel that does not list its methods.
 	 */
-	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/reset_method", a);
+	r = vp_read_str_at(dfd, "reset_method", &s);
 	if (r == 0) {
 		char *save = NULL;
 
 		for (char *t = strtok_r(s, " ", &save); t; t = strtok_r(NULL, " ", &save))
 			strv_add(&d->reset_methods, t);
 		d->reset = d->reset_methods.n ? VP_PRESENT : VP_ABSENT;
-	} else if (vp_existsf(ctx, VP_SYS, "bus/pci/devices/%s/reset", a)) {
+	} else if (vp_exists_at(dfd, "reset")) {
 		d->reset = VP_PRESENT;
 		vp_dev_unknown(d, "reset_method",
 			       "no reset_method attribute (kernel before 5.15)");
@@ -202,12 +174,11 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 	}
 	free(TAKE_PTR(s));
 
-	r = vp_read_strf(ctx, VP_SYS, &d->power_state, "bus/pci/devices/%s/power_state",
-			 a);
+	r = vp_read_str_at(dfd, "power_state", &d->power_state);
 	if (r < 0)
 		vp_dev_unknown(d, "power_state", "no power_state attribute (%s)",
 			       strerror(-r));
-	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/d3cold_allowed", a);
+	r = vp_read_str_at(dfd, "d3cold_allowed", &s);
 	d->d3cold_allowed = -1;
 	if (r == 0 && (streq(s, "0") || streq(s, "1")))
 		d->d3cold_allowed = s[0] == '1';
@@ -216,31 +187,31 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 	free(TAKE_PTR(s));
 
 	/* Link attributes exist for PCIe functions only (pci-sysfs.c pcie_dev_attrs). */
-	vp_read_strf(ctx, VP_SYS, &d->link_speed, "bus/pci/devices/%s/current_link_speed",
-		     a);
-	vp_read_strf(ctx, VP_SYS, &d->link_width, "bus/pci/devices/%s/current_link_width",
-		     a);
-	vp_read_strf(ctx, VP_SYS, &d->max_link_speed, "bus/pci/devices/%s/max_link_speed",
-		     a);
-	vp_read_strf(ctx, VP_SYS, &d->max_link_width, "bus/pci/devices/%s/max_link_width",
-		     a);
+	if (d->pcie != VP_ABSENT) {
+		vp_read_str_at(dfd, "current_link_speed", &d->link_speed);
+		vp_read_str_at(dfd, "current_link_width", &d->link_width);
+		vp_read_str_at(dfd, "max_link_speed", &d->max_link_speed);
+		vp_read_str_at(dfd, "max_link_width", &d->max_link_width);
+	}
 
 	/* SR-IOV from sysfs: readable without root, unlike the capability. */
-	r = vp_read_strf(ctx, VP_SYS, &s, "bus/pci/devices/%s/sriov_totalvfs", a);
+	/* Absent in a readable capability list means no sriov_* files either. */
+	r = d->sriov == VP_ABSENT ? -ENOENT : vp_read_str_at(dfd, "sriov_totalvfs", &s);
 	if (r == 0) {
 		_cleanup_free_ char *num = NULL;
 
 		d->sriov = VP_PRESENT;
 		d->sriov_total = (unsigned int)strtoul(s, NULL, 10);
-		if (vp_read_strf(ctx, VP_SYS, &num, "bus/pci/devices/%s/sriov_numvfs",
-				 a) == 0)
+		if (vp_read_str_at(dfd, "sriov_numvfs", &num) == 0)
 			d->sriov_num = (unsigned int)strtoul(num, NULL, 10);
 		for (unsigned int i = 0; i < d->sriov_total && i < 256; i++) {
 			_cleanup_free_ char *link = NULL;
 			const char *base;
 
-			if (vp_readlinkf(ctx, VP_SYS, &link,
-					 "bus/pci/devices/%s/virtfn%u", a, i) < 0)
+			char name[16];
+
+			snprintf(name, sizeof(name), "virtfn%u", i);
+			if (vp_readlink_at(dfd, name, &link) < 0)
 				break;
 			base = strrchr(link, '/');
 			strv_add(&d->virtfn, base ? base + 1 : link);
@@ -253,7 +224,7 @@ static int read_sysfs_extras(struct vp_ctx *ctx, struct vp_dev *d)
 		d->sriov = VP_ABSENT;
 	}
 	free(TAKE_PTR(s));
-	r = vp_readlinkf(ctx, VP_SYS, &s, "bus/pci/devices/%s/physfn", a);
+	r = vp_readlink_at(dfd, "physfn", &s);
 	if (r == 0) {
 		const char *base = strrchr(s, '/');
 
@@ -309,14 +280,49 @@ static int cmp_dev(const void *a, const void *b)
 	return vp_bdf_cmp(&x->bdf, &y->bdf);
 }
 
-static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
+/* "sys/bus/pci/devices" + "../../../devices/pci0000:00/..." joined without lookups. */
+static char *lexical_devpath(int busdir, const char *addr)
 {
+	_cleanup_free_ char *link = NULL, *joined = NULL;
+	char *parts[64], *save = NULL;
+	size_t n = 0, len = 0;
+	char *out;
+
+	if (busdir < 0 || vp_readlink_at(busdir, addr, &link) < 0 || link[0] == '/')
+		return NULL;
+	joined = xasprintf("sys/bus/pci/devices/%s", link);
+	if (!joined)
+		return NULL;
+	for (char *t = strtok_r(joined, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (streq(t, "."))
+			continue;
+		if (streq(t, "..")) {
+			if (n == 0)
+				return NULL;
+			n--;
+			continue;
+		}
+		if (n == ARRAY_SIZE(parts))
+			return NULL;
+		parts[n++] = t;
+		len += strlen(t) + 1;
+	}
+	out = calloc(1, len + 1);
+	for (size_t i = 0; out && i < n; i++) {
+		if (i)
+			strcat(out, "/");
+		strcat(out, parts[i]);
+	}
+	return out;
+}
+
+static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp_dev *d)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *link = NULL;
 	unsigned char cfg[4096];
 	int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-		    PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP |
-		    PCI_FILL_DRIVER | PCI_FILL_MODULE_ALIAS;
-	unsigned long cls;
-	const char *s;
+		    PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_MODULE_ALIAS;
 	int r;
 
 	d->bdf.domain = (uint32_t)p->domain;
@@ -328,18 +334,32 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 	snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%d", p->domain, p->bus, p->dev,
 		 p->func);
 
-	r = vp_resolve(ctx, VP_SYS, &d->syspath, "bus/pci/devices/%s", d->addr);
-	if (r < 0)
-		return r;
-	r = vp_read_bytesf(ctx, VP_SYS, cfg, sizeof(cfg), &d->cfg_len,
-			   "bus/pci/devices/%s/config", d->addr);
+	/*
+	 * One lookup per function, its attributes read relative to it. The bus
+	 * entry is a relative link into sys/devices (drivers/base/bus.c); joined
+	 * lexically it is the canonical path whenever nothing on the way is a
+	 * link, which vp_open_canonical then enforces. Otherwise: resolve.
+	 */
+	d->syspath = lexical_devpath(busdir, d->addr);
+	dfd = d->syspath ? vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY)
+			 : -ELOOP;
+	if (dfd < 0) {
+		free(d->syspath);
+		r = vp_resolve(ctx, VP_SYS, &d->syspath, "bus/pci/devices/%s", d->addr);
+		if (r < 0)
+			return r;
+		dfd = vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY);
+		if (dfd < 0)
+			return dfd;
+	}
+	r = vp_read_bytes_at(dfd, "config", cfg, sizeof(cfg), &d->cfg_len);
 	if (r < 0)
 		d->cfg_len = 0;
 	/* Without the file, libpci would read 0xff for every capability. */
 	if (d->cfg_len >= 256)
 		flags |= PCI_FILL_CAPS | PCI_FILL_EXT_CAPS;
 	/* libpci stops the scan when "resource" is missing (lib/sysfs.c). */
-	if (vp_existsf(ctx, VP_SYS, "bus/pci/devices/%s/resource", d->addr))
+	if (vp_exists_at(dfd, "resource"))
 		flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
 	else
 		vp_dev_unknown(d, "bars", "no resource attribute");
@@ -347,9 +367,9 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 
 	d->vendor = p->vendor_id;
 	d->device = p->device_id;
-	/* The 24-bit class with prog-if comes from sysfs, as the kernel fixed it up. */
-	r = read_hex_attr(ctx, d->addr, "class", &cls);
-	d->class = r == 0 ? (uint32_t)cls & 0xffffff : (uint32_t)p->device_class << 8;
+	/* libpci's class is sysfs "class" as the kernel fixed it up; prog-if from config.
+	 */
+	d->class = (uint32_t)p->device_class << 8 | p->prog_if;
 	d->rev = p->rev_id;
 	d->subvendor = p->subsys_vendor_id;
 	d->subdevice = p->subsys_id;
@@ -365,23 +385,28 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 			lookup(ctx->pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
 			       d->vendor, d->device, d->subvendor, d->subdevice);
 
-	s = pci_get_string_property(p, PCI_FILL_DRIVER);
-	if (s) {
-		const char *base = strrchr(s, '/');
+	/*
+	 * The driver and iommu_group links are read here: libpci resolves them
+	 * with realpath(3), a readlink per path component (lib/sysfs.c
+	 * sysfs_deref_link), and only their last component matters.
+	 */
+	if (vp_readlink_at(dfd, "driver", &link) == 0) {
+		const char *base = strrchr(link, '/');
 
-		d->driver = strdup(base ? base + 1 : s);
+		d->driver = strdup(base ? base + 1 : link);
+		free(TAKE_PTR(link));
 	}
-	s = pci_get_string_property(p, PCI_FILL_IOMMU_GROUP);
-	if (s) {
-		const char *base = strrchr(s, '/');
+	if (vp_readlink_at(dfd, "iommu_group", &link) == 0) {
+		const char *base = strrchr(link, '/');
 		char *end;
-		long g = strtol(base ? base + 1 : s, &end, 10);
+		long g = strtol(base ? base + 1 : link, &end, 10);
 
-		if (*end == '\0' && g >= 0 && g <= INT32_MAX)
+		if (*end == '\0' && end != (base ? base + 1 : link) && g >= 0 &&
+		    g <= INT32_MAX)
 			d->iommu_group = (int)g;
 		else
 			vp_dev_unknown(d, "iommu_group",
-				       "unparsable iommu_group link '%s'", s);
+				       "unparsable iommu_group link '%s'", link);
 	}
 	if (p->module_alias)
 		d->modalias = strdup(p->module_alias);
@@ -400,26 +425,16 @@ static int fill_dev(struct vp_ctx *ctx, struct pci_dev *p, struct vp_dev *d)
 		d->is_bridge = (d->class >> 8) == 0x0604 || (d->class >> 8) == 0x0609;
 	}
 	vp_pci_decode_caps(ctx, d, p);
-	return read_sysfs_extras(ctx, d);
+	return read_sysfs_extras(d, dfd);
 }
 
-int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
+/* The scan proper, with libpci's error handler armed (no cleanup variables live here). */
+static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, size_t count)
 {
 	jmp_buf jb;
 	struct pci_dev *p;
-	size_t count = 0;
 	volatile size_t i = 0; /* read after longjmp */
 	int r;
-
-	r = pci_precheck(ctx, &count);
-	if (r < 0)
-		return r;
-	r = pci_open(ctx);
-	if (r < 0)
-		return r;
-	h->devs = calloc(count ? count : 1, sizeof(*h->devs));
-	if (!h->devs)
-		return -ENOMEM;
 
 	pci_jmp = &jb;
 	if (setjmp(jb)) {
@@ -447,7 +462,7 @@ int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 		}
 		h->devs[i] = d;
 		h->ndevs = ++i;
-		r = fill_dev(ctx, p, d);
+		r = fill_dev(ctx, busdir, p, d);
 		if (r < 0) {
 			pci_jmp = NULL;
 			vp_err("%s: %s", d->addr, strerror(-r));
@@ -455,8 +470,29 @@ int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 		}
 	}
 	pci_jmp = NULL;
-	/* libpci lists devices in readdir order; lspci sorts them too (lspci.c
-	 * sort_them). */
+	return 0;
+}
+
+int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
+{
+	_cleanup_close_ int busdir = -1;
+	size_t count = 0;
+	int r;
+
+	r = pci_precheck(ctx, &count);
+	if (r < 0)
+		return r;
+	r = pci_open(ctx);
+	if (r < 0)
+		return r;
+	h->devs = calloc(count ? count : 1, sizeof(*h->devs));
+	if (!h->devs)
+		return -ENOMEM;
+	busdir = vp_openf(ctx, VP_SYS, O_PATH | O_DIRECTORY, "bus/pci/devices");
+	r = scan(ctx, h, busdir, count);
+	if (r < 0)
+		return r;
+	/* libpci lists devices in readdir order; lspci sorts them (lspci.c sort_them). */
 	qsort(h->devs, h->ndevs, sizeof(*h->devs), cmp_dev);
 	link_parents(h);
 	return 0;
