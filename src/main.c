@@ -58,6 +58,20 @@ static const struct vp_cmd commands[] = {
 	  "give a device bound with bind back to its previous driver (root)",
 	  "  ADDR                the function; its companion functions go along\n"
 	  "  -f, --force         also a device the host needs\n" },
+	{ "vm", cmd_vm, "plan (dry run), apply or lint the passthrough settings of a VM",
+	  "  plan|apply VMID        plan shows the diff or qm set command; apply writes (root)\n"
+	  "  lint VMID|FILE         what Proxmox finds only at start, or never (exit 0/1/2)\n"
+	  "  -d, --device ADDR[,ADDR...]  the devices (01:00 = all functions); companions go along\n"
+	  "      --mapping NAME     mapping=NAME (a cluster resource mapping) instead of addresses\n"
+	  "      --primary-gpu      the display GPU is the VM's primary display: x-vga=1, vga none\n"
+	  "      --tune             hugepages; numa and affinity for the GPU's node (multi-node)\n"
+	  "      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
+	  "      --qm               a qm set command instead of the file edit (default on /)\n" },
+	{ "cpu-args", cmd_cpu_args,
+	  "CPU options for a GPU vendor's guest driver, with reasons",
+	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
+	  "  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
+	  "  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)

@@ -51,3 +51,5 @@ int cmd_host(struct vp_global *g, int argc, char **argv);
 int cmd_undo(struct vp_global *g, int argc, char **argv);
 int cmd_bind(struct vp_global *g, int argc, char **argv);
 int cmd_unbind(struct vp_global *g, int argc, char **argv);
+int cmd_vm(struct vp_global *g, int argc, char **argv);
+int cmd_cpu_args(struct vp_global *g, int argc, char **argv);

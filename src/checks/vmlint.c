@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vm lint: start-time and silent problems of a VM config, from the facts of
+ * src/pve (what Proxmox keeps) and, when a host is loaded, its devices,
+ * groups, other guests and the knowledge base.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/vmlint.h"
+#include "kb/kb.h"
+#include "pve/vmfacts.h"
+
+const char *vp_lint_sev_name(enum vp_lint_sev s)
+{
+	return s == VP_LINT_ERROR ? "error" : "warning";
+}
+
+void vp_lint_free(struct vp_lint *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->f[i].line);
+		free(l->f[i].msg);
+		free(l->f[i].fix);
+	}
+	free(l->f);
+	memset(l, 0, sizeof(*l));
+}
+
+int vp_lint_verdict(const struct vp_lint *l)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if ((int)l->f[i].sev > v)
+			v = (int)l->f[i].sev;
+	return v;
+}
+
+static int add(struct vp_lint *l, const char *id, enum vp_lint_sev sev, const char *line,
+	       char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int add(struct vp_lint *l, const char *id, enum vp_lint_sev sev, const char *line,
+	       char *fix, const char *fmt, ...)
+{
+	struct vp_lint_finding *nf;
+	char *msg = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	nf = r < 0 || !fix ? NULL : realloc(l->f, (l->n + 1) * sizeof(*nf));
+	if (!nf) {
+		free(fix);
+		if (r >= 0)
+			free(msg);
+		return -ENOMEM;
+	}
+	l->f = nf;
+	nf[l->n] =
+		(struct vp_lint_finding){ id, sev, line ? strdup(line) : NULL, msg, fix };
+	l->n++;
+	return 0;
+}
+
+static const char *line_of(const struct vp_pve_conf *c, const char *key)
+{
+	const struct vp_pve_line *l = vp_pve_conf_find(c, 0, key);
+
+	return l ? l->text : NULL;
+}
+
+/* The host functions a hostpci id names. */
+static size_t host_devs(const struct vp_doc *doc, const char *id, struct vp_dev **out,
+			size_t max)
+{
+	struct vp_bdf b;
+	bool slot = false;
+	size_t n = 0;
+
+	if (!doc || vp_bdf_parse(id, &b, &slot, true) < 0)
+		return 0;
+	for (size_t i = 0; i < doc->h->ndevs && n < max; i++) {
+		struct vp_dev *d = doc->h->devs[i];
+
+		if (slot ? vp_bdf_same_slot(&d->bdf, &b) : vp_bdf_cmp(&d->bdf, &b) == 0)
+			out[n++] = d;
+	}
+	return n;
+}
+
+static bool ids_overlap(const char *a, const char *b)
+{
+	struct vp_bdf x, y;
+	bool xs = false, ys = false;
+
+	if (vp_bdf_parse(a, &x, &xs, true) < 0 || vp_bdf_parse(b, &y, &ys, true) < 0)
+		return false;
+	return (xs || ys) ? vp_bdf_same_slot(&x, &y) : vp_bdf_cmp(&x, &y) == 0;
+}
+
+static bool vm_has_function(const struct vp_pve_vmfacts *f, const char *addr)
+{
+	for (size_t i = 0; i < f->n_hostpci; i++)
+		for (size_t k = 0; k < f->hostpci[i].hosts.n; k++)
+			if (ids_overlap(f->hostpci[i].hosts.v[k], addr))
+				return true;
+	return false;
+}
+
+static int lint_lines(const struct vp_pve_conf *c, struct vp_lint *l)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->n_lines && r == 0; i++) {
+		const struct vp_pve_line *ln = &c->lines[i];
+
+		if (ln->section != 0)
+			continue;
+		if (ln->status == VP_PVE_REJECTED)
+			r = add(l, "dropped-line", VP_LINT_ERROR, ln->text,
+				strdup("correct the line; Proxmox removes it the next time it writes "
+				       "the config"),
+				"Proxmox ignores this line and drops it: %s",
+				ln->reason ? ln->reason : "unparsable");
+		else if (ln->status == VP_PVE_API_INVALID)
+			r = add(l, "api-invalid", VP_LINT_WARN, ln->text,
+				strdup("use a value qm set accepts"),
+				"the file parser keeps it, but qm set and the GUI refuse it: %s",
+				ln->reason ? ln->reason : "invalid");
+	}
+	return r;
+}
+
+static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+			const struct vp_lint_env *env, struct vp_lint *l)
+{
+	const struct vp_doc *doc = env->doc;
+	int r = 0;
+
+	for (size_t i = 0; i < f->n_hostpci && r == 0; i++) {
+		const struct vp_pve_hostpci *h = &f->hostpci[i];
+		_cleanup_free_ char *key = xasprintf("hostpci%u", h->index);
+		const char *line = key ? line_of(c, key) : NULL;
+		struct vp_dev *devs[16];
+		size_t nd = 0;
+
+		if (!key)
+			return -ENOMEM;
+		if (!h->valid)
+			continue;
+		for (size_t k = 0; k < h->hosts.n; k++)
+			nd += host_devs(doc, h->hosts.v[k], devs + nd,
+					ARRAY_SIZE(devs) - nd);
+		if (h->pcie && !f->q35)
+			r = add(l, "pcie-without-q35", VP_LINT_ERROR, line,
+				xasprintf(
+					"set machine: q35 (qm set %s --machine q35), or drop pcie=1",
+					env->id),
+				"pcie=1 needs the q35 machine; the VM does not start ('q35 machine "
+				"model is not enabled')");
+		if (r == 0 && !doc && !f->ovmf && h->x_vga)
+			r = add(l, "seabios-gpu", VP_LINT_WARN, line_of(c, "bios"),
+				xasprintf(
+					"bios: ovmf with an efidisk0 (qm set %s --bios ovmf)",
+					env->id),
+				"SeaBIOS with a passthrough GPU (x-vga=1): modern GPUs expect UEFI "
+				"(GOP) firmware");
+		if (r == 0 && h->romfile && strpbrk(h->romfile, " \t#"))
+			r = add(l, "romfile-comment", VP_LINT_ERROR, line,
+				strdup("remove the comment: Proxmox has no inline comments, the text "
+				       "becomes part of the file name"),
+				"romfile '%s' holds white space or '#': QEMU looks for that file in "
+				"/usr/share/kvm and the VM does not start",
+				h->romfile);
+		if (r == 0 && h->legacy_igd &&
+		    (f->q35 || !streq(f->vga_type, "none") || h->x_vga || !h->rombar ||
+		     h->hosts.n != 1 || !h->hosts.v[0] ||
+		     !strstr(h->hosts.v[0], "00:02.0")))
+			r = add(l, "legacy-igd", VP_LINT_ERROR, line,
+				strdup("legacy-igd=1 needs the iGPU at 00:02.0 alone, an i440fx "
+				       "machine, vga: none, rombar on, no x-vga; or drop legacy-igd"),
+				"legacy-igd conditions not met: Proxmox refuses to start the VM");
+		if (r == 0 && h->mapping && env->pcimap_known &&
+		    (!env->pcimap || !vp_pve_mapping_find(env->pcimap, h->mapping)))
+			r = add(l, "mapping-missing", VP_LINT_ERROR, line,
+				xasprintf(
+					"create mapping '%s' (Datacenter > Resource Mappings) or "
+					"use the host address",
+					h->mapping),
+				"mapping '%s' is not in /etc/pve/mapping/pci.cfg",
+				h->mapping);
+		for (size_t k = 0; k < nd && r == 0; k++) {
+			struct vp_dev *d = devs[k], *comp[16];
+			const struct vp_kb_gpu *kb =
+				vp_kb_gpu_lookup(d->vendor, d->device);
+			bool compute = (d->class >> 8) == 0x0302 ||
+				       (kb && kb->role == VP_GPU_COMPUTE);
+			size_t nc;
+
+			if (h->x_vga && compute)
+				r = add(l, "xvga-compute", VP_LINT_ERROR, line,
+					strdup("remove x-vga=1; use vga: serial0 or std for the console"),
+					"x-vga=1 on %s, a compute card without display outputs",
+					d->addr);
+			if (r == 0 && !f->ovmf && (d->class >> 16) == 0x03 && kb)
+				r = add(l, "seabios-gpu", VP_LINT_WARN,
+					line_of(c, "bios"),
+					xasprintf(
+						"bios: ovmf with an efidisk0 (qm set %s --bios ovmf)",
+						env->id),
+					"SeaBIOS with %s (%s): modern GPUs expect UEFI (GOP) firmware",
+					d->addr, kb->family);
+			nc = r < 0 ? 0
+				   : vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
+			for (size_t j = 0; j < nc && r == 0; j++)
+				if (!vm_has_function(f, comp[j]->addr))
+					r = add(l, "missing-companion", VP_LINT_ERROR,
+						line,
+						xasprintf(
+							"pass the whole device (%04x:%02x:%02x) or add "
+							"%s as another hostpci",
+							d->bdf.domain, d->bdf.bus,
+							d->bdf.dev, comp[j]->addr),
+						"%s goes without its companion %s: the group is not "
+						"viable for vfio with one of them on the host",
+						d->addr, comp[j]->addr);
+			for (size_t j = 0; doc && j < doc->guests.n && r == 0; j++) {
+				const struct vp_guest_ref *g = &doc->guests.refs[j];
+
+				if (!g->address || !ids_overlap(g->address, d->addr) ||
+				    (g->kind == 'q' && (unsigned long)g->id == env->vmid))
+					continue;
+				r = add(l, "device-shared", VP_LINT_WARN, line,
+					strdup("give each device to one guest, or never run both"),
+					"%s is also in %s %d (%s): the second to start fails",
+					d->addr, g->kind == 'q' ? "VM" : "container",
+					g->id, g->key);
+			}
+		}
+		if (r == 0 && h->x_vga && f->vga_type && !streq(f->vga_type, "none") &&
+		    !startswith(f->vga_type, "serial"))
+			r = add(l, "vga-beside-xvga", VP_LINT_WARN, line_of(c, "vga"),
+				xasprintf("qm set %s --vga none", env->id),
+				"an emulated VGA (%s) beside the x-vga GPU: the guest's primary "
+				"display is the emulated one",
+				f->vga_type);
+		/* the same function in two entries */
+		for (size_t j = i + 1; j < f->n_hostpci && r == 0; j++)
+			for (size_t a = 0; a < h->hosts.n; a++)
+				for (size_t b = 0; b < f->hostpci[j].hosts.n; b++)
+					if (r == 0 &&
+					    ids_overlap(h->hosts.v[a],
+							f->hostpci[j].hosts.v[b]))
+						r = add(l, "device-twice", VP_LINT_ERROR,
+							line,
+							xasprintf(
+								"remove one of hostpci%u and hostpci%u",
+								h->index,
+								f->hostpci[j].index),
+							"%s is in hostpci%u and hostpci%u: 'assigned "
+							"more than once', the VM does not start",
+							h->hosts.v[a], h->index,
+							f->hostpci[j].index);
+	}
+	return r;
+}
+
+/* Hiding the kb says no card here needs: kvm=off, hidden=1. */
+static int lint_hiding(const struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+		       const struct vp_lint_env *env, struct vp_lint *l)
+{
+	bool hides = f->cpu_hidden == 1 || (f->args && strstr(f->args, "kvm=off"));
+	bool known = false, need = false;
+	const struct vp_kb_gpu *first = NULL;
+
+	if (!hides || !env->doc)
+		return 0;
+	for (size_t i = 0; i < f->n_hostpci; i++) {
+		const struct vp_pve_hostpci *h = &f->hostpci[i];
+
+		for (size_t k = 0; k < h->hosts.n; k++) {
+			struct vp_dev *devs[8];
+			size_t nd = host_devs(env->doc, h->hosts.v[k], devs,
+					      ARRAY_SIZE(devs));
+
+			for (size_t j = 0; j < nd; j++) {
+				const struct vp_kb_gpu *kb = vp_kb_gpu_lookup(
+					devs[j]->vendor, devs[j]->device);
+
+				if (!kb || kb->role == VP_GPU_AUDIO)
+					continue;
+				known = true;
+				first = first ? first : kb;
+				need |= kb->cpuid_hiding || kb->code43_before_r465;
+			}
+		}
+	}
+	if (!known || need)
+		return 0;
+	return add(l, "needless-hiding", VP_LINT_WARN,
+		   f->cpu_hidden == 1 ? line_of(c, "cpu") : line_of(c, "args"),
+		   strdup("drop hidden=1 / kvm=off: they only cost performance "
+			  "(Hyper-V enlightenments)"),
+		   "%s (%s) needs no hypervisor hiding", first->family,
+		   first->vendor_name);
+}
+
+int vp_vm_lint(const struct vp_pve_conf *c, const struct vp_lint_env *env_in,
+	       struct vp_lint *out)
+{
+	struct vp_lint_env e = *env_in;
+	const struct vp_lint_env *env = env_in;
+	struct vp_pve_vmfacts f = { 0 };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = vp_pve_vmfacts_get(c, &f);
+	if (r < 0)
+		return r;
+	if (env->vmid)
+		snprintf(e.id, sizeof(e.id), "%lu", env->vmid);
+	else
+		snprintf(e.id, sizeof(e.id), "VMID");
+	env = &e;
+	r = lint_lines(c, out);
+	if (r == 0)
+		r = lint_hostpci(c, &f, env, out);
+	if (r == 0 && f.n_hostpci && (!f.balloon || !streq(f.balloon, "0")))
+		r = add(out, "balloon", VP_LINT_WARN, line_of(c, "balloon"),
+			xasprintf("qm set %s --balloon 0 (recommended, not required)",
+				  env->id),
+			"ballooning with passthrough: the VM's memory is pinned, the balloon "
+			"cannot return any and only confuses the guest");
+	if (r == 0)
+		r = lint_hiding(c, &f, env, out);
+	vp_pve_vmfacts_free(&f);
+	return r;
+}

@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vm plan: the passthrough keys of a VM config (docs/vm.md). Every value
+ * goes through vp_pve_vmconf_set, which applies Proxmox's file and API
+ * checks; a value it refuses becomes a refusal, never a write.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/vmplan.h"
+#include "pve/mapping.h"
+#include "pve/vmconf.h"
+#include "pve/vmfacts.h"
+
+void vp_vm_change_free(struct vp_vm_change *c)
+{
+	free(c->text);
+	strv_free(&c->keys);
+	strv_free(&c->values);
+	strv_free(&c->notes);
+	strv_free(&c->refusals);
+	memset(c, 0, sizeof(*c));
+}
+
+static int addf(struct strv *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int addf(struct strv *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	return strv_push(s, m);
+}
+
+/* Set @key to @value unless it already holds exactly that. */
+static int set_key(struct vp_pve_conf *c, struct vp_vm_change *out, const char *key,
+		   const char *value)
+{
+	const struct vp_pve_line *l = vp_pve_conf_find(c, 0, key);
+	_cleanup_free_ char *reason = NULL;
+	int r;
+
+	if (l && l->status == VP_PVE_OK && streq(l->value, value))
+		return 0;
+	r = vp_pve_vmconf_set(c, false, key, value, &reason);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return addf(&out->refusals, "%s: %s: %s", key, value,
+			    reason ? reason : strerror(-r));
+	r = strv_add(&out->keys, key);
+	return r < 0 ? r : strv_add(&out->values, value);
+}
+
+/* Do two PCI ids ("0000:01:00", "01:00.0") name a common function? */
+static bool ids_overlap(const char *a, const char *b)
+{
+	struct vp_bdf x, y;
+	bool xs = false, ys = false;
+
+	if (vp_bdf_parse(a, &x, &xs, true) < 0 || vp_bdf_parse(b, &y, &ys, true) < 0)
+		return false;
+	if (xs || ys)
+		return vp_bdf_same_slot(&x, &y);
+	return vp_bdf_cmp(&x, &y) == 0;
+}
+
+static bool is_compute(const struct vp_vm_dev *d)
+{
+	return (d->class >> 8) == 0x0302 || (d->kb && d->kb->role == VP_GPU_COMPUTE);
+}
+
+static bool is_display(const struct vp_vm_dev *d)
+{
+	return (d->class >> 8) == 0x0300 && !is_compute(d);
+}
+
+static int next_free(const struct vp_pve_conf *c, bool *used)
+{
+	for (size_t i = 0; i < c->n_lines; i++) {
+		const struct vp_pve_line *l = &c->lines[i];
+		unsigned n;
+		char tail;
+
+		if (l->section != 0 || l->kind != VP_PVE_LINE_KEY || !l->key)
+			continue;
+		if (sscanf(l->key, "hostpci%u%c", &n, &tail) == 1 && n < 16)
+			used[n] = true;
+	}
+	for (int i = 0; i < 16; i++)
+		if (!used[i])
+			return i;
+	return -1;
+}
+
+/* "host,hidden=1,flags=..." from the present cpu value. */
+static char *cpu_value(const char *cur, bool hide)
+{
+	_cleanup_free_ char *copy = cur ? strdup(cur) : strdup("");
+	char *v = strdup("host"), *save = NULL;
+	bool hidden = false;
+
+	if (!copy || !v) {
+		free(v);
+		return NULL;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *n;
+
+		if (!strchr(t, '=') || startswith(t, "cputype="))
+			continue;
+		if (startswith(t, "hidden=")) {
+			if (hide)
+				continue;
+			hidden = true;
+		}
+		n = xasprintf("%s,%s", v, t);
+		free(v);
+		if (!(v = n))
+			return NULL;
+	}
+	if (hide && !hidden) {
+		char *n = xasprintf("%s,hidden=1", v);
+
+		free(v);
+		v = n;
+	}
+	return v;
+}
+
+static unsigned long conf_num(const struct vp_pve_conf *c, const char *key,
+			      unsigned long dflt)
+{
+	const struct vp_pve_line *l = vp_pve_conf_find(c, 0, key);
+	const char *v;
+
+	if (!l || !l->value)
+		return dflt;
+	v = l->value;
+	if (startswith(v, "current="))
+		v += strlen("current=");
+	return strtoul(v, NULL, 10) ?: dflt;
+}
+
+static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+			const struct vp_vm_req *rq, struct vp_vm_change *out)
+{
+	bool used[16] = { 0 };
+	int r;
+
+	if (rq->mapping) {
+		for (size_t i = 0; i < f->n_hostpci; i++)
+			if (streq(f->hostpci[i].mapping, rq->mapping))
+				return addf(&out->notes,
+					    "hostpci%u already uses mapping %s",
+					    f->hostpci[i].index, rq->mapping);
+	}
+	for (size_t i = 0; i < (rq->mapping ? 1 : rq->ndevs); i++) {
+		const struct vp_vm_dev *d = rq->ndevs ? &rq->devs[i] : NULL;
+		_cleanup_free_ char *key = NULL, *val = NULL;
+		bool have = false;
+		int idx;
+
+		for (size_t j = 0; d && !rq->mapping && j < f->n_hostpci && !have; j++)
+			for (size_t k = 0; k < f->hostpci[j].hosts.n; k++)
+				if (ids_overlap(f->hostpci[j].hosts.v[k], d->host)) {
+					r = addf(
+						&out->notes,
+						"%s is already in hostpci%u: left as it is",
+						d->host, f->hostpci[j].index);
+					if (r < 0)
+						return r;
+					have = true;
+					break;
+				}
+		if (have)
+			continue;
+		idx = next_free(c, used);
+		if (idx < 0)
+			return addf(
+				&out->refusals,
+				"all 16 hostpci slots (hostpci0-15) are taken; Proxmox "
+				"allows no more");
+		used[idx] = true;
+		key = xasprintf("hostpci%d", idx);
+		if (rq->mapping)
+			val = xasprintf("mapping=%s,pcie=1", rq->mapping);
+		else
+			val = xasprintf("%s,pcie=1", d->host);
+		if (!key || !val)
+			return -ENOMEM;
+		if (d && rq->primary_gpu && is_display(d)) {
+			char *n = xasprintf("%s,x-vga=1", val);
+
+			free(val);
+			if (!(val = n))
+				return -ENOMEM;
+		}
+		if (d && d->kb && d->kb->needs_romfile) {
+			char *n = xasprintf("%s,romfile=vbios-%04x-%04x.bin", val,
+					    d->vendor, d->device);
+
+			free(val);
+			if (!(val = n))
+				return -ENOMEM;
+			r = addf(
+				&out->notes,
+				"%s: %s needs its vBIOS (%s); place the dumped ROM as "
+				"/usr/share/kvm/vbios-%04x-%04x.bin before the VM starts",
+				key, d->kb->family, d->kb->source, d->vendor, d->device);
+			if (r < 0)
+				return r;
+		}
+		r = set_key(c, out, key, val);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+		    const struct vp_vm_req *rq, struct vp_vm_change *out)
+{
+	const struct vp_kb_gpu *arc = NULL, *old_nv = NULL, *nv = NULL;
+	_cleanup_free_ char *cpu = NULL;
+	int r;
+
+	for (size_t i = 0; i < rq->ndevs; i++) {
+		const struct vp_kb_gpu *k = rq->devs[i].kb;
+
+		if (k && k->cpuid_hiding)
+			arc = k;
+		if (k && k->code43_before_r465) {
+			nv = k;
+			if (rq->driver_version > 0 && rq->driver_version < 465)
+				old_nv = k;
+		}
+	}
+	if (nv && !old_nv) {
+		r = addf(
+			&out->notes,
+			"%s: no KVM hiding; NVIDIA drivers R465 and later run on GeForce in "
+			"a VM%s",
+			nv->family,
+			rq->driver_version
+				? ""
+				: " (give --driver-version if the guest runs an older one)");
+		if (r < 0)
+			return r;
+	}
+	cpu = cpu_value(f->cpu, arc || old_nv);
+	if (!cpu)
+		return -ENOMEM;
+	r = set_key(c, out, "cpu", cpu);
+	if (r < 0)
+		return r;
+	if (old_nv) {
+		r = addf(
+			&out->notes,
+			"hidden=1 (kvm=off): the guest's NVIDIA driver %d is older than R465 "
+			"and reports Code 43 when it sees KVM",
+			rq->driver_version);
+		if (r < 0)
+			return r;
+	}
+	if (arc) {
+		const char *want = "-cpu host,-hypervisor,kvm=off";
+		_cleanup_free_ char *args = NULL;
+
+		r = addf(
+			&out->notes,
+			"%s: hidden=1 and -hypervisor: the Arc Windows driver checks CPUID "
+			"leaf 1 ECX bit 31 as well as the KVM signature (Code 43); args -cpu "
+			"replaces the -cpu Proxmox builds",
+			arc->family);
+		if (r < 0)
+			return r;
+		if (f->args && strstr(f->args, "-hypervisor"))
+			return 0;
+		if (f->args && strstr(f->args, "-cpu"))
+			return addf(
+				&out->notes,
+				"args already has a -cpu option; add -hypervisor,kvm=off to it "
+				"by hand");
+		args = f->args ? xasprintf("%s %s", f->args, want) : strdup(want);
+		if (!args)
+			return -ENOMEM;
+		r = set_key(c, out, "args", args);
+	}
+	return r;
+}
+
+static int plan_tune(struct vp_pve_conf *c, const struct vp_vm_req *rq,
+		     struct vp_vm_change *out)
+{
+	_cleanup_free_ char *numa0 = NULL;
+	unsigned long vcpus, mem;
+	int r;
+
+	r = set_key(c, out, "hugepages", "1024");
+	if (r < 0)
+		return r;
+	r = addf(&out->notes,
+		 "hugepages: 1024 needs 1 GiB pages reserved on the host "
+		 "(kernel command line hugepagesz=1G hugepages=N) or the VM will "
+		 "not start");
+	if (r < 0)
+		return r;
+	if (!rq->multi_node || rq->numa_node < 0)
+		return addf(&out->notes, "one NUMA node: no numa or affinity settings");
+	vcpus = conf_num(c, "cores", 1) * conf_num(c, "sockets", 1);
+	mem = conf_num(c, "memory", 512);
+	numa0 = vcpus > 1 ? xasprintf("cpus=0-%lu,hostnodes=%d,memory=%lu,policy=bind",
+				      vcpus - 1, rq->numa_node, mem)
+			  : xasprintf("cpus=0,hostnodes=%d,memory=%lu,policy=bind",
+				      rq->numa_node, mem);
+	if (!numa0)
+		return -ENOMEM;
+	r = set_key(c, out, "numa", "1");
+	if (r == 0)
+		r = set_key(c, out, "numa0", numa0);
+	if (r == 0 && rq->node_cpus)
+		r = set_key(c, out, "affinity", rq->node_cpus);
+	if (r == 0)
+		r = addf(
+			&out->notes,
+			"numa: the VM's memory and vCPUs on host node %d, the GPU's node",
+			rq->numa_node);
+	return r;
+}
+
+int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
+		struct vp_vm_change *out)
+{
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	struct vp_pve_vmfacts f = { 0 };
+	bool compute = false, display = false;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = vp_pve_vmconf_parse(old, oldlen, &c);
+	if (r < 0)
+		return r == -ENOMEM ? r
+				    : addf(&out->refusals, "the config holds NUL bytes");
+	r = vp_pve_vmfacts_get(c, &f);
+	if (r < 0)
+		return r;
+	if (vp_pve_conf_find(c, 0, "lock")) {
+		r = addf(&out->refusals,
+			 "the VM is locked (lock: %s); wait for the task or "
+			 "run qm unlock %lu",
+			 vp_pve_conf_find(c, 0, "lock")->value, rq->vmid);
+		goto out;
+	}
+	for (size_t i = 0; i < rq->ndevs; i++) {
+		compute |= is_compute(&rq->devs[i]);
+		display |= is_display(&rq->devs[i]);
+	}
+	r = plan_devices(c, &f, rq, out);
+	if (r == 0 && !f.q35) {
+		r = set_key(c, out, "machine", "q35");
+		if (r == 0 && f.machine)
+			r = addf(
+				&out->notes,
+				"machine %s -> q35: pcie=1 needs q35; Windows may ask to "
+				"re-activate after the chipset change",
+				f.machine);
+	}
+	if (r == 0 && !f.ovmf) {
+		r = set_key(c, out, "bios", "ovmf");
+		if (r == 0)
+			r = addf(&out->notes,
+				 "bios ovmf: a guest installed under SeaBIOS (MBR) "
+				 "will not boot until converted to UEFI/GPT");
+	}
+	if (r == 0 && !vp_pve_conf_find(c, 0, "efidisk0"))
+		r = addf(
+			&out->notes,
+			"warning: no efidisk0: OVMF settings are lost at every start; add one "
+			"with qm set %lu --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=0",
+			rq->vmid);
+	if (r == 0 && rq->primary_gpu && display)
+		r = set_key(c, out, "vga", "none");
+	else if (r == 0 && compute && !display) {
+		r = set_key(c, out, "vga", "serial0");
+		if (r == 0)
+			r = addf(&out->notes,
+				 "vga serial0: a compute card has no display; the "
+				 "console is on the serial port (qm terminal %lu)",
+				 rq->vmid);
+	}
+	if (r == 0 && rq->primary_gpu && !display && !rq->mapping)
+		r = addf(&out->notes,
+			 "--primary-gpu: no display GPU (class 0300) among the "
+			 "devices; no x-vga");
+	if (r == 0) {
+		r = set_key(c, out, "balloon", "0");
+		if (r == 0)
+			r = addf(
+				&out->notes,
+				"balloon 0: recommended, not required: a passthrough VM's memory "
+				"is pinned, so the balloon cannot give any back");
+	}
+	if (r == 0)
+		r = plan_cpu(c, &f, rq, out);
+	if (r == 0 && rq->tune)
+		r = plan_tune(c, rq, out);
+	if (r == 0)
+		r = vp_pve_conf_serialize(c, &out->text, &out->len);
+out:
+	vp_pve_vmfacts_free(&f);
+	return r;
+}
+
+int vp_vm_read_conf(struct vp_ctx *ctx, unsigned long vmid, char **out, size_t *len)
+{
+	_cleanup_close_ int fd =
+		vp_openf(ctx, VP_ETC, O_RDONLY, "pve/qemu-server/%lu.conf", vmid);
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t k;
+
+		if (n + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = n + 65536);
+
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	*out = TAKE_PTR(buf);
+	*len = n;
+	return 0;
+}
+
+static int add_unique(struct vp_dev ***v, size_t *n, struct vp_dev *d)
+{
+	struct vp_dev **nv;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == d)
+			return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	(*v)[(*n)++] = d;
+	return 0;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	return vp_bdf_cmp(&(*(struct vp_dev *const *)a)->bdf,
+			  &(*(struct vp_dev *const *)b)->bdf);
+}
+
+/* Targets, companions and refusals about them (groups, other guests, host needs). */
+static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
+			    struct vp_plan *p, struct vp_dev ***sel, size_t *nsel)
+{
+	int r;
+
+	for (size_t i = 0; i < o->ndevs; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < doc->h->ndevs; j++) {
+			struct vp_dev *d = doc->h->devs[j], *comp[32];
+			size_t nc;
+
+			if (o->slots[i] ? !vp_bdf_same_slot(&d->bdf, &o->devs[i])
+					: vp_bdf_cmp(&d->bdf, &o->devs[i]) != 0)
+				continue;
+			found = true;
+			r = add_unique(sel, nsel, d);
+			nc = r < 0 ? 0
+				   : vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
+			for (size_t k = 0; r == 0 && k < nc; k++)
+				r = add_unique(sel, nsel, comp[k]);
+			if (r < 0)
+				return r;
+		}
+		if (!found)
+			vp_plan_refuse(p, "%04x:%02x:%02x%s: no such device on this host",
+				       o->devs[i].domain, o->devs[i].bus, o->devs[i].dev,
+				       o->slots[i] ? "" : ".x");
+	}
+	if (*nsel)
+		qsort(*sel, *nsel, sizeof(**sel), cmp_dev);
+	for (size_t i = 0; i < *nsel; i++) {
+		struct vp_dev *d = (*sel)[i];
+		const struct vp_group *g = vp_host_group(doc->h, d->iommu_group);
+
+		if (d->iommu_group < 0)
+			vp_plan_refuse(p,
+				       "%s has no IOMMU group: the IOMMU is off or the "
+				       "device is not isolated (vfio-pilot doctor)",
+				       d->addr);
+		else if (g && g->verdict == VP_GROUP_SHARED)
+			vp_plan_refuse(
+				p,
+				"%s: IOMMU group %d is shared with unrelated devices "
+				"(vfio-pilot groups %s); it cannot go to a VM alone",
+				d->addr, g->id, d->addr);
+		if (d->critical)
+			vp_plan_refuse(p, "%s is a device the host needs (%s)", d->addr,
+				       d->critical_why.n ? d->critical_why.v[0]
+							 : "host-critical");
+		for (size_t k = 0; k < doc->guests.n; k++) {
+			const struct vp_guest_ref *g2 = &doc->guests.refs[k];
+
+			if (!g2->address || !ids_overlap(g2->address, d->addr))
+				continue;
+			if (g2->kind == 'q' && (unsigned long)g2->id == o->vmid)
+				continue;
+			vp_plan_refuse(p, "%s is already used by %s %d (%s: %s)", d->addr,
+				       g2->kind == 'q' ? "VM" : "container", g2->id,
+				       g2->key, g2->value);
+		}
+	}
+	return 0;
+}
+
+/* Group the functions into hostpci entries: a whole device when all its functions go. */
+static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
+			struct vp_vm_dev **out, size_t *nout)
+{
+	for (size_t i = 0; i < nsel;) {
+		size_t j = i, host_fns = 0;
+		struct vp_vm_dev *e, *nv;
+		struct vp_dev *rep = sel[i];
+
+		while (j < nsel && vp_bdf_same_slot(&sel[j]->bdf, &sel[i]->bdf))
+			j++;
+		for (size_t k = 0; k < doc->h->ndevs; k++)
+			host_fns += vp_bdf_same_slot(&doc->h->devs[k]->bdf, &sel[i]->bdf);
+		for (size_t k = i; k < j; k++)
+			if ((sel[k]->class >> 16) == 0x03) {
+				rep = sel[k];
+				break;
+			}
+		for (size_t k = i; k < j; k++) {
+			nv = realloc(*out, (*nout + 1) * sizeof(**out));
+			if (!nv)
+				return -ENOMEM;
+			*out = nv;
+			e = &(*out)[(*nout)++];
+			memset(e, 0, sizeof(*e));
+			if (host_fns == j - i)
+				snprintf(e->host, sizeof(e->host), "%04x:%02x:%02x",
+					 rep->bdf.domain, rep->bdf.bus, rep->bdf.dev);
+			else
+				rep = sel[k],
+				snprintf(e->host, sizeof(e->host), "%s", rep->addr);
+			e->vendor = rep->vendor;
+			e->device = rep->device;
+			e->class = rep->class;
+			e->kb = vp_kb_gpu_lookup(rep->vendor, rep->device);
+			if (host_fns == j - i)
+				break;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p)
+{
+	struct vp_ctx *ctx = doc->ctx;
+	_cleanup_free_ struct vp_dev **sel = NULL;
+	_cleanup_free_ struct vp_vm_dev *ents = NULL;
+	_cleanup_free_ char *old = NULL, *sub = NULL;
+	struct vp_vm_change ch = { 0 };
+	struct vp_vm_req rq = { 0 };
+	size_t nsel = 0, nents = 0, oldlen = 0;
+	int r;
+
+	if (o->vmid < VP_VMID_MIN || o->vmid > VP_VMID_MAX)
+		return vp_plan_refuse(p, "VMID %lu is outside 100-999999999", o->vmid);
+	r = vp_vm_read_conf(ctx, o->vmid, &old, &oldlen);
+	if (r == -ENOENT) {
+		_cleanup_free_ char *path = NULL;
+
+		path = xasprintf("pve/qemu-server/%lu.conf", o->vmid);
+		sub = path ? vp_display_path(VP_ETC, path) : NULL;
+		return vp_plan_refuse(p, "VM %lu does not exist on this node (no %s)",
+				      o->vmid, sub ? sub : "config");
+	}
+	if (r < 0)
+		return r;
+	if (streq(ctx->root, "/")) {
+		_cleanup_free_ char *pid = NULL;
+
+		if (vp_read_strf(ctx, VP_ROOT, &pid, "run/qemu-server/%lu.pid",
+				 o->vmid) == 0 &&
+		    vp_existsf(ctx, VP_PROC, "%d", atoi(pid)))
+			vp_plan_refuse(
+				p,
+				"VM %lu is running (pid %s); stop it first (qm shutdown %lu)",
+				o->vmid, pid, o->vmid);
+	} else {
+		vp_plan_note(p,
+			     "under --root the VM's running state cannot be seen; it is "
+			     "taken as stopped: stop it before applying on the host");
+	}
+	if (o->mapping) {
+		_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL;
+		_cleanup_free_ char *text = NULL;
+
+		if (vp_read_strf(ctx, VP_ETC, &text, "pve/mapping/pci.cfg") < 0 ||
+		    vp_pve_mapping_parse(VP_PVE_MAP_PCI, text, strlen(text), &m) < 0 ||
+		    !vp_pve_mapping_find(m, o->mapping))
+			vp_plan_refuse(
+				p,
+				"mapping '%s' is not in the cluster's PCI mappings "
+				"(Datacenter > Resource Mappings)",
+				o->mapping);
+	}
+	r = select_functions(doc, o, p, &sel, &nsel);
+	if (r == 0)
+		r = make_entries(doc, sel, nsel, &ents, &nents);
+	if (r < 0)
+		return r;
+	if (!nents && !o->mapping)
+		return vp_plan_refuse(p, "no device to add: give --device ADDR");
+	rq.vmid = o->vmid;
+	rq.devs = ents;
+	rq.ndevs = nents;
+	rq.mapping = o->mapping;
+	rq.primary_gpu = o->primary_gpu;
+	rq.driver_version = o->driver_version;
+	rq.tune = o->tune;
+	rq.numa_node = -1;
+	rq.multi_node = vp_existsf(ctx, VP_SYS, "devices/system/node/node1");
+	for (size_t i = 0; i < nsel; i++)
+		if ((sel[i]->class >> 16) == 0x03 && sel[i]->numa_node >= 0) {
+			rq.numa_node = sel[i]->numa_node;
+			rq.node_cpus = sel[i]->local_cpulist;
+			break;
+		}
+	for (size_t i = 0; i < nsel; i++)
+		if (!streq(sel[i]->driver, "vfio-pci"))
+			vp_plan_note(p,
+				     "%s is bound to %s: hand it to vfio-pci first "
+				     "(vfio-pilot host plan --device %s)",
+				     sel[i]->addr,
+				     sel[i]->driver ? sel[i]->driver : "no driver",
+				     sel[i]->addr);
+	r = vp_vm_build(old, oldlen, &rq, &ch);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < ch.notes.n; i++)
+		vp_plan_note(p, "%s", ch.notes.v[i]);
+	for (size_t i = 0; i < ch.refusals.n; i++)
+		vp_plan_refuse(p, "%s", ch.refusals.v[i]);
+	if (p->refusals.n || !ch.keys.n)
+		goto out;
+	if (o->qm) {
+		_cleanup_free_ const char **argv =
+			calloc(ch.keys.n * 2 + 4, sizeof(*argv));
+		_cleanup_free_ char *id = xasprintf("%lu", o->vmid);
+		_cleanup_free_ char *opts = NULL;
+		struct strv flags = { 0 };
+		size_t n = 0;
+
+		if (!argv || !id) {
+			r = -ENOMEM;
+			goto out;
+		}
+		argv[n++] = "qm";
+		argv[n++] = "set";
+		argv[n++] = id;
+		for (size_t i = 0; i < ch.keys.n; i++) {
+			if (addf(&flags, "--%s", ch.keys.v[i]) < 0) {
+				strv_free(&flags);
+				r = -ENOMEM;
+				goto out;
+			}
+			argv[n++] = flags.v[flags.n - 1];
+			argv[n++] = ch.values.v[i];
+		}
+		r = vp_plan_command(
+			p,
+			"qm set takes Proxmox's config lock and checks every value itself",
+			argv);
+		strv_free(&flags);
+	} else {
+		_cleanup_free_ char *rel = xasprintf("pve/qemu-server/%lu.conf", o->vmid);
+
+		sub = rel ? vp_rel_path(VP_ETC, rel) : NULL;
+		if (!sub) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = vp_plan_edit(ctx, p, sub, TAKE_PTR(ch.text), ch.len, 0640,
+				 "passthrough settings of the VM");
+		if (r == 0 && streq(ctx->root, "/"))
+			vp_plan_note(
+				p,
+				"the file is written directly: make sure no qm or GUI "
+				"task changes the VM meanwhile (--qm uses qm set instead)");
+	}
+out:
+	vp_vm_change_free(&ch);
+	return r;
+}

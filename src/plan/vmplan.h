@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vm plan|apply: the keys of /etc/pve/qemu-server/VMID.conf a passthrough VM
+ * needs, written through the src/pve library (only the intended keys change)
+ * or, on a live host, as one "qm set" command so Proxmox takes its own lock.
+ *
+ * vp_vm_build() works on text alone (unit tests); vp_vm_plan() gathers the
+ * devices, companions, groups and other guests from the host first.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "checks/doctor.h"
+#include "kb/kb.h"
+#include "plan/plan.h"
+
+#define VP_VMID_MIN 100UL
+#define VP_VMID_MAX 999999999UL
+
+/* One hostpciN entry to add. */
+struct vp_vm_dev {
+	char host[40]; /* "0000:01:00" (all functions) or "0000:01:00.0" */
+	uint16_t vendor, device;
+	uint32_t class;		    /* of the entry's display function, else its first */
+	const struct vp_kb_gpu *kb; /* NULL when not in the knowledge base */
+};
+
+struct vp_vm_req {
+	unsigned long vmid;
+	const struct vp_vm_dev *devs;
+	size_t ndevs;
+	const char *mapping; /* one entry mapping=NAME instead of host addresses */
+	bool primary_gpu;    /* the display GPU is the VM's primary display */
+	int driver_version;  /* guest NVIDIA driver branch (465), 0 unknown */
+	bool tune;
+	bool multi_node;       /* the host has more than one NUMA node */
+	int numa_node;	       /* the GPU's node, -1 unknown */
+	const char *node_cpus; /* its local_cpulist */
+};
+
+struct vp_vm_change {
+	char *text; /* the new content */
+	size_t len;
+	struct strv keys, values; /* what was set, in order (qm set) */
+	struct strv notes, refusals;
+};
+
+/* Plan the keys on the config text @old. Returns 0 or -ENOMEM. */
+int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *r,
+		struct vp_vm_change *out);
+void vp_vm_change_free(struct vp_vm_change *c);
+
+struct vp_vm_opts {
+	unsigned long vmid;
+	struct vp_bdf *devs;
+	bool *slots;
+	size_t ndevs;
+	const char *mapping;
+	bool primary_gpu, tune;
+	int driver_version;
+	bool qm; /* a "qm set" command instead of the file edit (default on a live host)
+		  */
+};
+
+/* The whole plan on a loaded host; refusals go into @p. */
+int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p);
+
+/* Read a whole file below the root; *out is NUL-terminated. */
+int vp_vm_read_conf(struct vp_ctx *ctx, unsigned long vmid, char **out, size_t *len);

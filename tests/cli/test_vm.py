@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""vm plan/apply/lint and cpu-args against fixture hosts and the corpus configs.
+
+Usage: test_vm.py VFIO_PILOT FIXTURES_DIR   (TAP on stdout)
+The corpus configs are read from ../shared/corpus/vm_config when present.
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+VP, FX = sys.argv[1], sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.environ.get("VP_CORPUS_VM", os.path.join(HERE, "..", "..", "..", "shared",
+                                                      "corpus", "vm_config"))
+results = []
+
+
+def run(*args):
+    p = subprocess.run([VP, *args], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test(name):
+    def deco(fn):
+        results.append((name, fn))
+        return fn
+    return deco
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def fx(name):
+    return os.path.join(FX, name)
+
+
+def added(diff):
+    return [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+
+
+@test("vm plan 100 --device 01:00 on intel-4090-vms: hostpci0 whole device, q35, ovmf")
+def _():
+    rc, out, err = run("--root", fx("intel-4090-vms"), "--json", "vm", "plan", "100",
+                       "--device", "01:00")
+    check(rc == 0, f"exit {rc}: {err}")
+    d = json.loads(out)
+    check(not d["refusals"], d["refusals"])
+    check(len(d["edits"]) == 1 and not d["commands"], "one edit, no command under --root")
+    e = d["edits"][0]
+    check(e["path"] == "/etc/pve/qemu-server/100.conf", e["path"])
+    a = added(e["diff"])
+    for want in ("hostpci0: 0000:01:00,pcie=1", "machine: q35", "bios: ovmf", "balloon: 0",
+                 "cpu: host"):
+        check(want in a, f"missing +{want} in {a}")
+    check("-cpu: x86-64-v2-AES" in e["diff"], "cpu line replaced in place")
+    check(not any("x-vga" in l or "hidden" in l or "vga:" in l for l in a), a)
+    check(any("efidisk0" in n for n in d["notes"]), "warns about the missing efidisk0")
+    check(any("recommended, not required" in n for n in d["notes"]), "balloon is advice")
+
+
+@test("vm plan --primary-gpu: x-vga=1 and vga none for the display GPU")
+def _():
+    rc, out, err = run("--root", fx("intel-4090-vms"), "--json", "vm", "plan", "100",
+                       "--device", "01:00.0", "--primary-gpu")
+    check(rc == 0, f"exit {rc}: {err}")
+    a = added(json.loads(out)["edits"][0]["diff"])
+    check("hostpci0: 0000:01:00,pcie=1,x-vga=1" in a, a)
+    check("vga: none" in a, a)
+
+
+@test("vm plan --qm (live-root form): one qm set argv, no file edit")
+def _():
+    rc, out, err = run("--root", fx("intel-4090-vms"), "--json", "vm", "plan", "100",
+                       "--device", "01:00", "--qm")
+    check(rc == 0, f"exit {rc}: {err}")
+    d = json.loads(out)
+    check(not d["edits"], "no edit")
+    check(d["commands"][0]["argv"] == ["qm", "set", "100", "--hostpci0", "0000:01:00,pcie=1",
+                                       "--machine", "q35", "--bios", "ovmf", "--balloon", "0",
+                                       "--cpu", "host"], d["commands"][0]["argv"])
+
+
+@test("vm plan on dual-socket-p40-vms: vga serial0, no x-vga, numa node 1 with --tune")
+def _():
+    rc, out, err = run("--root", fx("dual-socket-p40-vms"), "--json", "vm", "plan", "100",
+                       "--device", "86:00.0", "--primary-gpu", "--tune")
+    check(rc == 0, f"exit {rc}: {err}")
+    a = added(json.loads(out)["edits"][0]["diff"])
+    check("hostpci0: 0000:86:00,pcie=1" in a, a)
+    check("vga: serial0" in a, a)
+    check(not any("x-vga" in l for l in a), a)
+    check(any(l.startswith("numa0: ") and "hostnodes=1" in l for l in a), a)
+    check("affinity: 16-31,48-63" in a, a)
+
+
+@test("vm plan refusals: device of another VM, bad VMID, missing VM")
+def _():
+    rc, out, _ = run("--root", fx("intel-4090-vms"), "vm", "plan", "100", "--device", "00:14.0")
+    check(rc == 2 and "VM 102" in out, f"exit {rc}: {out}")
+    rc, out, _ = run("--root", fx("intel-4090-vms"), "vm", "plan", "99", "--device", "01:00")
+    check(rc == 2 and "100-999999999" in out, f"exit {rc}: {out}")
+    rc, out, _ = run("--root", fx("intel-4090"), "vm", "plan", "100", "--device", "01:00")
+    check(rc == 2 and "does not exist" in out, f"exit {rc}: {out}")
+
+
+@test("vm lint: pcie without q35, ballooning, missing companion, needless hiding")
+def _():
+    root = fx("intel-4090-vms")
+    rc, out, err = run("--root", root, "--json", "vm", "lint",
+                       os.path.join(root, "root/vm-101-guide.conf"))
+    check(rc == 2, f"exit {rc}: {err}")
+    ids = {f["id"]: f for f in json.loads(out)["findings"]}
+    for want in ("pcie-without-q35", "balloon", "missing-companion", "needless-hiding"):
+        check(want in ids, f"{want} not in {sorted(ids)}")
+    check(ids["pcie-without-q35"]["line"] == "hostpci0: 0000:01:00.0,pcie=1", ids)
+    check(ids["balloon"]["severity"] == "warning", "balloon is a warning")
+    # 00:14.0 shares its group with 00:14.2 (shared SRAM): not viable alone
+    rc, out, _ = run("--root", root, "vm", "lint", "102")
+    check(rc == 2 and "missing-companion" in out and "00:14.2" in out, f"vm 102: {rc}: {out}")
+
+
+CORPUS_EXPECT = {
+    # the inline '# comment' becomes part of the romfile name: cannot work
+    "pve-7840hs-780m-inappropriate-ioctl-TRUNCATED.txt": (2, "romfile-comment"),
+    "pve-habr-article-win10-gpu-plus-usbctrl-WORKING.txt": (0, None),
+    "pve-intel-igpu-sriov-vf-plus-2-devices-WORKING.txt": (0, None),
+    "pve9-framework16-rx7700s-win11-lookingglass-WORKING-with-snapshots.txt": (1, "balloon"),
+}
+
+
+@test("vm lint on the corpus configs agrees with the posters' outcomes")
+def _():
+    if not os.path.isdir(CORPUS):
+        raise Skip("no corpus at " + CORPUS)
+    with tempfile.TemporaryDirectory() as t:
+        for name, (want, fid) in CORPUS_EXPECT.items():
+            src = os.path.join(CORPUS, name)
+            body = open(src).read().split("\n", 2)[2]
+            p = os.path.join(t, "c.conf")
+            open(p, "w").write(body)
+            rc, out, err = run("--json", "vm", "lint", p)
+            check(rc == want, f"{name}: exit {rc}, expected {want}: {out}{err}")
+            if fid:
+                check(any(f["id"] == fid for f in json.loads(out)["findings"]), f"{name}: {fid}")
+        for src in glob.glob(os.path.join(CORPUS, "*.txt")):
+            body = open(src).read().split("\n", 2)[2]
+            p = os.path.join(t, "c.conf")
+            open(p, "w").write(body)
+            rc, _, err = run("vm", "lint", p)
+            check(rc in (0, 1, 2), f"{src}: exit {rc} {err}")
+
+
+@test("vm apply under --root on a copy: only the reported keys change; again: nothing; undo")
+def _():
+    if os.geteuid() != 0:
+        raise Skip("apply needs root")
+    with tempfile.TemporaryDirectory() as t:
+        root = os.path.join(t, "h")
+        shutil.copytree(fx("intel-4090-vms"), root, symlinks=True)
+        conf = os.path.join(root, "etc/pve/nodes/pve-rpl/qemu-server/100.conf")
+        before = open(conf, "rb").read()
+        rc, out, err = run("--root", root, "--json", "vm", "apply", "100", "--device", "01:00")
+        check(rc == 0, f"exit {rc}: {err}")
+        d = json.loads(out)
+        after = open(conf, "rb").read()
+        reported = {l.split(":")[0] for l in added(d["edits"][0]["diff"])}
+        old = dict(l.split(": ", 1) for l in before.decode().splitlines())
+        new = dict(l.split(": ", 1) for l in after.decode().splitlines())
+        changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+        check(changed == reported, f"changed {changed}, reported {reported}")
+        check(after.startswith(b"boot: order=scsi0;ide2;net0\ncores: 8\ncpu: host\n"), after)
+        rc, out, err = run("--root", root, "vm", "apply", "100", "--device", "01:00")
+        check(rc == 0 and "nothing to change" in out, f"second apply: {rc} {out}{err}")
+        check(open(conf, "rb").read() == after, "second apply changed the file")
+        rc, out, err = run("--root", root, "undo", d["undo_id"])
+        check(rc == 0, f"undo: {rc} {err}")
+        check(open(conf, "rb").read() == before, "undo is not byte-identical")
+
+
+@test("cpu-args: hiding only for Arc and GeForce drivers before R465")
+def _():
+    rc, out, err = run("cpu-args", "--vendor", "intel-arc")
+    check(rc == 0 and out.strip() == "-cpu host,-hypervisor,kvm=off", out)
+    check("CPUID leaf 1" in err, "says why")
+    rc, out, _ = run("cpu-args", "--vendor", "nvidia-consumer")
+    check(out.strip() == "-cpu host", out)
+    rc, out, _ = run("cpu-args", "--vendor", "nvidia-consumer", "--driver-version", "460.89")
+    check(out.strip() == "-cpu host,kvm=off", out)
+    rc, out, _ = run("cpu-args", "--vendor", "nvidia-pro", "--as-config-line")
+    check(out == "cpu: host\n", out)
+    rc, out, _ = run("cpu-args", "--vendor", "intel-arc", "--as-config-line")
+    check(out == "cpu: host,hidden=1\nargs: -cpu host,-hypervisor,kvm=off\n", out)
+    rc, _, _ = run("cpu-args", "--vendor", "matrox")
+    check(rc == 64, f"exit {rc}")
+
+
+def main():
+    print(f"1..{len(results)}")
+    bad = 0
+    for i, (name, fn) in enumerate(results, 1):
+        try:
+            fn()
+            print(f"ok {i} - {name}")
+        except Skip as e:
+            print(f"ok {i} - {name} # SKIP {e}")
+        except Exception as e:  # noqa: BLE001
+            bad += 1
+            print(f"not ok {i} - {name}")
+            for line in str(e).splitlines() or [repr(e)]:
+                print(f"# {line}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
