@@ -72,6 +72,14 @@ static const struct vp_cmd commands[] = {
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
 	  "  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
 	  "  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n" },
+	{ "snapshot", cmd_snapshot,
+	  "capture what vfio-pilot reads as a tree --root can read",
+	  "  -o, --output OUT    a directory, or OUT.tar.gz for a gzip'd tar archive\n"
+	  "      --no-sanitize   keep host name, MAC/IP addresses, serials and user names\n" },
+	{ "import", cmd_import,
+	  "turn pasted IOMMU group or lspci text into a partial tree",
+	  "  FILE|-              the pasted text; '-' reads standard input\n"
+	  "  -o, --output DIR    the tree to write (then: --root DIR groups, doctor)\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)

@@ -53,3 +53,5 @@ int cmd_bind(struct vp_global *g, int argc, char **argv);
 int cmd_unbind(struct vp_global *g, int argc, char **argv);
 int cmd_vm(struct vp_global *g, int argc, char **argv);
 int cmd_cpu_args(struct vp_global *g, int argc, char **argv);
+int cmd_snapshot(struct vp_global *g, int argc, char **argv);
+int cmd_import(struct vp_global *g, int argc, char **argv);
