@@ -72,6 +72,27 @@ static const struct vp_cmd commands[] = {
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
 	  "  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
 	  "  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n" },
+	{ "lxc", cmd_lxc, "plan or apply a container's /dev/dri devN lines",
+	  "  plan|apply CTID        plan shows the diff or pct command; apply writes (root only)\n"
+	  "      --dri              pass the GPU's /dev/dri nodes (renderD*, card*)\n"
+	  "      --render-only      only the render node (enough for VA-API, QSV, OpenCL)\n"
+	  "  -d, --device ADDR      the GPU (default: the one advise picks, the boot VGA\n"
+	  "                         or iGPU with a render node)\n" },
+	{ "hookscript", cmd_hookscript,
+	  "write a VM's hookscript snippet: reset_method at pre-start, rebind at post-stop",
+	  "  [plan|apply] VMID      plan shows the change; apply (the default) writes (root)\n"
+	  "  -d, --device ADDR      the passed-through function\n"
+	  "      --reset-method M   at pre-start: device_specific acpi flr af_flr pm bus\n"
+	  "                         cxl_bus, written only if the device lists it\n"
+	  "      --rebind[=DRIVER]  at post-stop: give the device back to its host driver\n"
+	  "      --strict           a failed step aborts the VM start (default: only logs)\n"
+	  "      --storage ID       the snippets storage (default: local)\n" },
+	{ "mapping", cmd_mapping,
+	  "plan or apply a cluster PCI resource mapping from one or several hosts",
+	  "  plan|apply NAME        plan shows the diff; apply writes (root only)\n"
+	  "  -d, --device ADDR      the function (01:00 maps every function of the slot)\n"
+	  "      --host DIR         another node's tree (repeat); the first node is --root,\n"
+	  "                         and the file goes into its etc/pve/mapping/pci.cfg\n" },
 	{ "snapshot", cmd_snapshot,
 	  "capture what vfio-pilot reads as a tree --root can read",
 	  "  -o, --output OUT    a directory, or OUT.tar.gz for a gzip'd tar archive\n"

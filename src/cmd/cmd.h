@@ -55,3 +55,6 @@ int cmd_vm(struct vp_global *g, int argc, char **argv);
 int cmd_cpu_args(struct vp_global *g, int argc, char **argv);
 int cmd_snapshot(struct vp_global *g, int argc, char **argv);
 int cmd_import(struct vp_global *g, int argc, char **argv);
+int cmd_lxc(struct vp_global *g, int argc, char **argv);
+int cmd_hookscript(struct vp_global *g, int argc, char **argv);
+int cmd_mapping(struct vp_global *g, int argc, char **argv);

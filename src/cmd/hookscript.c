@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hookscript [plan|apply] VMID --device ADDR: one snippet per VM that sets
+ * the device's reset_method at pre-start and can give it back to its host
+ * driver at post-stop, plus the VM's "hookscript:" line (knowledge
+ * proxmox-formats.md §4). Without plan or apply it applies (root only).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "plan/pveplan.h"
+
+enum {
+	OPT_RESET = 0x200,
+	OPT_REBIND,
+	OPT_STRICT,
+	OPT_STORAGE,
+};
+
+static const struct option hook_opts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "reset-method", required_argument, NULL, OPT_RESET },
+	{ "rebind", optional_argument, NULL, OPT_REBIND },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "storage", required_argument, NULL, OPT_STORAGE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int hook_opt(void *data, int c, const char *arg)
+{
+	struct vp_hook_opts *o = data;
+
+	switch (c) {
+	case 'd':
+		o->device = arg;
+		return 0;
+	case OPT_RESET:
+		if (!vp_reset_method_known(arg)) {
+			vp_err("'%s' is not a reset method the kernel knows (%s)", arg,
+			       vp_reset_method_names);
+			return -EINVAL;
+		}
+		o->reset_method = arg;
+		return 0;
+	case OPT_REBIND:
+		o->rebind = true;
+		o->rebind_driver = arg;
+		return 0;
+	case OPT_STRICT:
+		o->strict = true;
+		return 0;
+	case OPT_STORAGE:
+		o->storage = arg;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int cmd_hookscript(struct vp_global *g, int argc, char **argv)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	struct vp_hook_opts o = { 0 };
+	struct vp_plan p = { 0 };
+	bool apply = true;
+	int first, r;
+
+	first = vp_parse_opts(g, argc, argv, "d:", hook_opts, hook_opt, &o);
+	if (first < 0)
+		return VP_EXIT_USAGE;
+	if (g->help) {
+		vp_cmd_help(vp_cmd_find("hookscript"));
+		return VP_EXIT_OK;
+	}
+	if (argc - first == 2 &&
+	    (streq(argv[first], "plan") || streq(argv[first], "apply"))) {
+		apply = streq(argv[first], "apply");
+		first++;
+	}
+	if (argc - first != 1 || !o.device) {
+		vp_err("use: hookscript [plan|apply] VMID --device ADDR [--reset-method M] "
+		       "[--rebind] [--strict] [--storage ID]");
+		return VP_EXIT_USAGE;
+	}
+	if (!o.reset_method && !o.rebind) {
+		vp_err("the script would do nothing: give --reset-method M and/or --rebind");
+		return VP_EXIT_USAGE;
+	}
+	if (vp_guest_id_parse(argv[first], &o.vmid) < 0) {
+		vp_err("'%s' is not a VM id (100 to 999999999)", argv[first]);
+		return VP_EXIT_USAGE;
+	}
+	if (apply && geteuid() != 0) {
+		vp_err("hookscript needs root to write; nothing was written ('hookscript "
+		       "plan' shows the change)");
+		return VP_EXIT_NOPERM;
+	}
+	r = vp_load(g, &ctx, &h);
+	if (r)
+		return r;
+	r = vp_hookscript_plan(ctx, h, &o, &p);
+	if (r < 0)
+		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
+	else
+		r = vp_pveplan_finish(
+			ctx, &p, apply ? "hookscript apply" : "hookscript plan", apply);
+	vp_plan_free(&p);
+	return r;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lxc plan|apply CTID --dri: pass a GPU's /dev/dri nodes to a container
+ * with devN lines (pve-container, PVE 8.1+), or the raw lxc.* lines on
+ * older Proxmox. plan is a dry run; apply needs root.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "plan/pveplan.h"
+
+enum {
+	OPT_DRI = 0x200,
+	OPT_RENDER_ONLY,
+};
+
+struct lxc_args {
+	bool dri;
+	struct vp_lxc_opts o;
+};
+
+static const struct option lxc_opts[] = {
+	{ "dri", no_argument, NULL, OPT_DRI },
+	{ "render-only", no_argument, NULL, OPT_RENDER_ONLY },
+	{ "device", required_argument, NULL, 'd' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int lxc_opt(void *data, int c, const char *arg)
+{
+	struct lxc_args *a = data;
+
+	switch (c) {
+	case OPT_DRI:
+		a->dri = true;
+		return 0;
+	case OPT_RENDER_ONLY:
+		a->o.render_only = true;
+		return 0;
+	case 'd':
+		a->o.device = arg;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int cmd_lxc(struct vp_global *g, int argc, char **argv)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	struct lxc_args a = { 0 };
+	struct vp_plan p = { 0 };
+	bool apply;
+	int first, r;
+
+	first = vp_parse_opts(g, argc, argv, "d:", lxc_opts, lxc_opt, &a);
+	if (first < 0)
+		return VP_EXIT_USAGE;
+	if (g->help) {
+		vp_cmd_help(vp_cmd_find("lxc"));
+		return VP_EXIT_OK;
+	}
+	if (argc - first != 2 ||
+	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
+		vp_err("use: lxc plan|apply CTID --dri [--render-only] [--device ADDR]");
+		return VP_EXIT_USAGE;
+	}
+	if (!a.dri) {
+		vp_err("say what to pass: --dri (the GPU's /dev/dri nodes)");
+		return VP_EXIT_USAGE;
+	}
+	if (vp_guest_id_parse(argv[first + 1], &a.o.ctid) < 0) {
+		vp_err("'%s' is not a container id (100 to 999999999)", argv[first + 1]);
+		return VP_EXIT_USAGE;
+	}
+	apply = streq(argv[first], "apply");
+	if (apply && geteuid() != 0) {
+		vp_err("lxc apply needs root; nothing was written ('lxc plan' shows the "
+		       "change)");
+		return VP_EXIT_NOPERM;
+	}
+	r = vp_load(g, &ctx, &h);
+	if (r)
+		return r;
+	r = vp_lxc_plan(ctx, h, &a.o, &p);
+	if (r < 0)
+		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
+	else
+		r = vp_pveplan_finish(ctx, &p, apply ? "lxc apply" : "lxc plan", apply);
+	vp_plan_free(&p);
+	return r;
+}

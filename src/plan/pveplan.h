@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Plans for Proxmox guest files: container devN lines for /dev/dri (lxc),
+ * one hookscript snippet per VM (hookscript), and cluster resource
+ * mappings (mapping). The line building is pure (text in, text out) so the
+ * unit tests can drive it; the vp_*_plan functions read the root and fill a
+ * struct vp_plan. Every edit goes through the src/pve format library.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "host/facts.h"
+#include "plan/plan.h"
+#include "pve/ctconf.h"
+#include "pve/mapping.h"
+
+/* The character-device major of DRM nodes (include/uapi/drm/drm.h DRM_MAJOR). */
+#define VP_DRM_MAJOR 226
+
+/* A guest id as Proxmox allows it (pve-vmid: 100 to 999999999, decimal). */
+int vp_guest_id_parse(const char *s, unsigned long *out);
+
+/* "8.4.1" >= maj.min? false when @version is NULL or unreadable. */
+bool vp_pve_version_at_least(const char *version, int maj, int min);
+
+/* ---- lxc ------------------------------------------------------------------ */
+
+/*
+ * The devN values for the DRM nodes of PCI function @addr: renderD* with
+ * the render gid, and card* with the video gid unless @render_only. The
+ * path is /dev/dri/NAME as the container host names it. -ENOENT when the
+ * function has no render node.
+ */
+int vp_lxc_wanted(const struct vp_drm *drm, const char *addr, bool render_only,
+		  struct vp_pve_lxc_dev **out, size_t *n);
+void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n);
+
+/*
+ * Put @want into the main section of container config @c: a devN line with
+ * the same path and the same values is kept; one with the same path and
+ * other values is rewritten in place; otherwise the next free devN index
+ * (0-255) is used. @keys/@values get what was set (for pct set).
+ */
+int vp_lxc_set_devs(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want, size_t n,
+		    struct strv *keys, struct strv *values, struct strv *notes);
+
+/*
+ * Proxmox older than 8.1 (no devN): the classic raw keys,
+ * "lxc.cgroup2.devices.allow: c MAJ:MIN rwm" and
+ * "lxc.mount.entry: /dev/dri/X dev/dri/X none bind,optional,create=file",
+ * added only when the same line is not there. @majmin[i] is "226:128".
+ */
+int vp_lxc_set_raw(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want,
+		   const char *const *majmin, size_t n, struct strv *added);
+
+struct vp_lxc_opts {
+	unsigned long ctid;
+	bool render_only;
+	const char *device; /* NULL: the GPU advise would pick */
+};
+int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc_opts *o,
+		struct vp_plan *p);
+
+/* ---- hookscript ------------------------------------------------------------- */
+
+/* A reset method name the kernel knows (drivers/pci/pci.c pci_reset_fn_methods). */
+bool vp_reset_method_known(const char *m);
+extern const char *const vp_reset_method_names;
+
+struct vp_hook_opts {
+	unsigned long vmid;
+	const char *device;	  /* the address, as given */
+	const char *reset_method; /* NULL: leave reset_method alone */
+	bool rebind;
+	const char *rebind_driver; /* NULL: the host driver vfio-pilot finds */
+	bool strict;
+	const char *storage; /* NULL: local */
+};
+
+/*
+ * The script for @vmid and function @addr (a canonical address). The
+ * rebind driver is the host driver given back the device at post-stop
+ * (NULL: no rebind). Refuses values that are not a BDF, a known method or
+ * a module name, so nothing unvalidated reaches the text.
+ */
+int vp_hookscript_text(unsigned long vmid, const char *addr, const char *method,
+		       const char *rebind_driver, bool strict, char **out);
+
+/*
+ * The directory of storage @name in storage.cfg text @cfg (NULL: no
+ * storage.cfg; only "local" at /var/lib/vz is known then), refusing one
+ * without "snippets" content or without a path. *reason holds the why and
+ * the fix on -EINVAL / -ENOENT.
+ */
+int vp_storage_snippets_path(const char *cfg, const char *name, char **path,
+			     char **reason);
+
+int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
+		       const struct vp_hook_opts *o, struct vp_plan *p);
+
+/* ---- mapping ---------------------------------------------------------------- */
+
+/* One host of the cluster: its tree and model. */
+struct vp_map_host {
+	struct vp_ctx *ctx;
+	struct vp_host *host;
+	char *node; /* etc/hostname */
+};
+
+/*
+ * "node=N,path=0000:01:00.0,id=10de:2684,subsystem-id=1043:88e2,iommugroup=14".
+ * @path is the function or, for all functions, the slot ("0000:01:00").
+ */
+int vp_mapping_map_value(const char *node, const char *path, const struct vp_dev *d,
+			 char **out);
+
+/*
+ * Add @maps to section @name: a new section, or the maps not there yet. A
+ * different map already given for one of the nodes is a refusal (maps of one
+ * node are alternatives).
+ */
+int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *const *maps,
+		     const char *const *nodes, struct strv *added, struct strv *refusals);
+
+int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
+		    const char *device, struct vp_plan *p);
+
+/* ---- output shared by the three commands ------------------------------------ */
+
+/*
+ * Print the plan (text or JSON); for apply, write it and print the undo
+ * hint. Returns an exit code.
+ */
+int vp_pveplan_finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool apply);
