@@ -137,13 +137,16 @@ static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps
 	while (cb->parent && cb->parent != lca)
 		cb = cb->parent;
 
-	if (lca && is_conventional_bridge(lca)) {
-		r = add_gap(gaps, n, lca,
-			    strdup("conventional PCI bridge: the devices behind it share "
-				   "its requester ID and cannot be isolated"));
-		if (r < 0)
-			return r;
-	}
+	/*
+	 * Behind a conventional bridge the bridge alone explains it: its
+	 * devices share its requester ID, and ACS on them would change
+	 * nothing (drivers/pci/search.c pci_for_each_dma_alias).
+	 */
+	if (lca && is_conventional_bridge(lca))
+		return add_gap(
+			gaps, n, lca,
+			strdup("conventional PCI bridge: the devices behind it share "
+			       "its requester ID and cannot be isolated"));
 	/*
 	 * Siblings in one multifunction device: without ACS on the functions
 	 * the kernel treats them as able to reach each other
@@ -163,7 +166,9 @@ static int explain_pair(struct vp_dev *a, struct vp_dev *b, struct vp_gap **gaps
 	for (int i = 0; i < 2; i++) {
 		struct vp_dev *c = side[i];
 
-		if (vp_acs_isolates(c))
+		/* Ports decide; an endpoint's own ACS matters only between its functions.
+		 */
+		if (vp_acs_isolates(c) || !c->is_bridge)
 			continue;
 		r = add_gap(gaps, n, c, vp_acs_describe(c));
 		if (r < 0)
