@@ -104,8 +104,9 @@ int cmd_hookscript(struct vp_global *g, int argc, char **argv)
 	if (r < 0)
 		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
 	else
-		r = vp_pveplan_finish(
-			ctx, &p, apply ? "hookscript apply" : "hookscript plan", apply);
+		r = vp_plan_finish(ctx, &p,
+				   apply ? "hookscript apply" : "hookscript plan", apply,
+				   NULL);
 	vp_plan_free(&p);
 	return r;
 }

@@ -88,79 +88,10 @@ static int host_opt(void *data, int c, const char *arg)
 	}
 }
 
-static void print_text(FILE *f, const struct vp_plan *p)
-{
-	for (size_t i = 0; i < p->notes.n; i++)
-		fprintf(f, "note: %s\n", p->notes.v[i]);
-	for (size_t i = 0; i < p->refusals.n; i++)
-		fprintf(f, "refused: %s\n", p->refusals.v[i]);
-	if (p->nedits || p->ncmds)
-		fputc('\n', f);
-	vp_plan_print(f, p);
-}
-
-static struct json_object *jstrv(const struct strv *s)
-{
-	struct json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < s->n; i++)
-		json_object_array_add(a, json_object_new_string(s->v[i]));
-	return a;
-}
-
-static int print_json(struct vp_ctx *ctx, const struct vp_plan *p, const char *cmd,
-		      const char *id)
-{
-	struct json_object *o = vp_json_doc(ctx, cmd), *edits = json_object_new_array();
-	struct json_object *cmds = json_object_new_array();
-	int r;
-
-	for (size_t i = 0; i < p->nedits; i++) {
-		const struct vp_edit *e = &p->edits[i];
-		struct json_object *j = json_object_new_object();
-		_cleanup_free_ char *label = vp_display_path(VP_ROOT, e->sub),
-				    *diff = NULL;
-		size_t dlen = 0;
-		FILE *m = open_memstream(&diff, &dlen);
-
-		if (m) {
-			vp_diff(m, label, e->old, e->oldlen, e->old != NULL, e->new,
-				e->newlen);
-			fclose(m);
-		}
-		json_object_object_add(j, "path", json_object_new_string(label));
-		json_object_object_add(j, "why", json_object_new_string(e->why));
-		json_object_object_add(j, "created",
-				       json_object_new_boolean(e->old == NULL));
-		json_object_object_add(j, "diff",
-				       diff ? json_object_new_string(diff) : NULL);
-		json_object_array_add(edits, j);
-	}
-	for (size_t i = 0; i < p->ncmds; i++) {
-		struct json_object *j = json_object_new_object(),
-				   *argv = json_object_new_array();
-
-		for (char **a = p->cmds[i].argv; *a; a++)
-			json_object_array_add(argv, json_object_new_string(*a));
-		json_object_object_add(j, "argv", argv);
-		json_object_object_add(j, "why", json_object_new_string(p->cmds[i].why));
-		json_object_array_add(cmds, j);
-	}
-	json_object_object_add(o, "edits", edits);
-	json_object_object_add(o, "commands", cmds);
-	json_object_object_add(o, "notes", jstrv(&p->notes));
-	json_object_object_add(o, "refusals", jstrv(&p->refusals));
-	json_object_object_add(o, "undo_id", id ? json_object_new_string(id) : NULL);
-	r = vp_json_print(ctx, o);
-	json_object_put(o);
-	return r;
-}
-
 int cmd_host(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
-	_cleanup_free_ char *id = NULL;
 	struct vp_host_opts o = { 0 };
 	struct vp_doc doc = { 0 };
 	struct vp_plan p = { 0 };
@@ -200,44 +131,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		r = vp_exit_code(r);
 		goto out;
 	}
-	if (!apply || p.refusals.n) {
-		if (ctx->out == VP_OUT_JSON)
-			print_json(ctx, &p, apply ? "host apply" : "host plan", NULL);
-		else
-			print_text(ctx->fout, &p);
-		if (apply)
-			fprintf(stderr,
-				"vfio-pilot: not applied: the plan has refusals; nothing "
-				"was written\n");
-		r = p.refusals.n ? VP_EXIT_FAIL : VP_EXIT_OK;
-		goto out;
-	}
-	if (!p.nedits && !p.ncmds) {
-		if (ctx->out == VP_OUT_JSON)
-			print_json(ctx, &p, "host apply", NULL);
-		else
-			fprintf(ctx->fout,
-				"nothing to change: the host is already set up\n");
-		r = VP_EXIT_OK;
-		goto out;
-	}
-	r = vp_plan_apply(ctx, &vp_io_real, &p, &id,
-			  ctx->out == VP_OUT_JSON ? stderr : ctx->fout);
-	if (ctx->out == VP_OUT_JSON)
-		print_json(ctx, &p, "host apply", id);
-	if (r < 0) {
-		vp_err("apply stopped: %s%s", strerror(-r),
-		       id ? " (files written; commands failed)" : "");
-		r = vp_exit_code(r);
-		goto out;
-	}
-	if (ctx->out != VP_OUT_JSON && id)
-		fprintf(ctx->fout,
-			"applied; undo with: vfio-pilot%s%s undo %s\nreboot, then run "
-			"vfio-pilot doctor\n",
-			streq(ctx->root, "/") ? "" : " --root ",
-			streq(ctx->root, "/") ? "" : ctx->root, id);
-	r = VP_EXIT_OK;
+	r = vp_plan_finish(ctx, &p, apply ? "host apply" : "host plan", apply, NULL);
 out:
 	vp_plan_free(&p);
 	vp_doc_free(&doc);

@@ -88,7 +88,8 @@ int cmd_lxc(struct vp_global *g, int argc, char **argv)
 	if (r < 0)
 		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
 	else
-		r = vp_pveplan_finish(ctx, &p, apply ? "lxc apply" : "lxc plan", apply);
+		r = vp_plan_finish(ctx, &p, apply ? "lxc apply" : "lxc plan", apply,
+				   NULL);
 	vp_plan_free(&p);
 	return r;
 }

@@ -124,8 +124,8 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 	if (r < 0)
 		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
 	else
-		r = vp_pveplan_finish(hosts[0].ctx, &p,
-				      apply ? "mapping apply" : "mapping plan", apply);
+		r = vp_plan_finish(hosts[0].ctx, &p,
+				   apply ? "mapping apply" : "mapping plan", apply, NULL);
 out:
 	for (size_t i = 0; i < n; i++) {
 		vp_host_free(hosts[i].host);

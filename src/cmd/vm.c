@@ -119,66 +119,6 @@ static struct json_object *jstrv(const struct strv *s)
 	return a;
 }
 
-static int print_plan_json(struct vp_ctx *ctx, const struct vp_plan *p, const char *cmd,
-			   unsigned long vmid, const char *id)
-{
-	struct json_object *o = vp_json_doc(ctx, cmd), *edits = json_object_new_array();
-	struct json_object *cmds = json_object_new_array();
-	int r;
-
-	for (size_t i = 0; i < p->nedits; i++) {
-		const struct vp_edit *e = &p->edits[i];
-		struct json_object *j = json_object_new_object();
-		_cleanup_free_ char *label = vp_display_path(VP_ROOT, e->sub),
-				    *diff = NULL;
-		size_t dlen = 0;
-		FILE *m = open_memstream(&diff, &dlen);
-
-		if (m) {
-			vp_diff(m, label, e->old, e->oldlen, e->old != NULL, e->new,
-				e->newlen);
-			fclose(m);
-		}
-		json_object_object_add(j, "path", json_object_new_string(label));
-		json_object_object_add(j, "why", json_object_new_string(e->why));
-		json_object_object_add(j, "created",
-				       json_object_new_boolean(e->old == NULL));
-		json_object_object_add(j, "diff",
-				       diff ? json_object_new_string(diff) : NULL);
-		json_object_array_add(edits, j);
-	}
-	for (size_t i = 0; i < p->ncmds; i++) {
-		struct json_object *j = json_object_new_object(),
-				   *argv = json_object_new_array();
-
-		for (char **a = p->cmds[i].argv; *a; a++)
-			json_object_array_add(argv, json_object_new_string(*a));
-		json_object_object_add(j, "argv", argv);
-		json_object_object_add(j, "why", json_object_new_string(p->cmds[i].why));
-		json_object_array_add(cmds, j);
-	}
-	json_object_object_add(o, "vmid", json_object_new_int64((int64_t)vmid));
-	json_object_object_add(o, "edits", edits);
-	json_object_object_add(o, "commands", cmds);
-	json_object_object_add(o, "notes", jstrv(&p->notes));
-	json_object_object_add(o, "refusals", jstrv(&p->refusals));
-	json_object_object_add(o, "undo_id", id ? json_object_new_string(id) : NULL);
-	r = vp_json_print(ctx, o);
-	json_object_put(o);
-	return r;
-}
-
-static void print_plan_text(FILE *f, const struct vp_plan *p)
-{
-	for (size_t i = 0; i < p->notes.n; i++)
-		fprintf(f, "note: %s\n", p->notes.v[i]);
-	for (size_t i = 0; i < p->refusals.n; i++)
-		fprintf(f, "refused: %s\n", p->refusals.v[i]);
-	if (p->nedits || p->ncmds)
-		fputc('\n', f);
-	vp_plan_print(f, p);
-}
-
 static int parse_vmid(const char *s, unsigned long *out)
 {
 	char *end;
@@ -225,39 +165,13 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 		r = vp_exit_code(r);
 		goto out;
 	}
-	if (!apply || p.refusals.n) {
-		if (ctx->out == VP_OUT_JSON)
-			print_plan_json(ctx, &p, name, o->vmid, NULL);
-		else
-			print_plan_text(ctx->fout, &p);
-		if (apply)
-			vp_err("not applied: the plan has refusals; nothing was written");
-		r = p.refusals.n ? VP_EXIT_FAIL : VP_EXIT_OK;
-		goto out;
+	{
+		struct json_object *extra = json_object_new_object();
+
+		json_object_object_add(extra, "vmid",
+				       json_object_new_int64((int64_t)o->vmid));
+		r = vp_plan_finish(ctx, &p, name, apply, extra);
 	}
-	if (!p.nedits && !p.ncmds) {
-		if (ctx->out == VP_OUT_JSON)
-			print_plan_json(ctx, &p, name, o->vmid, NULL);
-		else
-			fprintf(ctx->fout,
-				"nothing to change: VM %lu is already set up\n", o->vmid);
-		r = VP_EXIT_OK;
-		goto out;
-	}
-	r = vp_plan_apply(ctx, &vp_io_real, &p, &id,
-			  ctx->out == VP_OUT_JSON ? stderr : ctx->fout);
-	if (ctx->out == VP_OUT_JSON)
-		print_plan_json(ctx, &p, name, o->vmid, id);
-	if (r < 0) {
-		vp_err("apply stopped: %s", strerror(-r));
-		r = vp_exit_code(r);
-		goto out;
-	}
-	if (ctx->out != VP_OUT_JSON && id)
-		fprintf(ctx->fout, "applied; undo with: vfio-pilot%s%s undo %s\n",
-			streq(ctx->root, "/") ? "" : " --root ",
-			streq(ctx->root, "/") ? "" : ctx->root, id);
-	r = VP_EXIT_OK;
 out:
 	vp_plan_free(&p);
 	vp_doc_free(&doc);

@@ -68,5 +68,14 @@ void vp_plan_print(FILE *f, const struct vp_plan *p);
  */
 int vp_plan_apply(struct vp_ctx *ctx, const struct vp_io *io, const struct vp_plan *p,
 		  char **id, FILE *log);
+struct json_object;
+/*
+ * Print the plan (text or JSON, keys of @extra added to the JSON) and, with
+ * @apply, apply it. Returns the exit code: 0, 2 with refusals, or the
+ * error's code. Takes @extra over.
+ */
+int vp_plan_finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool apply,
+		   struct json_object *extra);
+
 /* Restore the files of apply @id (the latest when NULL), byte for byte. */
 int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *id, FILE *log);

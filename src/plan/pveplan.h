@@ -133,4 +133,4 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
  * Print the plan (text or JSON); for apply, write it and print the undo
  * hint. Returns an exit code.
  */
-int vp_pveplan_finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool apply);
+
