@@ -133,4 +133,3 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
  * Print the plan (text or JSON); for apply, write it and print the undo
  * hint. Returns an exit code.
  */
-
