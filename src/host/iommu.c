@@ -220,7 +220,41 @@ fail:
 	return r;
 }
 
-static void analyse_group(const struct vp_host *h, struct vp_group *g)
+/*
+ * A tree without bus numbers (imported from a pasted listing) cannot show
+ * which functions sit below a card's own switch. Read the group as one card
+ * only when that is the one way it can be: every endpoint from one vendor,
+ * exactly one display among them, and a bridge of that vendor in the group
+ * (Intel Arc, AMD Navi). Real sysfs never takes this path: there every
+ * bridge's bus range is read from config space.
+ */
+static bool card_by_listing(const struct vp_group *g)
+{
+	bool unknown_bus = false, own_bridge = false;
+	int vendor = -1;
+	size_t displays = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const struct vp_dev *d = g->members[i];
+
+		if (d->is_bridge && d->cfg_len < 0x40)
+			unknown_bus = true;
+		if (d->unit < 0)
+			continue;
+		if (d->parent)
+			return false;
+		if (vendor >= 0 && d->vendor != vendor)
+			return false;
+		vendor = d->vendor;
+		displays += d->kind == VP_KIND_DISPLAY;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		own_bridge = own_bridge ||
+			     (g->members[i]->unit < 0 && g->members[i]->vendor == vendor);
+	return unknown_bus && own_bridge && displays == 1;
+}
+
+static void analyse_group(struct vp_host *h, struct vp_group *g)
 {
 	size_t endpoints = 0;
 
@@ -248,6 +282,19 @@ static void analyse_group(const struct vp_host *h, struct vp_group *g)
 	}
 	if (g->primary_unit < 0 && g->nunits)
 		g->primary_unit = 0;
+	if (g->nunits > 1 && card_by_listing(g)) {
+		for (size_t i = 0; i < g->n; i++)
+			if (g->members[i]->unit >= 0)
+				g->members[i]->unit = 0;
+		g->nunits = 1;
+		g->primary_unit = 0;
+		strv_push(
+			&h->notes,
+			xasprintf(
+				"group %d: bus numbers unknown (a pasted listing); its "
+				"functions are read as one card behind that card's own switch",
+				g->id));
+	}
 
 	if (endpoints == 0)
 		g->verdict = VP_GROUP_BRIDGES_ONLY;

@@ -45,10 +45,9 @@ GROUP_VERDICTS = {
     "amd-granite-ridge-pve91-arc-b50-a310-aspeed-bmc.txt": [
         ("8086:e212", True, None),  # Arc Pro B50 group 14
         # A310 + audio + its own switch bridges + a chipset port: clean per the note.
-        # A pasted listing has no topology (parents unknown), so the audio function
-        # on bus 0a cannot be shown to sit below the A310's own switch.
-        ("8086:56a6", True, "topology unknown in a pasted listing: audio 0a:00.0 "
-                             "cannot be placed below the A310's switch"),
+        # Without bus numbers the card is recognised by its own switch ports
+        # (src/host/iommu.c card_by_listing).
+        ("8086:56a6", True, None),
     ],
     "intel-raptorlake-14900k-rtx4090-annotated.txt": [
         ("10de:2684", True, None),  # RTX 4090 + audio alone in group 16
