@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "kb/kb.h"
 #include "out/output.h"
 
 void vp_fmt_size(uint64_t bytes, char *buf, size_t len)
@@ -23,8 +24,15 @@ void vp_fmt_size(uint64_t bytes, char *buf, size_t len)
 
 void vp_fmt_name(const struct vp_dev *d, char *buf, size_t len)
 {
+	/* Newer than the pci.ids on the host: the knowledge base may know it. */
+	const struct vp_kb_gpu *kb =
+		d->device_name ? NULL : vp_kb_gpu_lookup(d->vendor, d->device);
+
 	if (d->vendor_name && d->device_name)
 		snprintf(buf, len, "%s %s", d->vendor_name, d->device_name);
+	else if (d->vendor_name && kb)
+		snprintf(buf, len, "%s Device %04x (%s, not in pci.ids)", d->vendor_name,
+			 d->device, kb->models);
 	else if (d->vendor_name)
 		snprintf(buf, len, "%s Device %04x", d->vendor_name, d->device);
 	else
