@@ -150,6 +150,37 @@ def prune_links(root):
                 os.unlink(p)
 
 
+def snapshot(v, sections, gj, args):
+    """vfio-pilot snapshot taken in the guest gives, read outside with --root,
+    the guest's own groups and devices."""
+    body, rc = sections.get("snapshot", ("", 1))
+    if not check(rc == 0 and body.strip() != "", f"{v}: vfio-pilot snapshot ran in the guest"):
+        return
+    tree = os.path.join(args.work, "snapshot-" + v)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    data = base64.b64decode("".join(body.split()))
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as t:
+        if hasattr(tarfile, "data_filter"):
+            t.extractall(tree, filter="tar")
+        else:
+            t.extractall(tree)
+    hj, hrc, err = run_tool(args.binary, tree)
+    check(hj is not None and all(hj.get(k) == gj.get(k) for k in ("iommu", "iommu_units", "groups")),
+          f"{v}: the snapshot read outside gives the guest's groups", f"exit {hrc}: {err.strip()}")
+    dbody, drc = sections.get("devices-json-0", ("", 1))
+    p = subprocess.run([args.binary, "--root", tree, "--ids", "/usr/share/misc/pci.ids", "--json",
+                        "devices"], capture_output=True, text=True)
+    try:
+        inside = json.loads(dbody)["devices"]
+        outside = json.loads(p.stdout)["devices"]
+    except (ValueError, KeyError):
+        inside = outside = None
+    check(inside is not None and inside == outside,
+          f"{v}: the snapshot read outside gives the guest's devices",
+          f"exit {p.returncode}: {p.stderr.strip()[:300]}")
+
+
 def capture(v, sections, gj, args):
     body, rc = sections.get("capture", ("", 1))
     if not check(rc == 0 and body.strip() != "", f"{v}: capture of /sys and /proc came out"):
@@ -292,6 +323,8 @@ def main():
           f"exit {rc}, {s}")
     if "capture" in sections or v == "intel":
         capture(v, sections, gj, args)
+    if "snapshot" in sections or v == "intel":
+        snapshot(v, sections, gj, args)
 
 
 if __name__ == "__main__":
