@@ -177,7 +177,9 @@ static int build_rel(enum vp_loc loc, const char *fmt, va_list ap, char **out)
  * to readlinkat() is already free of symlinks, so nothing outside the root
  * is ever touched. The result has no leading slash ("" is the root).
  */
-static int resolve_in_root(int rootfd, const char *path, char **out)
+static int resolve_in_root(int rootfd, const char *path, char **out,
+			   int (*on_link)(void *data, const char *at, const char *target),
+			   void *data)
 {
 	_cleanup_free_ char *todo = strdup(path);
 	char res[PATH_MAX];
@@ -228,6 +230,12 @@ static int resolve_in_root(int rootfd, const char *path, char **out)
 		if (++links > VP_MAX_LINKS)
 			return -ELOOP;
 		link[n] = '\0';
+		if (on_link) {
+			int r = on_link(data, res, link);
+
+			if (r < 0)
+				return r;
+		}
 		/* Replace this component by the link target, then continue. */
 		reslen = save;
 		res[reslen] = '\0';
@@ -249,6 +257,15 @@ static int resolve_in_root(int rootfd, const char *path, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+int vp_resolve_walk(struct vp_ctx *ctx, const char *rel, char **out,
+		    int (*on_link)(void *data, const char *at, const char *target),
+		    void *data)
+{
+	if (rel[0] == '/')
+		return -EINVAL;
+	return resolve_in_root(ctx->rootfd, rel, out, on_link, data);
+}
+
 static int vresolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt,
 		    va_list ap)
 {
@@ -258,7 +275,7 @@ static int vresolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char 
 	r = build_rel(loc, fmt, ap, &rel);
 	if (r < 0)
 		return r;
-	return resolve_in_root(ctx->rootfd, rel, out);
+	return resolve_in_root(ctx->rootfd, rel, out, NULL, NULL);
 }
 
 int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
@@ -502,7 +519,7 @@ int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 	dir = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
 	if (!dir)
 		return -ENOMEM;
-	r = resolve_in_root(ctx->rootfd, dir, &res);
+	r = resolve_in_root(ctx->rootfd, dir, &res, NULL, NULL);
 	if (r < 0)
 		return r;
 	{

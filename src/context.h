@@ -85,6 +85,14 @@ int vp_exit_code(int err);
  */
 int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * vp_resolve of a root-relative path that also calls @on_link(data, at,
+ * target) for every symlink met, @at being the link's own path below the
+ * root (snapshot records them). A negative return stops the walk.
+ */
+int vp_resolve_walk(struct vp_ctx *ctx, const char *rel, char **out,
+		    int (*on_link)(void *data, const char *at, const char *target),
+		    void *data);
 int vp_openf(struct vp_ctx *ctx, enum vp_loc loc, int flags, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int vp_opendirf(struct vp_ctx *ctx, enum vp_loc loc, DIR **dir, const char *fmt, ...)

@@ -230,81 +230,18 @@ static int record_link(struct cap *c, const char *at, const char *text)
 	return vp_sink_link(c->sink, sat, starget);
 }
 
+static int on_link(void *data, const char *at, const char *target)
+{
+	return record_link(data, at, target);
+}
+
 /*
- * Walk @path inside the root, recording every link met. *canon gets the
- * link-free path ("" is the top).
+ * Walk @path inside the root with the context's resolver, recording every
+ * link met. *canon gets the link-free path ("" is the top).
  */
 static int walk(struct cap *c, const char *path, char **canon)
 {
-	_cleanup_free_ char *todo = strdup(path);
-	_cleanup_free_ char *res = calloc(1, PATH_MAX);
-	char link[PATH_MAX];
-	size_t reslen = 0;
-	int links = 0, r;
-	char *cur;
-
-	if (!todo || !res)
-		return -ENOMEM;
-	cur = todo;
-	while (*cur) {
-		char *slash = strchr(cur, '/');
-		size_t clen = slash ? (size_t)(slash - cur) : strlen(cur);
-		char *rest = slash ? slash + 1 : cur + clen;
-		size_t save = reslen;
-		ssize_t n;
-
-		if (clen == 0 || (clen == 1 && cur[0] == '.')) {
-			cur = rest;
-			continue;
-		}
-		if (clen == 2 && cur[0] == '.' && cur[1] == '.') {
-			while (reslen > 0 && res[reslen - 1] != '/')
-				reslen--;
-			if (reslen > 0)
-				reslen--;
-			res[reslen] = '\0';
-			cur = rest;
-			continue;
-		}
-		if (reslen + clen + 2 >= PATH_MAX)
-			return -ENAMETOOLONG;
-		if (reslen)
-			res[reslen++] = '/';
-		memcpy(res + reslen, cur, clen);
-		reslen += clen;
-		res[reslen] = '\0';
-
-		n = readlinkat(c->ctx->rootfd, res, link, sizeof(link) - 1);
-		if (n < 0) {
-			if (errno != EINVAL)
-				return -errno;
-			cur = rest;
-			continue;
-		}
-		if (++links > 40)
-			return -ELOOP;
-		link[n] = '\0';
-		r = record_link(c, res, link);
-		if (r < 0)
-			return r;
-		reslen = save;
-		res[reslen] = '\0';
-		if (link[0] == '/') {
-			reslen = 0;
-			res[0] = '\0';
-		}
-		{
-			char *next = xasprintf("%s/%s", link, rest);
-
-			if (!next)
-				return -ENOMEM;
-			free(todo);
-			todo = next;
-			cur = todo;
-		}
-	}
-	*canon = TAKE_PTR(res);
-	return 0;
+	return vp_resolve_walk(c->ctx, path, canon, on_link, c);
 }
 
 /* Up to @max bytes of a canonical file; *cut when there was more. */
