@@ -11,6 +11,8 @@
 #include "checks/advise.h"
 #include "kb/kb.h"
 #include "out/output.h"
+#include "plan/pveplan.h"
+#include "pve/ctconf.h"
 
 /* Seed 000, "Expected setup time" (community reports, Linux-experienced operator). */
 #define EFFORT_LXC    "15-30 minutes (LXC /dev/dri)"
@@ -96,32 +98,37 @@ static struct vp_dev *pick_passthrough(const struct vp_host *h, size_t displays)
 	return best;
 }
 
+/* The devN lines the lxc plan would write (plan/pveplan.c), for the preview. */
 static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm,
 		      const struct vp_dev *d)
 {
-	const struct vp_drm_node *rn = render_node(drm, d);
-	int idx = 0;
+	struct vp_pve_lxc_dev *want = NULL;
+	size_t n = 0;
 
-	if (!rn)
+	if (vp_lxc_wanted(drm, d->addr, false, &want, &n) < 0)
 		return;
-	/* pve-container devN (PVE 8.1+), src/PVE/LXC/Config.pm; gid is the host's render
-	 * group. */
-	if (drm->render_gid >= 0)
-		say(&a->lines, xasprintf("dev%d: /dev/dri/%s,gid=%d", idx++, rn->name,
-					 drm->render_gid));
-	else
-		say(&a->lines, xasprintf("dev%d: /dev/dri/%s", idx++, rn->name));
-	for (size_t i = 0; i < drm->n; i++) {
-		if (!startswith(drm->nodes[i].name, "card") ||
-		    !streq(drm->nodes[i].address, d->addr))
-			continue;
-		if (drm->video_gid >= 0)
-			say(&a->lines, xasprintf("dev%d: /dev/dri/%s,gid=%d", idx++,
-						 drm->nodes[i].name, drm->video_gid));
-		else
-			say(&a->lines,
-			    xasprintf("dev%d: /dev/dri/%s", idx++, drm->nodes[i].name));
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *value = NULL, *reason = NULL;
+
+		if (vp_pve_lxc_dev_print(&want[i], &value, &reason) == 0)
+			say(&a->lines, xasprintf("dev%zu: %s", i, value));
 	}
+	vp_lxc_wanted_free(want, n);
+}
+
+struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm)
+{
+	struct vp_dev *dri = NULL;
+
+	/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is ideal. */
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind == VP_KIND_DISPLAY && render_node(drm, d) &&
+		    (!dri || d->boot_vga == 1))
+			dri = d;
+	}
+	return dri;
 }
 
 /*
@@ -212,11 +219,8 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		if (d->kind != VP_KIND_DISPLAY)
 			continue;
 		displays++;
-		/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is
-		 * ideal. */
-		if (render_node(&drm, d) && (!dri || d->boot_vga == 1))
-			dri = d;
 	}
+	dri = vp_dri_gpu(h, &drm);
 	pt = pick_passthrough(h, displays);
 	kb = pt ? vp_kb_gpu_lookup(pt->vendor, pt->device) : NULL;
 

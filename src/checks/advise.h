@@ -39,6 +39,10 @@ struct vp_advice {
 	struct strv lines; /* config lines to preview (LXC devN) */
 };
 
+/* The GPU for LXC /dev/dri: one with a render node, the boot VGA first (or NULL). */
+struct vp_drm;
+struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm);
+
 int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *wl,
 	      struct vp_advice *a);
 void vp_advice_free(struct vp_advice *a);

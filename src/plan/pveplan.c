@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "checks/advise.h"
 #include "out/output.h"
 #include "plan/pveplan.h"
 #include "pve/propstr.h"
@@ -244,27 +245,6 @@ int vp_lxc_set_raw(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want,
 	return r;
 }
 
-/* advise's choice (checks/advise.c): a GPU with a render node, the boot VGA first. */
-static const struct vp_dev *pick_dri(const struct vp_host *h, const struct vp_drm *drm)
-{
-	const struct vp_dev *dri = NULL;
-
-	for (size_t i = 0; i < h->ndevs; i++) {
-		const struct vp_dev *d = h->devs[i];
-		bool render = false;
-
-		if (d->kind != VP_KIND_DISPLAY)
-			continue;
-		for (size_t j = 0; j < drm->n; j++)
-			if (startswith(drm->nodes[j].name, "renderD") &&
-			    streq(drm->nodes[j].address, d->addr))
-				render = true;
-		if (render && (!dri || d->boot_vga == 1))
-			dri = d;
-	}
-	return dri;
-}
-
 static int node_majmin(struct vp_ctx *ctx, const char *path, char **out)
 {
 	const char *name = strrchr(path, '/') + 1;
@@ -347,7 +327,7 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 			goto out;
 		}
 	} else {
-		d = pick_dri(h, &drm);
+		d = vp_dri_gpu(h, &drm);
 		if (!d) {
 			vp_plan_refuse(p, "no GPU of this host has a DRM render node (is "
 					  "its DRM driver loaded?)");
