@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Which Proxmox guests use which PCI devices: hostpciN of VM configs
- * (qemu-server PCI.pm pve-qm-hostpci) and devN / lxc.mount.entry of
- * container configs naming /dev/dri nodes. Only the live part of a config is
- * read: everything before the first section header ([PENDING], [special:*]
- * or a snapshot), as qemu-server's parse_vm_config keeps it.
- * This is a reader for doctor; issue 5 brings the full, byte-preserving
- * parser and writer.
+ * Which Proxmox guests use which PCI devices: hostpciN of VM configs, read
+ * with the Proxmox format library (src/pve: the live section only, as
+ * qemu-server's parse_vm_config keeps it), and devN lines of container
+ * configs naming /dev/dri nodes (before the first section header).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "host/facts.h"
+#include "pve/vmconf.h"
+#include "pve/vmfacts.h"
 
 static int add_ref(struct vp_guests *g, char kind, int id, const char *key,
 		   const char *value, const char *address, const char *mapping,
@@ -34,36 +33,27 @@ static int add_ref(struct vp_guests *g, char kind, int id, const char *key,
 	return 0;
 }
 
-/* hostpciN: [host=]ID[;ID...] or mapping=NAME, then options (PCI.pm:28). */
-static int parse_hostpci(struct vp_guests *g, int id, const char *key, const char *value,
-			 const char *file)
+/* hostpciN hosts and mappings through the Proxmox format library (src/pve). */
+static int vm_refs(struct vp_guests *g, int id, const char *text, const char *file)
 {
-	_cleanup_free_ char *v = strdup(value);
-	char *save = NULL;
-	bool first = true;
-	int r = 0;
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	struct vp_pve_vmfacts f = { 0 };
+	int r;
 
-	if (!v)
-		return -ENOMEM;
-	for (char *opt = strtok_r(v, ",", &save); opt && r == 0;
-	     opt = strtok_r(NULL, ",", &save), first = false) {
-		char *eq = strchr(opt, '=');
-		char *hosts = NULL, *s2 = NULL;
+	r = vp_pve_vmconf_parse(text, strlen(text), &c);
+	if (r == 0)
+		r = vp_pve_vmfacts_get(c, &f);
+	for (size_t i = 0; r == 0 && i < f.n_hostpci; i++) {
+		const struct vp_pve_hostpci *h = &f.hostpci[i];
+		char key[16];
 
-		if (eq && startswith(opt, "mapping=")) {
-			r = add_ref(g, 'q', id, key, value, NULL, eq + 1, file);
-			continue;
-		}
-		if (eq && startswith(opt, "host="))
-			hosts = eq + 1;
-		else if (!eq && first)
-			hosts = opt;
-		if (!hosts)
-			continue;
-		for (char *h = strtok_r(hosts, ";", &s2); h && r == 0;
-		     h = strtok_r(NULL, ";", &s2))
-			r = add_ref(g, 'q', id, key, value, h, NULL, file);
+		snprintf(key, sizeof(key), "hostpci%u", h->index);
+		if (h->mapping)
+			r = add_ref(g, 'q', id, key, h->value, NULL, h->mapping, file);
+		for (size_t k = 0; r == 0 && k < h->hosts.n; k++)
+			r = add_ref(g, 'q', id, key, h->value, h->hosts.v[k], NULL, file);
 	}
+	vp_pve_vmfacts_free(&f);
 	return r;
 }
 
@@ -104,6 +94,8 @@ static int parse_config(struct vp_ctx *ctx, struct vp_guests *g, char kind, int 
 	}
 	if (!file)
 		return -ENOMEM;
+	if (kind == 'q')
+		return vm_refs(g, id, text, file);
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *colon, *val;
 
@@ -119,11 +111,7 @@ static int parse_config(struct vp_ctx *ctx, struct vp_guests *g, char kind, int 
 		while (*val == ' ' || *val == '\t')
 			val++;
 		strstrip_end(val);
-		if (kind == 'q' && startswith(l, "hostpci") &&
-		    isdigit((unsigned char)l[7]))
-			r = parse_hostpci(g, id, l, val, file);
-		else if (kind == 'c' && startswith(l, "dev") &&
-			 isdigit((unsigned char)l[3]))
+		if (kind == 'c' && startswith(l, "dev") && isdigit((unsigned char)l[3]))
 			r = parse_dev(ctx, g, id, l, val, file);
 		else
 			r = 0;
