@@ -198,6 +198,22 @@ bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d)
 	return false;
 }
 
+bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d)
+{
+	if (vp_doc_is_target(doc, d))
+		return true;
+	for (size_t j = 0; j < doc->ntargets; j++) {
+		struct vp_dev *comp[16];
+		size_t n =
+			vp_doc_companions(doc, doc->targets[j], comp, ARRAY_SIZE(comp));
+
+		for (size_t k = 0; k < n; k++)
+			if (comp[k] == d)
+				return true;
+	}
+	return false;
+}
+
 size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
 			 struct vp_dev **out, size_t max)
 {

@@ -98,6 +98,8 @@ char *vp_cmdline_fix(const struct vp_doc *doc, const char *action);
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d);
+/* Does @d go to a VM: a target, or a companion function of one? */
+bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d);
 /* Functions that must go with @d: same slot, or same card in its group. */
 size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
 			 struct vp_dev **out, size_t max);

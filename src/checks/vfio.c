@@ -130,21 +130,12 @@ static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 	for (char *id = strtok_r(all, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
 		for (size_t i = 0; i < doc->h->ndevs; i++) {
 			struct vp_dev *d = doc->h->devs[i];
-			bool wanted = vp_doc_is_target(doc, d);
 			char *s;
 
 			if (!id_matches(id, d))
 				continue;
 			claimed++;
-			for (size_t j = 0; !wanted && j < doc->ntargets; j++) {
-				struct vp_dev *comp[16];
-				size_t n =
-					vp_doc_companions(doc, doc->targets[j], comp, 16);
-
-				for (size_t k = 0; k < n; k++)
-					wanted = wanted || comp[k] == d;
-			}
-			if (wanted && !d->critical)
+			if (vp_doc_goes(doc, d) && !d->critical)
 				continue;
 			s = xasprintf("%s%s%s (%04x:%04x%s)", stolen ? stolen : "",
 				      stolen ? ", " : "", d->addr, d->vendor, d->device,
@@ -174,16 +165,8 @@ static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 
 	for (size_t i = 0; i < doc->h->ndevs; i++) {
 		struct vp_dev *d = doc->h->devs[i];
-		struct vp_dev *comp[16];
-		bool wanted = vp_doc_is_target(doc, d);
 
-		for (size_t j = 0; !wanted && j < doc->ntargets; j++) {
-			size_t n = vp_doc_companions(doc, doc->targets[j], comp, 16);
-
-			for (size_t k = 0; k < n; k++)
-				wanted = wanted || comp[k] == d;
-		}
-		if (wanted || !d->driver)
+		if (vp_doc_goes(doc, d) || !d->driver)
 			continue;
 		for (size_t m = 0; m < d->modules.n; m++) {
 			char *s;
