@@ -3,12 +3,51 @@
  * groups: every IOMMU group as a small tree with a verdict. This is the
  * listing the guides build with a `find /sys/kernel/iommu_groups` loop,
  * read the way a passthrough attempt needs it read.
+ *
+ * --dot draws the same model for Graphviz (out/dot.c); --svg FILE hands it
+ * to graphviz's dot, run with an argument vector and the text on a memfd as
+ * its standard input, so no shell and no temporary file are involved.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
+#include "checks/doctor.h"
 #include "cmd/cmd.h"
 #include "out/output.h"
+
+struct groups_opts {
+	bool dot;
+	const char *svg;
+};
+
+enum {
+	OPT_DOT = 0x200,
+	OPT_SVG,
+};
+
+static const struct option groups_opts[] = {
+	{ "dot", no_argument, NULL, OPT_DOT },
+	{ "svg", required_argument, NULL, OPT_SVG },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int groups_opt(void *data, int c, const char *arg)
+{
+	struct groups_opts *o = data;
+
+	switch (c) {
+	case OPT_DOT:
+		o->dot = true;
+		return 0;
+	case OPT_SVG:
+		o->svg = arg;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
 
 static int print_text(struct vp_ctx *ctx, const struct vp_host *h,
 		      const struct vp_dev *only)
@@ -66,20 +105,137 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
 	return r;
 }
 
+/* The graph's title: the tree's own name, never the path it was read from. */
+static void dot_title(const struct vp_global *g, char *buf, size_t len)
+{
+	size_t n;
+	const char *s;
+
+	snprintf(buf, len, "%s", g->root ? g->root : "/");
+	n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	if (streq(buf, "/")) {
+		snprintf(buf, len, "this host");
+		return;
+	}
+	s = strrchr(buf, '/');
+	if (s)
+		memmove(buf, s + 1, strlen(s + 1) + 1);
+}
+
+/* Run dot -Tsvg -o @out with the graph on its standard input; an exit code. */
+static int render_svg(const char *out, int memfd)
+{
+	char *const av[] = { (char *)"dot", (char *)"-Tsvg", (char *)"-o", (char *)out,
+			     NULL };
+	int status;
+	pid_t pid;
+
+	if (lseek(memfd, 0, SEEK_SET) < 0)
+		return VP_EXIT_IO;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		vp_err("cannot start dot: %s", strerror(errno));
+		return VP_EXIT_SOFTWARE;
+	}
+	if (pid == 0) {
+		if (dup2(memfd, STDIN_FILENO) < 0)
+			_exit(126);
+		execvp(av[0], av);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		vp_err("waiting for dot: %s", strerror(errno));
+		return VP_EXIT_SOFTWARE;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return VP_EXIT_OK;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		vp_err("--svg needs graphviz's 'dot', which is not installed: run "
+		       "'apt install graphviz', or use 'vfio-pilot groups --dot > host.dot' "
+		       "and render it elsewhere with 'dot -Tsvg host.dot'");
+		return VP_EXIT_NOINPUT;
+	}
+	vp_err("dot could not write '%s' (%s %d); check that its directory exists and "
+	       "is writable",
+	       out, WIFEXITED(status) ? "exit status" : "signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return VP_EXIT_IO;
+}
+
+static int print_dot(struct vp_ctx *ctx, struct vp_host *h, const struct vp_global *g,
+		     const struct vp_bdf *want, const char *svg)
+{
+	struct vp_doc doc = { 0 };
+	char title[256];
+	bool slot = false;
+	int r, fd = -1;
+	FILE *f = ctx->fout;
+
+	/* Targets as doctor picks them: the named function or the candidate GPUs. */
+	r = vp_doc_init(&doc, ctx, h, NULL);
+	if (r >= 0)
+		r = vp_doc_targets(&doc, want, &slot, want ? 1 : 0);
+	if (r < 0) {
+		vp_doc_free(&doc);
+		vp_err("cannot pick the targets to mark: %s", strerror(-r));
+		return vp_exit_code(r);
+	}
+	dot_title(g, title, sizeof(title));
+	if (svg) {
+		fd = memfd_create("vfio-pilot.dot", MFD_CLOEXEC);
+		f = fd < 0 ? NULL : fdopen(fd, "w+");
+		if (!f) {
+			vp_err("cannot buffer the graph for dot: %s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			vp_doc_free(&doc);
+			return VP_EXIT_SOFTWARE;
+		}
+	}
+	r = vp_dot_print(f, h, title, doc.targets, doc.ntargets);
+	vp_doc_free(&doc);
+	if (svg) {
+		/* dup2 in the child clears CLOEXEC on its copy only. */
+		if (r == 0 && fflush(f) == 0)
+			r = render_svg(svg, fileno(f));
+		else
+			r = VP_EXIT_IO;
+		fclose(f);
+		if (r == VP_EXIT_OK && ctx->out == VP_OUT_TEXT)
+			fprintf(ctx->fout, "wrote %s\n", svg);
+		return r;
+	}
+	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
+}
+
 int cmd_groups(struct vp_global *g, int argc, char **argv)
 {
+	struct groups_opts o = { 0 };
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	const struct vp_dev *only = NULL;
 	struct vp_bdf b;
 	int first, r;
 
-	first = vp_parse_opts(g, argc, argv, "", NULL, NULL, NULL);
+	first = vp_parse_opts(g, argc, argv, "", groups_opts, groups_opt, &o);
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
 		vp_cmd_help(vp_cmd_find("groups"));
 		return VP_EXIT_OK;
+	}
+	if ((o.dot || o.svg) && g->json) {
+		vp_err("--json and --%s are two ways to print; choose one",
+		       o.dot ? "dot" : "svg");
+		return VP_EXIT_USAGE;
+	}
+	if (o.dot && o.svg) {
+		vp_err("--svg FILE already renders the graph; leave out --dot, or use --dot "
+		       "alone to print the DOT text");
+		return VP_EXIT_USAGE;
 	}
 	if (argc - first > 1) {
 		vp_err("groups takes at most one address");
@@ -99,6 +255,10 @@ int cmd_groups(struct vp_global *g, int argc, char **argv)
 			vp_err("no PCI function %s on this host", argv[first]);
 			return VP_EXIT_NOINPUT;
 		}
+	}
+	if (o.dot || o.svg) {
+		r = print_dot(ctx, h, g, argc - first == 1 ? &b : NULL, o.svg);
+		return r == VP_EXIT_OK && h->ngroups == 0 ? VP_EXIT_NO_IOMMU : r;
 	}
 	if (h->ngroups == 0) {
 		if (ctx->out == VP_OUT_JSON)

@@ -30,3 +30,10 @@ void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len);
 /* A group as a small tree, told from @from (or its primary card), with the gaps. */
 void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g,
 		    const struct vp_dev *from, const struct vp_gap *gaps, size_t ngaps);
+
+/*
+ * The PCI tree as Graphviz DOT: groups as clusters, shared groups in red,
+ * host-critical devices and @targets marked (out/dot.c).
+ */
+int vp_dot_print(FILE *f, const struct vp_host *h, const char *title,
+		 struct vp_dev *const *targets, size_t ntargets);
