@@ -20,7 +20,11 @@ static const struct vp_cmd commands[] = {
 	  "  -V, --vendor VVVV   only this PCI vendor id (hex, like 10de)\n"
 	  "  [ADDR...]           only these functions; 01:00 means every function of 01:00\n" },
 	{ "groups", cmd_groups, "IOMMU groups with their members, verdicts and ACS gaps",
-	  "  [ADDR]              only the group of this function\n" },
+	  "  [ADDR]              only the group of this function (with --dot/--svg: the\n"
+	  "                      target marked in the whole tree)\n"
+	  "      --dot           the PCI tree for Graphviz: groups as clusters, shared\n"
+	  "                      groups in red, host-critical devices and targets marked\n"
+	  "      --svg FILE      the same drawn by graphviz's dot into FILE\n" },
 	{ "show", cmd_show, "everything about one device and its group",
 	  "  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n" },
 	{ "doctor", cmd_doctor,
@@ -101,6 +105,11 @@ static const struct vp_cmd commands[] = {
 	  "turn pasted IOMMU group or lspci text into a partial tree",
 	  "  FILE|-              the pasted text; '-' reads standard input\n"
 	  "  -o, --output DIR    the tree to write (then: --root DIR groups, doctor)\n" },
+	{ "sriov", cmd_sriov,
+	  "SR-IOV functions, their VFs, groups and guests; a persistent VF count",
+	  "  [ADDR]              the physical function (default: list every one)\n"
+	  "  plan|apply          plan shows the change; apply writes (root only)\n"
+	  "      --vfs N         the VF count to set at boot (0 removes the setting)\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)
@@ -136,8 +145,21 @@ static const char exit_help[] =
 
 void vp_cmd_help(const struct vp_cmd *cmd)
 {
-	printf("Usage: vfio-pilot [GLOBAL OPTIONS] %s [OPTIONS]\n\n%s.\n\n%s\n%s\n%s",
-	       cmd->name, cmd->summary, cmd->usage, global_help, exit_help);
+	const char *ex = vp_cmd_example(cmd->name);
+
+	printf("Usage: vfio-pilot [GLOBAL OPTIONS] %s [OPTIONS]\n\n%s.\n\n%s\n",
+	       cmd->name, cmd->summary, cmd->usage);
+	if (ex) {
+		fputs(ex[0] && strchr(ex, '\n') ? "Examples:\n" : "Example:\n", stdout);
+		for (const char *p = ex; *p;) {
+			size_t n = strcspn(p, "\n");
+
+			printf("  %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+		putchar('\n');
+	}
+	printf("%s\n%s", global_help, exit_help);
 }
 
 static void help(void)
@@ -172,6 +194,15 @@ int main(int argc, char **argv)
 			continue;
 		cmd = vp_cmd_find(a);
 		if (!cmd) {
+			/* "group", "doc": the command the operator most likely meant. */
+			for (size_t k = 0; k < ARRAY_SIZE(commands) && a[0]; k++)
+				if (strncmp(commands[k].name, a, strlen(a)) == 0 ||
+				    strncmp(commands[k].name, a,
+					    strlen(commands[k].name)) == 0) {
+					vp_err("unknown command '%s'; did you mean 'vfio-pilot %s'?",
+					       a, commands[k].name);
+					return VP_EXIT_USAGE;
+				}
 			vp_err("unknown command '%s'; 'vfio-pilot --help' lists them", a);
 			return VP_EXIT_USAGE;
 		}

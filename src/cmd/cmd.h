@@ -39,6 +39,8 @@ int vp_open_ctx(const struct vp_global *g, struct vp_ctx **ctx);
 /* The context plus the loaded host model; returns an exit code on error. */
 int vp_load(const struct vp_global *g, struct vp_ctx **ctx, struct vp_host **host);
 void vp_cmd_help(const struct vp_cmd *cmd);
+/* A worked example of the command, one command line per line, or NULL. */
+const char *vp_cmd_example(const char *name);
 const struct vp_cmd *vp_cmd_find(const char *name);
 
 int cmd_devices(struct vp_global *g, int argc, char **argv);
@@ -58,3 +60,4 @@ int cmd_import(struct vp_global *g, int argc, char **argv);
 int cmd_lxc(struct vp_global *g, int argc, char **argv);
 int cmd_hookscript(struct vp_global *g, int argc, char **argv);
 int cmd_mapping(struct vp_global *g, int argc, char **argv);
+int cmd_sriov(struct vp_global *g, int argc, char **argv);

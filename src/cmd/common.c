@@ -114,3 +114,51 @@ int vp_load(const struct vp_global *g, struct vp_ctx **ctx, struct vp_host **hos
 	}
 	return 0;
 }
+
+/*
+ * One worked example per command, shown at the end of its --help. Kept
+ * apart from main.c's table so the examples, the man page and the
+ * completion (docs/vfio-pilot.8.scd, contrib/bash-completion) can be
+ * checked against one list (tests/pkg/test_help.py runs every example).
+ */
+static const struct {
+	const char *name;
+	const char *example;
+} examples[] = {
+	{ "devices", "vfio-pilot devices -c display\n"
+		     "vfio-pilot devices 01:00" },
+	{ "groups", "vfio-pilot groups 01:00.0\n"
+		    "vfio-pilot groups --svg host.svg" },
+	{ "show", "vfio-pilot show 01:00" },
+	{ "doctor", "vfio-pilot doctor\n"
+		    "vfio-pilot doctor -k kern.log 01:00" },
+	{ "advise", "vfio-pilot advise -w transcode" },
+	{ "explain", "journalctl -k -b | vfio-pilot explain -\n"
+		     "vfio-pilot explain --symptom 'code 43'" },
+	{ "host", "vfio-pilot host plan -d 01:00\n"
+		  "vfio-pilot host apply -d 01:00" },
+	{ "undo", "vfio-pilot undo" },
+	{ "bind", "vfio-pilot bind 01:00.0" },
+	{ "unbind", "vfio-pilot unbind 01:00.0" },
+	{ "vm", "vfio-pilot vm plan 100 -d 01:00\n"
+		"vfio-pilot vm lint 100" },
+	{ "cpu-args",
+	  "vfio-pilot cpu-args --vendor nvidia-consumer --driver-version 470" },
+	{ "lxc", "vfio-pilot lxc plan 105 --dri --render-only" },
+	{ "hookscript", "vfio-pilot hookscript plan 100 -d 01:00.0 --reset-method bus" },
+	{ "mapping", "vfio-pilot mapping plan gpu0 -d 01:00 --host node2-snapshot" },
+	{ "snapshot", "vfio-pilot snapshot -o host.tar.gz" },
+	{ "import", "vfio-pilot import pasted.txt -o pasted-host\n"
+		    "vfio-pilot --root pasted-host groups" },
+	{ "sriov", "vfio-pilot sriov 00:02.0 --vfs 7 plan" },
+	{ "usb", "vfio-pilot usb" },
+	{ "guest", "vfio-pilot guest script --windows" },
+};
+
+const char *vp_cmd_example(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(examples); i++)
+		if (streq(examples[i].name, name))
+			return examples[i].example;
+	return NULL;
+}
