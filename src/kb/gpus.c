@@ -102,6 +102,7 @@
 
 #define DG2 .generation = "dg2", .reset = VP_RESET_UNKNOWN, .cpuid_hiding = true, .hide_hypervisor = true, .internal_switch = true
 #define BMG .generation = "bmg", .reset = VP_RESET_UNKNOWN, .internal_switch = true
+#define OOT_I915 "i915-sriov-dkms"
 #define IGPU .role = VP_GPU_INTEGRATED, .reset = VP_RESET_UNKNOWN, .needs_romfile = true
 
 /* ---- notes ------------------------------------------------------------------------ */
@@ -442,12 +443,12 @@ static const struct vp_kb_gpu gpus[] = {
 	{ INTEL(0x3e98, 0x3e98), .family = "Coffee Lake", .generation = "coffee-lake", IGPU, .models = "UHD Graphics 630", .note = N_IGPU_GVT, .source = S_IGPU_GVT },
 	{ INTEL(0x3e9b, 0x3e9b), .family = "Coffee Lake", .generation = "coffee-lake", IGPU, .models = "Coffee Lake iGPU", .note = N_IGPU_GVT, .source = S_IGPU_GVT },
 	{ INTEL(0x4555, 0x4555), .family = "Elkhart Lake", .generation = "elkhart-lake", IGPU, .models = "Elkhart Lake iGPU", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
-	{ INTEL(0x4680, 0x4680), .family = "Alder Lake-S", .generation = "alder-lake", IGPU, .sriov = true, .models = "UHD Graphics 770", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x4690, 0x4690), .family = "Alder Lake-S", .generation = "alder-lake", IGPU, .sriov = true, .models = "Alder Lake-S iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x4692, 0x4692), .family = "Alder Lake-S", .generation = "alder-lake", IGPU, .sriov = true, .models = "UHD Graphics 730", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x46a6, 0x46a6), .family = "Alder Lake-P", .generation = "alder-lake", IGPU, .sriov = true, .models = "Iris Xe Graphics", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x46a8, 0x46a8), .family = "Alder Lake-P", .generation = "alder-lake", IGPU, .sriov = true, .models = "Iris Xe Graphics", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x46d0, 0x46d2), .family = "Alder Lake-N", .generation = "alder-lake", IGPU, .sriov = true, .models = "N100 / N200 / N305 iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x4680, 0x4680), .family = "Alder Lake-S", .generation = "alder-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "UHD Graphics 770", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x4690, 0x4690), .family = "Alder Lake-S", .generation = "alder-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Alder Lake-S iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x4692, 0x4692), .family = "Alder Lake-S", .generation = "alder-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "UHD Graphics 730", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x46a6, 0x46a6), .family = "Alder Lake-P", .generation = "alder-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Iris Xe Graphics", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x46a8, 0x46a8), .family = "Alder Lake-P", .generation = "alder-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Iris Xe Graphics", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x46d0, 0x46d2), .family = "Alder Lake-N", .generation = "alder-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "N100 / N200 / N305 iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
 	{ INTEL(0x4c8a, 0x4c8a), .family = "Rocket Lake", .generation = "rocket-lake", IGPU, .models = "UHD Graphics 750", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
 	{ INTEL(0x4e61, 0x4e61), .family = "Jasper Lake", .generation = "jasper-lake", IGPU, .models = "Jasper Lake iGPU", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
 	{ INTEL(0x4e71, 0x4e71), .family = "Jasper Lake", .generation = "jasper-lake", IGPU, .models = "Jasper Lake iGPU", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
@@ -472,23 +473,23 @@ static const struct vp_kb_gpu gpus[] = {
 	{ INTEL(0x56c1, 0x56c1), .family = "Arc Flex (ATS-M)", .generation = "ats-m", .role = VP_GPU_COMPUTE, .reset = VP_RESET_UNKNOWN, .sriov = true, .models = "Data Center GPU Flex 140", .note = N_FLEX, .source = S_FLEX },
 	{ INTEL(0x5912, 0x5912), .family = "Kaby Lake", .generation = "kaby-lake", IGPU, .models = "HD Graphics 630", .note = N_IGPU_GVT "; FLR hangs reported (community no-FLR quirk)", .source = S_IGPU_GVT ", §1.3, §5 #14" },
 	{ INTEL(0x5916, 0x5917), .family = "Kaby Lake", .generation = "kaby-lake", IGPU, .models = "UHD Graphics 620", .note = N_IGPU_GVT, .source = S_IGPU_GVT },
-	{ INTEL(0x64a0, 0x64a0), .family = "Lunar Lake", .generation = "lunar-lake", IGPU, .sriov = true, .models = "Lunar Lake iGPU", .note = N_IGPU_SRIOV_NEW, .source = S_IGPU_SRIOV },
-	{ INTEL(0x7d41, 0x7d41), .family = "Arrow Lake", .generation = "arrow-lake", IGPU, .sriov = true, .models = "Arrow Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x7d45, 0x7d45), .family = "Meteor Lake", .generation = "meteor-lake", IGPU, .sriov = true, .models = "Meteor Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x7d51, 0x7d51), .family = "Arrow Lake", .generation = "arrow-lake", IGPU, .sriov = true, .models = "Arrow Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x7d55, 0x7d55), .family = "Meteor Lake", .generation = "meteor-lake", IGPU, .sriov = true, .models = "Arc Graphics (Meteor Lake)", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x7d67, 0x7d67), .family = "Arrow Lake-S", .generation = "arrow-lake", IGPU, .sriov = true, .models = "Arrow Lake-S iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0x7dd5, 0x7dd5), .family = "Meteor Lake", .generation = "meteor-lake", IGPU, .sriov = true, .models = "Meteor Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x64a0, 0x64a0), .family = "Lunar Lake", .generation = "lunar-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Lunar Lake iGPU", .note = N_IGPU_SRIOV_NEW, .source = S_IGPU_SRIOV },
+	{ INTEL(0x7d41, 0x7d41), .family = "Arrow Lake", .generation = "arrow-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Arrow Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x7d45, 0x7d45), .family = "Meteor Lake", .generation = "meteor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Meteor Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x7d51, 0x7d51), .family = "Arrow Lake", .generation = "arrow-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Arrow Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x7d55, 0x7d55), .family = "Meteor Lake", .generation = "meteor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Arc Graphics (Meteor Lake)", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x7d67, 0x7d67), .family = "Arrow Lake-S", .generation = "arrow-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Arrow Lake-S iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0x7dd5, 0x7dd5), .family = "Meteor Lake", .generation = "meteor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Meteor Lake iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
 	{ INTEL(0x9a49, 0x9a49), .family = "Tiger Lake", .generation = "tiger-lake", IGPU, .models = "Iris Xe Graphics", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
 	{ INTEL(0x9a60, 0x9a60), .family = "Tiger Lake", .generation = "tiger-lake", IGPU, .models = "Tiger Lake iGPU", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
 	{ INTEL(0x9a78, 0x9a78), .family = "Tiger Lake", .generation = "tiger-lake", IGPU, .models = "Tiger Lake iGPU", .note = N_IGPU_OLD, .source = S_IGPU_OLD },
 	{ INTEL(0x9bc5, 0x9bc5), .family = "Comet Lake", .generation = "comet-lake", IGPU, .models = "UHD Graphics 630", .note = N_IGPU_GVT, .source = S_IGPU_GVT },
 	{ INTEL(0x9bc8, 0x9bc8), .family = "Comet Lake", .generation = "comet-lake", IGPU, .models = "UHD Graphics 630", .note = N_IGPU_GVT, .source = S_IGPU_GVT },
-	{ INTEL(0xa720, 0xa721), .family = "Raptor Lake-P", .generation = "raptor-lake", IGPU, .sriov = true, .models = "Raptor Lake-P iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0xa780, 0xa780), .family = "Raptor Lake-S", .generation = "raptor-lake", IGPU, .sriov = true, .models = "UHD Graphics 770", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0xa781, 0xa78b), .family = "Raptor Lake-S", .generation = "raptor-lake", IGPU, .sriov = true, .models = "Raptor Lake-S iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0xa7a0, 0xa7a1), .family = "Raptor Lake-P", .generation = "raptor-lake", IGPU, .sriov = true, .models = "Raptor Lake-P iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
-	{ INTEL(0xb0a0, 0xb0a0), .family = "Panther Lake", .generation = "panther-lake", IGPU, .sriov = true, .models = "Panther Lake iGPU", .note = N_IGPU_SRIOV_NEW, .source = S_IGPU_SRIOV },
+	{ INTEL(0xa720, 0xa721), .family = "Raptor Lake-P", .generation = "raptor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Raptor Lake-P iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0xa780, 0xa780), .family = "Raptor Lake-S", .generation = "raptor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "UHD Graphics 770", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0xa781, 0xa78b), .family = "Raptor Lake-S", .generation = "raptor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Raptor Lake-S iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0xa7a0, 0xa7a1), .family = "Raptor Lake-P", .generation = "raptor-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Raptor Lake-P iGPU", .note = N_IGPU_SRIOV, .source = S_IGPU_SRIOV },
+	{ INTEL(0xb0a0, 0xb0a0), .family = "Panther Lake", .generation = "panther-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Panther Lake iGPU", .note = N_IGPU_SRIOV_NEW, .source = S_IGPU_SRIOV },
 	{ INTEL(0xe202, 0xe202), .family = "Arc Battlemage BMG-G21", BMG, .role = VP_GPU_DISCRETE, .models = "BMG-G21", .note = N_BMG, .source = S_BMG },
 	{ INTEL(0xe209, 0xe209), .family = "Arc Battlemage BMG-G21", BMG, .role = VP_GPU_DISCRETE, .models = "BMG-G21", .note = N_BMG, .source = S_BMG },
 	{ INTEL(0xe20b, 0xe20b), .family = "Arc Battlemage BMG-G21", BMG, .role = VP_GPU_DISCRETE, .models = "Arc B580", .note = N_BMG, .source = S_BMG },
@@ -506,7 +507,7 @@ static const struct vp_kb_gpu gpus[] = {
 	{ INTEL(0xe2f0, 0xe2f1), .family = "Arc Battlemage", .generation = "bmg", .role = VP_GPU_SWITCH, .reset = VP_RESET_UNKNOWN, .internal_switch = true, .models = "BMG downstream switch port", .note = N_BMG_SWITCH, .source = S_BMG_SWITCH },
 	{ INTEL(0xe2f7, 0xe2f7), .family = "Arc Battlemage", .generation = "bmg", .role = VP_GPU_AUDIO, .reset = VP_RESET_UNKNOWN, .internal_switch = true, .models = "BMG HDMI audio", .note = N_BMG_AUDIO, .source = S_BMG_SWITCH },
 	{ INTEL(0xe2ff, 0xe2ff), .family = "Arc Battlemage", .generation = "bmg", .role = VP_GPU_SWITCH, .reset = VP_RESET_UNKNOWN, .internal_switch = true, .models = "BMG upstream switch port", .note = N_BMG_SWITCH, .source = S_BMG_SWITCH },
-	{ INTEL(0xfd80, 0xfd81), .family = "Wildcat Lake", .generation = "wildcat-lake", IGPU, .sriov = true, .models = "Wildcat Lake iGPU", .note = N_IGPU_SRIOV_NEW, .source = S_IGPU_SRIOV },
+	{ INTEL(0xfd80, 0xfd81), .family = "Wildcat Lake", .generation = "wildcat-lake", IGPU, .sriov = true, .sriov_oot = OOT_I915, .models = "Wildcat Lake iGPU", .note = N_IGPU_SRIOV_NEW, .source = S_IGPU_SRIOV },
 };
 // clang-format on
 

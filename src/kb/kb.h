@@ -49,6 +49,8 @@ struct vp_kb_gpu {
 	bool needs_romfile;   /* needs a vBIOS romfile (+ AMDGopDriver for APUs) */
 	bool large_bar;	      /* BARs beyond 4 GiB: Above 4G decoding required */
 	bool sriov;	      /* SR-IOV virtual functions usable for VMs */
+	/* the out-of-tree driver SR-IOV needs on the host ("i915-sriov-dkms"), or NULL */
+	const char *sriov_oot;
 	bool vgpu;	      /* NVIDIA mediated vGPU (licensed) */
 	bool internal_switch; /* the card carries its own PCIe switch */
 	const char *note;     /* one line on what to expect, or NULL */
