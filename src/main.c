@@ -110,6 +110,9 @@ static const struct vp_cmd commands[] = {
 	  "  [ADDR]              the physical function (default: list every one)\n"
 	  "  plan|apply          plan shows the change; apply writes (root only)\n"
 	  "      --vfs N         the VF count to set at boot (0 removes the setting)\n" },
+	{ "usb", cmd_usb,
+	  "USB devices under their controller and IOMMU group: pass a device or the controller",
+	  "  (no options)        every device with its usbN value and the controller advice\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)

@@ -61,3 +61,4 @@ int cmd_lxc(struct vp_global *g, int argc, char **argv);
 int cmd_hookscript(struct vp_global *g, int argc, char **argv);
 int cmd_mapping(struct vp_global *g, int argc, char **argv);
 int cmd_sriov(struct vp_global *g, int argc, char **argv);
+int cmd_usb(struct vp_global *g, int argc, char **argv);
