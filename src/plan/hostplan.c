@@ -263,6 +263,16 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 		snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 		if (!ids || !strstr(ids, id))
 			ids = append(ids, "%s%s", ids ? "," : "", id);
+		/*
+		 * Without the modules a softdep cannot be written, and ids alone
+		 * lose the race when udev loads the native driver first.
+		 */
+		if (vp_dev_unknown_why(d, "modules"))
+			vp_plan_note(
+				p,
+				"WARNING: the drivers that could claim %s are unknown "
+				"(%s); no softdep is written for them",
+				d->addr, vp_dev_unknown_why(d, "modules"));
 		for (size_t m = 0; m < d->modules.n; m++)
 			if (!streq(d->modules.v[m], "vfio_pci") &&
 			    !strv_contains(&mods, d->modules.v[m]))
