@@ -217,6 +217,32 @@ def capture(v, sections, gj, args):
         print(f"     wrote {args.write_fixture} and its .groups.json")
 
 
+def applied(v, sections, args):
+    """host apply --root wrote the files this boot used; a second apply
+    changed nothing; the kernel ran with the GRUB line it wrote."""
+    work = args.work
+    rc1 = open(os.path.join(work, "apply-1.rc")).read().strip()
+    out1 = open(os.path.join(work, "apply-1.txt")).read()
+    check(rc1 == "0", f"{v}: host apply --root on the applied root exits 0", f"exit {rc1}: {out1[-600:]}")
+    rc2 = open(os.path.join(work, "apply-2.rc")).read().strip()
+    out2 = open(os.path.join(work, "apply-2.txt")).read()
+    check(rc2 == "0" and "nothing to change" in out2.lower(),
+          f"{v}: a second host apply changes nothing", f"exit {rc2}: {out2[-400:]}")
+    ar = args.applied_root
+    grub = open(os.path.join(ar, "etc/default/grub")).read()
+    m = re.search(r'^GRUB_CMDLINE_LINUX_DEFAULT="([^"]*)"$', grub, re.M)
+    body, _ = sections.get("cmdline", ("", 1))
+    words = body.split()
+    check(m is not None and all(w in words for w in m.group(1).split()),
+          f"{v}: the kernel ran with the GRUB line host apply wrote ({m and m.group(1)})",
+          body.strip())
+    conf = os.path.join(ar, "etc/modprobe.d/vfio-pilot.conf")
+    check(os.path.exists(conf), f"{v}: host apply wrote etc/modprobe.d/vfio-pilot.conf")
+    files, _ = sections.get("applied-files", ("", 1))
+    check(os.path.exists(conf) and open(conf).read() in files,
+          f"{v}: the guest booted with that modprobe.d file", files[:400])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--variant", required=True)
@@ -226,6 +252,7 @@ def main():
     ap.add_argument("--fixture")
     ap.add_argument("--write-fixture")
     ap.add_argument("--wrong-expectation", action="store_true")
+    ap.add_argument("--applied-root")
     args = ap.parse_args()
     v = args.variant
 
@@ -255,12 +282,17 @@ def main():
     check(gj["iommu"] is True, f"{v}: groups --json says iommu true")
     compare_groups(v, gj, kg, args.wrong_expectation)
     if v == "bootclaim":
+        applied(v, sections, args)
         dv, drc = load_json(sections, "devices-json")
         nic = devs.get("nic")
         d = {x["address"]: x for x in (dv or {}).get("devices", [])}
         check(nic in d and d[nic]["driver"] == "vfio-pci",
-              f"{v}: vfio_pci.ids= claimed the e1000e {nic} at boot (devices: driver vfio-pci)",
+              f"{v}: the applied files made vfio-pci own the e1000e {nic} right after boot",
               str(d.get(nic, {}).get("driver")))
+        nic_group = next((str(k) for k, m in kg.items() if nic in m), "?")
+        body, _ = sections.get("vfio-nodes", ("", 1))
+        check(nic_group in body.split(), f"{v}: /dev/vfio/{nic_group} exists for the NIC's group",
+              body.strip())
         sh = devs.get("shared")
         check(sh in d and d[sh]["driver"] == "e1000",
               f"{v}: the e1000 {sh} (other id) stayed with e1000",
