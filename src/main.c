@@ -70,7 +70,9 @@ static const struct vp_cmd commands[] = {
 	  "      --primary-gpu      the display GPU is the VM's primary display: x-vga=1, vga none\n"
 	  "      --tune             hugepages; numa and affinity for the GPU's node (multi-node)\n"
 	  "      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
-	  "      --qm               a qm set command instead of the file edit (default on /)\n" },
+	  "      --qm               a qm set command instead of the file edit (default on /)\n"
+	  "      --usb DEV          a USB device (VID:PID or bus-port 1-4.2) as usbN, or a USB\n"
+	  "                         controller's PCI address as hostpciN (vfio-pilot usb)\n" },
 	{ "cpu-args", cmd_cpu_args,
 	  "CPU options for a GPU vendor's guest driver, with reasons",
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"

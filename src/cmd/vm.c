@@ -23,6 +23,7 @@ enum {
 	OPT_QM,
 	OPT_VENDOR,
 	OPT_CONFIG_LINE,
+	OPT_USB,
 };
 
 struct vm_args {
@@ -36,6 +37,7 @@ static const struct option vm_opts[] = {
 	{ "tune", no_argument, NULL, OPT_TUNE },
 	{ "driver-version", required_argument, NULL, OPT_DRIVER },
 	{ "qm", no_argument, NULL, OPT_QM },
+	{ "usb", required_argument, NULL, OPT_USB },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -105,6 +107,8 @@ static int vm_opt(void *data, int c, const char *arg)
 	case OPT_QM:
 		o->qm = true;
 		return 0;
+	case OPT_USB:
+		return strv_add(&o->usb, arg);
 	default:
 		return -EINVAL;
 	}
@@ -145,8 +149,8 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 		vp_err("'%s' is not a VMID", vmid_arg);
 		return VP_EXIT_USAGE;
 	}
-	if (!o->ndevs && !o->mapping) {
-		vp_err("give --device ADDR[,ADDR...] or --mapping NAME");
+	if (!o->ndevs && !o->mapping && !o->usb.n) {
+		vp_err("give --device ADDR[,ADDR...], --mapping NAME or --usb DEV");
 		return VP_EXIT_USAGE;
 	}
 	if (apply && geteuid() != 0) {
@@ -342,6 +346,7 @@ int cmd_vm(struct vp_global *g, int argc, char **argv)
 out:
 	free(o.devs);
 	free(o.slots);
+	strv_free(&o.usb);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/usb.h"
 #include "plan/vmplan.h"
 #include "pve/mapping.h"
 #include "pve/vmconf.h"
@@ -338,6 +339,77 @@ static int plan_tune(struct vp_pve_conf *c, const struct vp_vm_req *rq,
 	return r;
 }
 
+/* "pc-q35-7.1+pve1", "pc-i440fx-8.2" or "q35": at least maj.min? (unversioned: latest) */
+static bool machine_at_least(const char *machine, int maj, int min)
+{
+	const char *v = machine ? strrchr(machine, '-') : NULL;
+	int a = 0, b = 0;
+
+	if (!v || sscanf(v + 1, "%d.%d", &a, &b) != 2)
+		return true;
+	return a > maj || (a == maj && b >= min);
+}
+
+/*
+ * usbN (qemu-server USB.pm): indexes 0-13; 5 and up only with machine >= 7.1
+ * and ostype l26 or Windows newer than 7 (assert_usb_index_is_useable).
+ */
+static int plan_usb(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+		    const struct vp_vm_req *rq, struct vp_vm_change *out)
+{
+	static const char *const modern[] = { "l26", "win8", "win10", "win11" };
+	bool used[14] = { 0 }, os_ok = false;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(modern); i++)
+		os_ok = os_ok || streq(f->ostype, modern[i]);
+	for (size_t i = 0; i < f->n_usb; i++)
+		if (f->usb[i].index < 14)
+			used[f->usb[i].index] = true;
+	for (size_t i = 0; rq->usb && i < rq->usb->n; i++) {
+		const char *want = rq->usb->v[i];
+		_cleanup_free_ char *key = NULL;
+		bool have = false;
+		int idx = -1;
+
+		/* the same host= already there (any index, any other options) */
+		for (size_t k = 0; k < f->n_usb && !have; k++)
+			have = f->usb[k].host && startswith(want, "host=") &&
+			       strlen(f->usb[k].host) == strcspn(want + 5, ",") &&
+			       strncasecmp(f->usb[k].host, want + 5,
+					   strlen(f->usb[k].host)) == 0;
+		if (have) {
+			r = addf(&out->notes,
+				 "%s is already in the VM's usb lines: left as it is",
+				 want);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		for (int k = 0; k < 14 && idx < 0; k++)
+			if (!used[k])
+				idx = k;
+		if (idx < 0)
+			return addf(
+				&out->refusals,
+				"all 14 usb slots (usb0-13) are taken; Proxmox allows no more");
+		if (idx >= 5 && (!os_ok || !machine_at_least(f->machine, 7, 1)))
+			return addf(
+				&out->refusals,
+				"usb%d: using usb%d is only possible with machine type >= 7.1 "
+				"and ostype l26 or windows > 7 (usb0-4 are taken)",
+				idx, idx);
+		used[idx] = true;
+		key = xasprintf("usb%d", idx);
+		if (!key)
+			return -ENOMEM;
+		r = set_key(c, out, key, want);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 		struct vp_vm_change *out)
 {
@@ -364,6 +436,13 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	for (size_t i = 0; i < rq->ndevs; i++) {
 		compute |= is_compute(&rq->devs[i]);
 		display |= is_display(&rq->devs[i]);
+	}
+	r = plan_usb(c, &f, rq, out);
+	if (r < 0 || (!rq->ndevs && !rq->mapping)) {
+		/* USB devices alone need none of the PCI passthrough settings */
+		if (r == 0)
+			r = vp_pve_conf_serialize(c, &out->text, &out->len);
+		goto out;
 	}
 	r = plan_devices(c, &f, rq, out);
 	if (r == 0 && !f.q35) {
@@ -583,6 +662,113 @@ static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
 	return 0;
 }
 
+/*
+ * --usb specs: a USB device becomes a usbN value; a USB controller's PCI
+ * address joins the hostpci devices (@devs/@slots/@ndevs, copies of the
+ * --device ones). What cannot be passed is a refusal.
+ */
+static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p,
+		       struct strv *vals, struct vp_bdf **devs, bool **slots,
+		       size_t *ndevs)
+{
+	struct vp_usb u = { 0 };
+	int r;
+
+	if (!o->usb.n)
+		return 0;
+	r = vp_usb_load(doc->ctx, &u);
+	for (size_t i = 0; r == 0 && i < o->usb.n; i++) {
+		const char *spec = o->usb.v[i];
+		const struct vp_usb_dev *d = NULL;
+		struct vp_bdf b;
+		bool slot = false;
+
+		if (vp_bdf_parse(spec, &b, &slot, false) == 0) {
+			const struct vp_dev *c = vp_host_find(doc->h, &b);
+			struct vp_usb_advice a = { 0 };
+			void *nd, *ns;
+
+			if (!c || (c->class >> 8) != 0x0c03) {
+				vp_plan_refuse(
+					p, "%s is not a USB controller on this host%s",
+					spec, c ? " (class 0c03)" : "");
+				continue;
+			}
+			r = vp_usb_advise(doc->h, &u, c->addr, &a);
+			if (r == 0 && !a.controller_ok)
+				for (size_t k = 0; k < a.why.n; k++)
+					vp_plan_refuse(p, "%s: %s", c->addr, a.why.v[k]);
+			vp_usb_advice_free(&a);
+			nd = realloc(*devs, (*ndevs + 1) * sizeof(**devs));
+			if (nd)
+				*devs = nd;
+			ns = realloc(*slots, (*ndevs + 1) * sizeof(**slots));
+			if (ns)
+				*slots = ns;
+			if (!nd || !ns)
+				r = -ENOMEM;
+			if (r < 0)
+				break;
+			(*devs)[*ndevs] = b;
+			(*slots)[(*ndevs)++] = false;
+			continue;
+		}
+		r = vp_usb_find(&u, spec, &d);
+		if (r == -EINVAL)
+			vp_plan_refuse(
+				p,
+				"--usb %s: give VID:PID (10c4:ea60), a bus-port path (1-4.2) "
+				"or a USB controller's PCI address",
+				spec);
+		else if (r == -ENOENT)
+			vp_plan_refuse(
+				p,
+				"--usb %s: no such USB device on this host (vfio-pilot usb)",
+				spec);
+		else if (r == -EEXIST)
+			vp_plan_refuse(
+				p,
+				"--usb %s: several devices have this id; give the bus-port "
+				"path instead (vfio-pilot usb lists them)",
+				spec);
+		else if (r == 0 && d->hub)
+			vp_plan_refuse(
+				p,
+				"--usb %s is a hub: pass the devices behind it, or the "
+				"controller",
+				spec);
+		else if (r == 0) {
+			bool by_path = strchr(spec, '-') != NULL;
+			char *v =
+				by_path ? xasprintf("host=%s%s", d->name,
+						    vp_usb_superspeed(d) ? ",usb3=1" : "")
+					: xasprintf("host=%04x:%04x%s", d->vid, d->pid,
+						    vp_usb_superspeed(d) ? ",usb3=1"
+									 : "");
+
+			if (!v || strv_push(vals, v) < 0) {
+				r = -ENOMEM;
+				break;
+			}
+			if (d->keyboard)
+				vp_plan_note(
+					p,
+					"%s is a keyboard: if it is the host's console "
+					"keyboard, the host loses it while the VM runs",
+					d->name);
+			if (by_path)
+				vp_plan_note(
+					p,
+					"%s by port: whatever is plugged into that port goes "
+					"to the VM",
+					d->name);
+		}
+		r = r == -ENOMEM ? r : 0;
+	}
+	vp_usb_free(&u);
+	return r;
+}
+
 int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p)
 {
 	struct vp_ctx *ctx = doc->ctx;
@@ -591,6 +777,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	_cleanup_free_ char *old = NULL, *sub = NULL;
 	struct vp_vm_change ch = { 0 };
 	struct vp_vm_req rq = { 0 };
+	struct strv usbvals = { 0 };
 	size_t nsel = 0, nents = 0, oldlen = 0;
 	int r;
 
@@ -635,13 +822,35 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 				"(Datacenter > Resource Mappings)",
 				o->mapping);
 	}
-	r = select_functions(doc, o, p, &sel, &nsel);
+	{
+		struct vp_vm_opts oo = *o;
+
+		oo.devs = malloc((o->ndevs + 1) * sizeof(*oo.devs));
+		oo.slots = malloc((o->ndevs + 1) * sizeof(*oo.slots));
+		if (!oo.devs || !oo.slots) {
+			r = -ENOMEM;
+		} else {
+			memcpy(oo.devs, o->devs, o->ndevs * sizeof(*oo.devs));
+			memcpy(oo.slots, o->slots, o->ndevs * sizeof(*oo.slots));
+			r = resolve_usb(doc, o, p, &usbvals, &oo.devs, &oo.slots,
+					&oo.ndevs);
+		}
+		if (r == 0)
+			r = select_functions(doc, &oo, p, &sel, &nsel);
+		free(oo.devs);
+		free(oo.slots);
+	}
 	if (r == 0)
 		r = make_entries(doc, sel, nsel, &ents, &nents);
 	if (r < 0)
-		return r;
-	if (!nents && !o->mapping)
-		return vp_plan_refuse(p, "no device to add: give --device ADDR");
+		goto out;
+	if (!nents && !o->mapping && !usbvals.n) {
+		r = p->refusals.n
+			    ? 0
+			    : vp_plan_refuse(p, "no device to add: give --device ADDR "
+						"or --usb");
+		goto out;
+	}
 	rq.vmid = o->vmid;
 	rq.devs = ents;
 	rq.ndevs = nents;
@@ -649,6 +858,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	rq.primary_gpu = o->primary_gpu;
 	rq.driver_version = o->driver_version;
 	rq.tune = o->tune;
+	rq.usb = &usbvals;
 	rq.numa_node = -1;
 	rq.multi_node = vp_existsf(ctx, VP_SYS, "devices/system/node/node1");
 	for (size_t i = 0; i < nsel; i++)
@@ -721,5 +931,6 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	}
 out:
 	vp_vm_change_free(&ch);
+	strv_free(&usbvals);
 	return r;
 }

@@ -38,6 +38,8 @@ struct vp_vm_req {
 	bool multi_node;       /* the host has more than one NUMA node */
 	int numa_node;	       /* the GPU's node, -1 unknown */
 	const char *node_cpus; /* its local_cpulist */
+	/* usbN values to add ("host=10c4:ea60", "host=1-2,usb3=1"), with notes */
+	const struct strv *usb;
 };
 
 struct vp_vm_change {
@@ -62,6 +64,11 @@ struct vp_vm_opts {
 	int driver_version;
 	bool qm; /* a "qm set" command instead of the file edit (default on a live host)
 		  */
+	/*
+	 * --usb: USB devices as VID:PID or B-P(.P) (usbN lines), or the PCI
+	 * address of a USB controller (a hostpciN like --device).
+	 */
+	struct strv usb;
 };
 
 /* The whole plan on a loaded host; refusals go into @p. */
