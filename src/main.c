@@ -115,6 +115,11 @@ static const struct vp_cmd commands[] = {
 	{ "usb", cmd_usb,
 	  "USB devices under their controller and IOMMU group: pass a device or the controller",
 	  "  (no options)        every device with its usbN value and the controller advice\n" },
+	{ "guest", cmd_guest,
+	  "inside a VM: does the passed GPU work, and what to fix on the host",
+	  "  check               a Linux guest (here, or its /sys and /proc with --root):\n"
+	  "                      GPU visible, driver, open module, hypervisor bit, BARs, NUMA\n"
+	  "  script --windows    a PowerShell probe; 'vfio-pilot explain' reads its output\n" },
 };
 
 const struct vp_cmd *vp_cmd_find(const char *name)
