@@ -601,6 +601,18 @@ static const struct vp_sig sigs[] = {
 		.source = "seed 004 (Basic Display Adapter fallback, INF mix-up, Arc A310); " SC " (Intel Arc needs hiding including -hypervisor)",
 	},
 	{
+		.id = "code12-resources",
+		.title = "Windows cannot give the GPU its memory ranges (Code 12)",
+		.patterns = P("(Code 12)"),
+		.where = VP_SIG_GUEST,
+		.severity = VP_SIG_ERROR,
+		.kb_row = 0,
+		.cause = "Code 12 (CM_PROB_NORMAL_CONFLICT): the device's BARs found no free address range. With a passed-through GPU the VM's firmware could not place a large BAR: the guest's physical address space (phys-bits) or OVMF's 64-bit MMIO window is too small, or the VM boots SeaBIOS.",
+		.fix = "On the host: bios: ovmf and cpu: host (or cpu: ...,phys-bits=host); if that is not enough, a larger OVMF MMIO window: args: -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=65536. Above 4G decoding on in the host firmware. A Linux guest shows the same as an unassigned BAR (vfio-pilot guest check).",
+		.example = "device: NVIDIA GeForce RTX 4090 | PCI\\VEN_10DE&DEV_2684 | status Error | driver 32.0.15.6094 | problem: CM_PROB_NORMAL_CONFLICT (Code 12)",
+		.source = "Microsoft Learn, Device Manager error messages (Code 12, CM_PROB_NORMAL_CONFLICT); " PF "§2.3 (cpu phys-bits); edk2 OvmfPkg (opt/ovmf/X-PciMmio64Mb); vfio-pilot guest script --windows output",
+	},
+	{
 		.id = "nvidia-smi-no-devices",
 		.title = "nvidia-smi finds no GPU in the guest",
 		.patterns = P("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
