@@ -85,8 +85,20 @@ char *vp_cmdline_value(const char *line, const char *key)
 int vp_cmdline_edit(const char *line, const struct vp_param_change *ch, size_t nch,
 		    char **out)
 {
-	char *cur = strdup(line);
+	size_t quotes = 0;
+	char *cur;
 
+	/*
+	 * An unterminated '"' groups the rest of the line into one parameter
+	 * (lib/cmdline.c next_arg), so an appended parameter would be swallowed
+	 * by it: the edit could not take effect and would be repeated on every
+	 * apply. Found by tests/fuzz/fuzz_cmdline.
+	 */
+	for (const char *q = line; (q = strchr(q, '"')); q++)
+		quotes++;
+	if (quotes % 2)
+		return -EBADMSG;
+	cur = strdup(line);
 	if (!cur)
 		return -ENOMEM;
 	for (size_t c = 0; c < nch; c++) {
@@ -96,6 +108,9 @@ int vp_cmdline_edit(const char *line, const struct vp_param_change *ch, size_t n
 		char *next = NULL;
 		ssize_t last = -1;
 
+		/* An empty name would match "=value" tokens: nothing to change. */
+		if (!ch[c].key[0])
+			continue;
 		if (n > MAX_TOKENS) {
 			free(cur);
 			return -E2BIG;
@@ -379,10 +394,29 @@ static int load_grub(struct vp_ctx *ctx, struct vp_bootcmd *b, char **why)
 	} else {
 		struct vp_file_state st;
 
+		/* As if a definition were found: refused where control flow follows. */
+		struct grubdef probe = { .sub = strdup(""),
+					 .text = strdup(""),
+					 .found = true };
+
 		b->sub = strdup("etc/default/grub");
 		r = vp_file_read(ctx, VP_ROOT, b->sub, &b->text, &b->len, &st);
 		if (r == 0 && !st.exists)
 			r = refuse(why, "/%s does not exist", b->sub);
+		/*
+		 * The definition is appended to this file; with control flow in it
+		 * or in a grub.d file the next load would refuse what apply wrote
+		 * (found by tests/fuzz/fuzz_bootcfg), so refuse before writing.
+		 */
+		if (r == 0 && (!probe.sub || !probe.text))
+			r = -ENOMEM;
+		if (r == 0 && grub_effective(ctx, GRUB_VAR, &probe, why) < 0)
+			r = refuse(why,
+				   "/%s or a grub.d file uses shell control flow or "
+				   "continued lines; vfio-pilot will not add %s",
+				   b->sub, GRUB_VAR);
+		free(probe.sub);
+		free(probe.text);
 		b->missing = true;
 		b->value = strdup("");
 	}
@@ -453,16 +487,24 @@ int vp_bootcmd_render(const struct vp_bootcmd *b, const char *value, char **out,
 {
 	char q = b->quote;
 
+	/* "<<" reads as a here-document to the loader, which would then refuse
+	 * the file apply wrote (found by tests/fuzz/fuzz_bootcfg). */
 	if (strchr(value, '\n') || (q == '\'' && strchr(value, '\'')) ||
-	    (q != '\'' && b->kind != VP_BOOT_SYSTEMD_PBT && strpbrk(value, "\"$`\\")))
+	    (q != '\'' && b->kind != VP_BOOT_SYSTEMD_PBT && strpbrk(value, "\"$`\\")) ||
+	    (b->kind != VP_BOOT_SYSTEMD_PBT && strstr(value, "<<")))
 		return -EINVAL;
 	if (b->missing) {
 		bool nl = b->len == 0 || b->text[b->len - 1] == '\n';
 
 		*out = xasprintf("%.*s%s" GRUB_VAR "=\"%s\"\n", (int)b->len, b->text,
 				 nl ? "" : "\n", value);
-	} else if (b->kind != VP_BOOT_SYSTEMD_PBT && !q && strpbrk(value, " \t")) {
-		/* A plain word that now needs quotes. */
+	} else if (b->kind != VP_BOOT_SYSTEMD_PBT && !q &&
+		   strpbrk(value, " \t\r\v\f';&|<>()")) {
+		/*
+		 * A plain word that now needs quotes: white space, or a character
+		 * the shell (and parse_assign) would not take in a plain word
+		 * (found by tests/fuzz/fuzz_bootcfg).
+		 */
 		*out = xasprintf("%.*s\"%s\"%s", (int)b->vstart, b->text, value,
 				 b->text + b->vend);
 	} else {

@@ -533,16 +533,15 @@ int vp_import_parse(struct vp_import *im, const char *text)
 				continue;
 			}
 			if (cur && rest == s) {
-				char *old = cur->driver;
+				/* It frees a driver it replaces (a second "Kernel driver
+				 * in use:" line); freeing it here too was a double free
+				 * found by tests/fuzz/fuzz_import. */
 				int dr = vp_imp_detail_line(s, cur);
 
 				if (dr < 0)
 					return dr;
-				if (dr == 1) {
-					if (old && cur->driver && old != cur->driver)
-						free(old);
+				if (dr == 1)
 					continue;
-				}
 				if (dr == 2 || indented) {
 					im->ndetail_unused++;
 					continue;
