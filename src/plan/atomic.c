@@ -14,8 +14,17 @@ static ssize_t real_write(int fd, const void *buf, size_t len)
 	return write(fd, buf, len);
 }
 
+static int real_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	return openat(dirfd, path, flags, mode);
+}
+
 const struct vp_io vp_io_real = {
+	.openat = real_openat,
+	.mkdirat = mkdirat,
 	.write = real_write,
+	.fchmod = fchmod,
+	.fchown = fchown,
 	.fsync = fsync,
 	.renameat = renameat,
 	.unlinkat = unlinkat,
@@ -35,7 +44,8 @@ static int split(const char *sub, char **dir, const char **base)
 }
 
 /* The directory below @loc as an O_RDONLY fd, creating missing levels. */
-static int open_dir(struct vp_ctx *ctx, enum vp_loc loc, const char *dir, bool create)
+static int open_dir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		    const char *dir, bool create)
 {
 	size_t n = strlen(dir);
 	int fd;
@@ -62,7 +72,7 @@ static int open_dir(struct vp_ctx *ctx, enum vp_loc loc, const char *dir, bool c
 		pfd = vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", parent);
 		if (pfd < 0)
 			return pfd;
-		if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
+		if (io->mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
 			return -errno;
 	}
 	return vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", dir);
@@ -141,11 +151,13 @@ int vp_atomic_write(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 
 	if (!rel)
 		return -EINVAL;
+	/* A file vfio-pilot creates is never world-writable, set-id or sticky. */
+	mode &= 0775;
 	/* Root-relative, so that missing levels above @loc are created too. */
 	r = split(rel, &dir, &base);
 	if (r < 0)
 		return r;
-	dfd = open_dir(ctx, VP_ROOT, dir, true);
+	dfd = open_dir(ctx, io, VP_ROOT, dir, true);
 	if (dfd < 0)
 		return dfd;
 	have_old = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
@@ -154,17 +166,27 @@ int vp_atomic_write(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 	tmp = xasprintf(".%s.vfio-pilot.%d", base, (int)getpid());
 	if (!tmp)
 		return -ENOMEM;
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		    have_old ? old.st_mode & 07777 : mode);
-	if (fd < 0)
-		return -errno;
+	/* 0600 until written: the final mode comes with fchmod below. */
+	fd = io->openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			0600);
+	if (fd < 0) {
+		r = -errno;
+		/* A temp file left by a killed run: remove it and try once more. */
+		if (r != -EEXIST || unlinkat(dfd, tmp, 0) < 0)
+			return r;
+		fd = io->openat(dfd, tmp,
+				O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				0600);
+		if (fd < 0)
+			return -errno;
+	}
 	r = write_all(io, fd, data, len);
 	if (r == 0 && have_old) {
 		/* Mode and owner of the original (umask must not change them). */
-		if (fchmod(fd, old.st_mode & 07777) < 0 ||
-		    (fchown(fd, old.st_uid, old.st_gid) < 0 && errno != EPERM))
+		if (io->fchmod(fd, old.st_mode & 07777) < 0 ||
+		    (io->fchown(fd, old.st_uid, old.st_gid) < 0 && errno != EPERM))
 			r = -errno;
-	} else if (r == 0 && fchmod(fd, mode) < 0) {
+	} else if (r == 0 && io->fchmod(fd, mode) < 0) {
 		r = -errno;
 	}
 	if (r == 0 && io->fsync(fd) < 0)
@@ -194,7 +216,7 @@ int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc
 	r = split(rel, &dir, &base);
 	if (r < 0)
 		return r;
-	dfd = open_dir(ctx, VP_ROOT, dir, false);
+	dfd = open_dir(ctx, io, VP_ROOT, dir, false);
 	if (dfd < 0)
 		return dfd == -ENOENT ? 0 : dfd;
 	if (io->unlinkat(dfd, base, 0) < 0 && errno != ENOENT)

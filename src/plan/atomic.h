@@ -14,10 +14,15 @@
 
 /*
  * The system calls the writer uses. Tests replace them to fail the Nth
- * call and prove that no file is ever torn or missing.
+ * call and prove that no file is ever torn or missing
+ * (tests/unit/test-faults.c drives every command's apply through them).
  */
 struct vp_io {
+	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	int (*mkdirat)(int dirfd, const char *path, mode_t mode);
 	ssize_t (*write)(int fd, const void *buf, size_t len);
+	int (*fchmod)(int fd, mode_t mode);
+	int (*fchown)(int fd, uid_t uid, gid_t gid);
 	int (*fsync)(int fd);
 	int (*renameat)(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath);

@@ -310,7 +310,44 @@ static int f_unlink(int a, const char *b, int c)
 	return unlinkat(a, b, c);
 }
 
-static const struct vp_io faulty = { f_write, f_fsync, f_rename, f_unlink };
+static int f_openat(int d, const char *p, int fl, mode_t m)
+{
+	if (++calls == fail_at)
+		return errno = EACCES, -1;
+	return openat(d, p, fl, m);
+}
+
+static int f_mkdirat(int d, const char *p, mode_t m)
+{
+	if (++calls == fail_at)
+		return errno = ENOSPC, -1;
+	return mkdirat(d, p, m);
+}
+
+static int f_fchmod(int fd, mode_t m)
+{
+	if (++calls == fail_at)
+		return errno = EIO, -1;
+	return fchmod(fd, m);
+}
+
+static int f_fchown(int fd, uid_t u, gid_t g)
+{
+	if (++calls == fail_at)
+		return errno = EIO, -1;
+	return fchown(fd, u, g);
+}
+
+static const struct vp_io faulty = {
+	.openat = f_openat,
+	.mkdirat = f_mkdirat,
+	.write = f_write,
+	.fchmod = f_fchmod,
+	.fchown = f_fchown,
+	.fsync = f_fsync,
+	.renameat = f_rename,
+	.unlinkat = f_unlink,
+};
 
 static bool no_temp_files(struct fx *f, const char *dir)
 {
