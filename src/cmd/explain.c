@@ -798,6 +798,10 @@ static int list(struct vp_ctx *ctx)
 					       json_object_new_string(s->example));
 			json_object_object_add(j, "source",
 					       json_object_new_string(s->source));
+			/* Last, so readers of the older key order are unaffected. */
+			json_object_object_add(j, "cause",
+					       json_object_new_string(s->cause));
+			json_object_object_add(j, "fix", json_object_new_string(s->fix));
 			json_object_array_add(sigs, j);
 		}
 		for (size_t i = 0; i < vp_symptom_count(); i++) {
