@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fault injection over every write path: the plans of host apply, vm apply,
+ * lxc apply, hookscript apply and mapping apply, built by the library on a
+ * copy of a fixture host, applied while the Nth system call of the writer
+ * (open, mkdir, write, fchmod, fchown, fsync, rename, unlink) fails, for
+ * every N until the apply goes through; then undo, failed the same way.
+ *
+ * After every failure each planned file is either its old or its new
+ * version (never torn, never missing when it existed), no temporary file
+ * is left, and the undo journal is consistent: a failed apply never leaves
+ * a "complete" journal (undo would restore a change that never happened),
+ * a failed undo leaves it "complete" so that undo can be run again, and
+ * running it again restores every file byte for byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "checks/doctor.h"
+#include "plan/hostplan.h"
+#include "plan/plan.h"
+#include "plan/pveplan.h"
+#include "plan/vmplan.h"
+#include "util.h"
+
+/* ---- the failing system calls ------------------------------------------ */
+
+static int fail_at, calls;
+
+static bool fail_now(void)
+{
+	return ++calls == fail_at;
+}
+
+static int f_openat(int d, const char *p, int fl, mode_t m)
+{
+	return fail_now() ? (errno = EACCES, -1) : openat(d, p, fl, m);
+}
+
+static int f_mkdirat(int d, const char *p, mode_t m)
+{
+	return fail_now() ? (errno = ENOSPC, -1) : mkdirat(d, p, m);
+}
+
+static ssize_t f_write(int fd, const void *b, size_t n)
+{
+	if (fail_now())
+		return errno = ENOSPC, -1;
+	/* A short write first, so the writer's loop is exercised too. */
+	return write(fd, b, n > 1 ? n / 2 : n);
+}
+
+static int f_fchmod(int fd, mode_t m)
+{
+	return fail_now() ? (errno = EIO, -1) : fchmod(fd, m);
+}
+
+static int f_fchown(int fd, uid_t u, gid_t g)
+{
+	return fail_now() ? (errno = EIO, -1) : fchown(fd, u, g);
+}
+
+static int f_fsync(int fd)
+{
+	return fail_now() ? (errno = EIO, -1) : fsync(fd);
+}
+
+static int f_rename(int a, const char *b, int c, const char *d)
+{
+	return fail_now() ? (errno = EIO, -1) : renameat(a, b, c, d);
+}
+
+static int f_unlink(int a, const char *b, int c)
+{
+	return fail_now() ? (errno = EIO, -1) : unlinkat(a, b, c);
+}
+
+static const struct vp_io faulty = {
+	.openat = f_openat,
+	.mkdirat = f_mkdirat,
+	.write = f_write,
+	.fchmod = f_fchmod,
+	.fchown = f_fchown,
+	.fsync = f_fsync,
+	.renameat = f_rename,
+	.unlinkat = f_unlink,
+};
+
+/* ---- a copy of a fixture host ------------------------------------------ */
+
+struct fx {
+	char dir[64];
+	struct vp_ctx *ctx;
+	struct vp_host *h;
+	struct vp_doc doc;
+	bool have_doc;
+};
+
+static const char *copy_src;
+static const char *copy_dst;
+
+static int copy_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	_cleanup_free_ char *dst = xasprintf("%s%s", copy_dst, path + strlen(copy_src));
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	if (!dst)
+		return -1;
+	if (type == FTW_D)
+		return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	if (type == FTW_SL) {
+		ssize_t l = readlink(path, buf, sizeof(buf) - 1);
+
+		if (l < 0)
+			return -1;
+		buf[l] = '\0';
+		return symlink(buf, dst);
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, st->st_mode & 07777);
+	if (out < 0)
+		return -1;
+	/* Write-only sysfs attributes (bind, remove) stay empty. */
+	in = open(path, O_RDONLY);
+	while (in >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+	if (in >= 0)
+		close(in);
+	close(out);
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void put(struct fx *f, const char *rel, const char *content)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", f->dir, rel);
+	_cleanup_free_ char *d = strdup(p);
+	FILE *fp;
+
+	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(d, 0755);
+		*s = '/';
+	}
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+static struct fx *fixture(const char *name)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *base = getenv("VP_FIXTURES");
+	_cleanup_free_ char *src = NULL;
+
+	assert_non_null(f);
+	if (!base)
+		fail_msg("VP_FIXTURES is not set");
+	src = xasprintf("%s/%s", base, name);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/vp-faults-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	copy_src = src;
+	copy_dst = f->dir;
+	assert_int_equal(nftw(src, copy_one, 32, FTW_PHYS), 0);
+	assert_int_equal(vp_ctx_new(f->dir, &f->ctx), 0);
+	return f;
+}
+
+static void load(struct fx *f, bool doc)
+{
+	assert_int_equal(vp_host_load(f->ctx, &f->h), 0);
+	if (doc) {
+		assert_int_equal(vp_doc_init(&f->doc, f->ctx, f->h, NULL), 0);
+		f->have_doc = true;
+	}
+}
+
+static void done(struct fx *f)
+{
+	if (f->have_doc)
+		vp_doc_free(&f->doc);
+	vp_host_free(f->h);
+	vp_ctx_free(f->ctx);
+	nftw(f->dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+	free(f);
+}
+
+/* ---- checks --------------------------------------------------------------- */
+
+/* The file as it is now; NULL when absent. */
+static char *now(struct fx *f, const char *sub, size_t *len)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", f->dir, sub);
+	char *data = NULL;
+	FILE *fp = fopen(p, "r");
+	size_t cap = 0;
+
+	*len = 0;
+	if (!fp)
+		return NULL;
+	data = malloc(1);
+	for (;;) {
+		char buf[4096];
+		size_t n = fread(buf, 1, sizeof(buf), fp);
+
+		if (!n)
+			break;
+		data = realloc(data, *len + n + 1);
+		memcpy(data + *len, buf, n);
+		*len += n;
+	}
+	data[*len] = '\0';
+	(void)cap;
+	fclose(fp);
+	return data;
+}
+
+static bool same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* 'o' old, 'n' new, or fail: torn, missing, or something else. */
+static char state(struct fx *f, const struct vp_edit *e)
+{
+	size_t len;
+	_cleanup_free_ char *cur = now(f, e->sub, &len);
+
+	if (!cur)
+		return e->old ? 'x' : 'o';
+	if (same(cur, len, e->new, e->newlen))
+		return 'n';
+	if (e->old && same(cur, len, e->old, e->oldlen))
+		return 'o';
+	return 'x';
+}
+
+static void put_back(struct fx *f, const struct vp_edit *e)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", f->dir, e->sub);
+
+	unlink(p);
+	if (e->old) {
+		int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, e->oldmode);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, e->old, e->oldlen), (ssize_t)e->oldlen);
+		fchmod(fd, e->oldmode);
+		close(fd);
+	}
+}
+
+static void no_temp_files(struct fx *f, const char *sub)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", f->dir, sub);
+	char *slash = strrchr(p, '/');
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	*slash = '\0';
+	d = opendir(p);
+	while (d && (e = readdir(d)))
+		if (strstr(e->d_name, ".vfio-pilot."))
+			fail_msg("temporary file %s/%s left", p, e->d_name);
+}
+
+/* How many journals are in each state. */
+struct journals {
+	int complete, undone, other;
+};
+
+static struct journals journals(struct fx *f)
+{
+	_cleanup_free_ char *p = xasprintf("%s/var/lib/vfio-pilot/undo", f->dir);
+	_cleanup_closedir_ DIR *d = opendir(p);
+	struct journals j = { 0 };
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		_cleanup_free_ char *sub = NULL, *text = NULL;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		sub = xasprintf("var/lib/vfio-pilot/undo/%s/journal", e->d_name);
+		text = now(f, sub, &len);
+		if (text && strstr(text, "\nstate complete\n"))
+			j.complete++;
+		else if (text && strstr(text, "\nstate undone\n"))
+			j.undone++;
+		else
+			j.other++;
+	}
+	return j;
+}
+
+static void clear_undo(struct fx *f)
+{
+	_cleanup_free_ char *p = xasprintf("%s/var/lib/vfio-pilot", f->dir);
+
+	nftw(p, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * Apply @p with every call failing in turn, then undo the same way. Returns
+ * the number of fault points tried so the caller can see the test bit.
+ */
+static int drive(struct fx *f, const struct vp_plan *p, const char *what)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	bool applied = false, undone = false;
+	int points = 0;
+
+	assert_non_null(devnull);
+	if (p->nedits == 0)
+		fail_msg("%s: the plan has no edits; nothing would be tested", what);
+	if (p->refusals.n)
+		fail_msg("%s: the plan is refused: %s", what, p->refusals.v[0]);
+
+	for (fail_at = 1; fail_at < 1000 && !applied; fail_at++) {
+		_cleanup_free_ char *id = NULL;
+		int r;
+
+		for (size_t i = 0; i < p->nedits; i++)
+			put_back(f, &p->edits[i]);
+		clear_undo(f);
+		calls = 0;
+		r = vp_plan_apply(f->ctx, &faulty, p, &id, devnull);
+		points++;
+		for (size_t i = 0; i < p->nedits; i++) {
+			char s = state(f, &p->edits[i]);
+
+			if (s == 'x')
+				fail_msg(
+					"%s: apply failing at call %d: /%s torn or missing",
+					what, fail_at, p->edits[i].sub);
+			/* A failed apply is rolled back whole. */
+			if (r < 0 && s != 'o')
+				fail_msg(
+					"%s: apply failed at call %d (%s) but /%s is new",
+					what, fail_at, strerror(-r), p->edits[i].sub);
+			if (r == 0 && s != 'n')
+				fail_msg("%s: apply succeeded but /%s is old", what,
+					 p->edits[i].sub);
+			no_temp_files(f, p->edits[i].sub);
+		}
+		if (r < 0) {
+			if (journals(f).complete)
+				fail_msg(
+					"%s: apply failed at call %d but its journal says "
+					"complete",
+					what, fail_at);
+			/* Nothing to undo: undo says so and changes nothing. */
+			assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, devnull),
+					 -ENOENT);
+			continue;
+		}
+		applied = true;
+		assert_int_equal(journals(f).complete, 1);
+		/* What was created has the mode asked for, and o-w never. */
+		for (size_t i = 0; i < p->nedits; i++) {
+			_cleanup_free_ char *path =
+				xasprintf("%s/%s", f->dir, p->edits[i].sub);
+			struct stat st;
+
+			assert_int_equal(stat(path, &st), 0);
+			assert_false(st.st_mode & S_IWOTH);
+			if (!p->edits[i].old)
+				assert_int_equal(st.st_mode & 07777,
+						 p->edits[i].mode & 0775);
+			else
+				assert_int_equal(st.st_mode & 07777, p->edits[i].oldmode);
+		}
+	}
+	assert_true(applied);
+	/* The injection really reached the writer's calls. */
+	assert_true(fail_at > 6);
+
+	for (fail_at = 1; fail_at < 1000 && !undone; fail_at++) {
+		_cleanup_free_ char *id = NULL;
+		struct journals j;
+		int r;
+
+		for (size_t i = 0; i < p->nedits; i++)
+			put_back(f, &p->edits[i]);
+		clear_undo(f);
+		assert_int_equal(vp_plan_apply(f->ctx, &vp_io_real, p, &id, devnull), 0);
+		calls = 0;
+		r = vp_undo(f->ctx, &faulty, NULL, devnull);
+		points++;
+		for (size_t i = 0; i < p->nedits; i++) {
+			char s = state(f, &p->edits[i]);
+
+			if (s == 'x')
+				fail_msg(
+					"%s: undo failing at call %d: /%s torn or missing",
+					what, fail_at, p->edits[i].sub);
+			if (r == 0 && s != 'o')
+				fail_msg("%s: undo succeeded but /%s is not the old one",
+					 what, p->edits[i].sub);
+			no_temp_files(f, p->edits[i].sub);
+		}
+		j = journals(f);
+		if (r == 0) {
+			undone = true;
+			assert_int_equal(j.undone, 1);
+			assert_int_equal(j.complete, 0);
+			continue;
+		}
+		/*
+		 * Failed after the "undone" journal was renamed in (its directory
+		 * fsync failed): every file must be the old one already.
+		 */
+		if (j.undone == 1 && j.complete == 0) {
+			for (size_t i = 0; i < p->nedits; i++)
+				if (state(f, &p->edits[i]) != 'o')
+					fail_msg(
+						"%s: undo failed at call %d with the journal "
+						"undone but /%s new",
+						what, fail_at, p->edits[i].sub);
+			continue;
+		}
+		/* Failed before: still undoable, and undoing again restores everything.
+		 */
+		if (j.complete != 1)
+			fail_msg(
+				"%s: undo failed at call %d and left no complete journal",
+				what, fail_at);
+		assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, devnull), 0);
+		for (size_t i = 0; i < p->nedits; i++)
+			if (state(f, &p->edits[i]) != 'o')
+				fail_msg(
+					"%s: undo after a failed undo (call %d) left /%s new",
+					what, fail_at, p->edits[i].sub);
+	}
+	assert_true(undone);
+	fclose(devnull);
+	return points;
+}
+
+/* ---- the commands' plans --------------------------------------------------- */
+
+static const char VM[] = "boot: order=scsi0\ncores: 8\nmemory: 16384\nname: win11\n"
+			 "ostype: win11\nscsi0: local-lvm:vm-100-disk-0,size=100G\n"
+			 "machine: q35\nbios: ovmf\n";
+static const char CT[] =
+	"arch: amd64\ncores: 2\nhostname: media\nmemory: 2048\n"
+	"net0: name=eth0,bridge=vmbr0,ip=dhcp,type=veth\nostype: debian\n"
+	"rootfs: local-lvm:vm-101-disk-0,size=8G\nunprivileged: 1\n";
+
+static struct vp_bdf gpu(void)
+{
+	struct vp_bdf b;
+	bool all;
+
+	assert_int_equal(vp_bdf_parse("0000:01:00.0", &b, &all, false), 0);
+	return b;
+}
+
+static void host_apply(void **state)
+{
+	struct fx *f = fixture("intel-4090");
+	struct vp_bdf dev = gpu();
+	bool slot = true;
+	struct vp_host_opts o = { .devs = &dev, .slots = &slot, .ndevs = 1 };
+	struct vp_plan p = { 0 };
+
+	load(f, true);
+	assert_int_equal(vp_doc_targets(&f->doc, o.devs, o.slots, o.ndevs), 0);
+	assert_int_equal(vp_host_plan(&f->doc, &o, &p), 0);
+	drive(f, &p, "host apply");
+	vp_plan_free(&p);
+	done(f);
+}
+
+static void vm_apply(void **state)
+{
+	struct fx *f = fixture("intel-4090");
+	struct vp_bdf dev = gpu();
+	bool slot = true;
+	struct vp_vm_opts o = { .vmid = 100, .devs = &dev, .slots = &slot, .ndevs = 1 };
+	struct vp_plan p = { 0 };
+
+	put(f, "etc/pve/qemu-server/100.conf", VM);
+	load(f, true);
+	assert_int_equal(vp_vm_plan(&f->doc, &o, &p), 0);
+	drive(f, &p, "vm apply");
+	vp_plan_free(&p);
+	done(f);
+}
+
+static void lxc_apply(void **state)
+{
+	struct fx *f = fixture("n100-minipc");
+	struct vp_lxc_opts o = { .ctid = 101 };
+	struct vp_plan p = { 0 };
+
+	put(f, "etc/pve/lxc/101.conf", CT);
+	load(f, false);
+	assert_int_equal(vp_lxc_plan(f->ctx, f->h, &o, &p), 0);
+	drive(f, &p, "lxc apply");
+	vp_plan_free(&p);
+	done(f);
+}
+
+static void hookscript_apply(void **state)
+{
+	struct fx *f = fixture("intel-4090");
+	struct vp_hook_opts o = { .vmid = 100,
+				  .device = "01:00.0",
+				  .reset_method = "flr" };
+	struct vp_plan p = { 0 };
+	bool script = false;
+
+	put(f, "etc/pve/qemu-server/100.conf", VM);
+	put(f, "etc/pve/storage.cfg",
+	    "dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup,snippets\n\n"
+	    "lvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\tcontent rootdir,images\n");
+	load(f, false);
+	assert_int_equal(vp_hookscript_plan(f->ctx, f->h, &o, &p), 0);
+	drive(f, &p, "hookscript apply");
+	/* The snippet is executable by Proxmox: 0755, like Debian's scripts. */
+	for (size_t i = 0; i < p.nedits; i++)
+		if (strstr(p.edits[i].sub, "snippets/")) {
+			script = true;
+			assert_int_equal(p.edits[i].mode, 0755);
+		}
+	assert_true(script);
+	vp_plan_free(&p);
+	done(f);
+}
+
+static void mapping_apply(void **state)
+{
+	struct fx *f = fixture("intel-4090");
+	struct vp_map_host host = { 0 };
+	struct vp_plan p = { 0 };
+
+	load(f, false);
+	host.ctx = f->ctx;
+	host.host = f->h;
+	host.node = strdup("pve-rpl");
+	assert_int_equal(vp_mapping_plan(&host, 1, "rtx4090", "01:00", &p), 0);
+	drive(f, &p, "mapping apply");
+	free(host.node);
+	vp_plan_free(&p);
+	done(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(host_apply),	 cmocka_unit_test(vm_apply),
+		cmocka_unit_test(lxc_apply),	 cmocka_unit_test(hookscript_apply),
+		cmocka_unit_test(mapping_apply),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
