@@ -30,6 +30,26 @@ static void check_one_edit(const struct vp_pve_conf *c, const struct vp_pve_conf
 	FUZZ_ASSERT(d->n_lines - pre - suf <= new_max);
 }
 
+/*
+ * delete: the lines of @key are gone (every one: an earlier duplicate would
+ * otherwise take effect), every other line is kept in order.
+ */
+static void check_delete(const struct vp_pve_conf *c, const struct vp_pve_conf *d,
+			 const char *key)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < c->n_lines; i++) {
+		if (j < d->n_lines && streq(c->lines[i].text, d->lines[j].text)) {
+			j++;
+			continue;
+		}
+		FUZZ_ASSERT(c->lines[i].kind == VP_PVE_LINE_KEY && c->lines[i].key &&
+			    streq(c->lines[i].key, key));
+	}
+	FUZZ_ASSERT(j == d->n_lines);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL, *d = NULL;
@@ -81,8 +101,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *orig = NULL;
 
 		FUZZ_ASSERT(vp_pve_vmconf_parse(part[0], strlen(part[0]), &orig) == 0);
-		/* set: one line replaced, or inserted with "", "[PENDING]" */
-		check_one_edit(orig, d, 1, 3);
+		if (part[2][0])
+			/* set: one line replaced, or inserted with "", "[PENDING]" */
+			check_one_edit(orig, d, 1, 3);
+		else
+			check_delete(orig, d, part[1]);
 	}
 	if (part[2][0]) {
 		size_t sec = pending ? vp_pve_conf_pending(d) : 0;
