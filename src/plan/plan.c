@@ -224,6 +224,17 @@ static int run_command(char *const *argv, FILE *log)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/*
+		 * update-initramfs, proxmox-boot-tool and qm run as root: they get
+		 * a fixed environment, not the caller's (a PATH, LD_PRELOAD or
+		 * BASH_ENV from a sudo shell must not choose what runs), and the
+		 * umask Debian's tools expect for the files they write.
+		 */
+		clearenv();
+		if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0 ||
+		    setenv("LC_ALL", "C", 1) < 0)
+			_exit(127);
+		umask(022);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

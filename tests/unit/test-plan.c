@@ -468,6 +468,45 @@ static void apply_twice_and_undo(void **state)
 	vp_plan_free(&q);
 }
 
+/* Commands run with a fixed environment, not the caller's. */
+static void command_env(void **state)
+{
+	char path[] = "/tmp/vp-env-XXXXXX";
+	int fd = mkstemp(path);
+	const char *const argv[] = { "sh", "-c", "env > \"$0\"; umask >> \"$0\"", path,
+				     NULL };
+	struct vp_ctx *ctx = NULL;
+	struct vp_plan p = { 0 };
+	_cleanup_free_ char *id = NULL, *env = NULL;
+	FILE *devnull = fopen("/dev/null", "w");
+	FILE *f;
+	size_t cap = 0;
+
+	assert_true(fd >= 0);
+	close(fd);
+	setenv("VP_TEST_SECRET", "leak", 1);
+	setenv("LD_PRELOAD", "", 1);
+	assert_int_equal(vp_ctx_new("/", &ctx), 0);
+	assert_int_equal(vp_plan_command(&p, "test", argv), 0);
+	/* No edits: with root "/" only the command runs. */
+	assert_int_equal(vp_plan_apply(ctx, &vp_io_real, &p, &id, devnull), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&env, &cap, '\0', f) > 0);
+	fclose(f);
+	unlink(path);
+	assert_null(strstr(env, "VP_TEST_SECRET"));
+	assert_null(strstr(env, "LD_PRELOAD"));
+	assert_non_null(strstr(env, "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"));
+	assert_non_null(strstr(env, "LC_ALL=C\n"));
+	assert_non_null(strstr(env, "0022\n"));
+	unsetenv("VP_TEST_SECRET");
+	unsetenv("LD_PRELOAD");
+	vp_plan_free(&p);
+	vp_ctx_free(ctx);
+	fclose(devnull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +517,7 @@ int main(void)
 		cmocka_unit_test(diff_format),
 		cmocka_unit_test_setup_teardown(apply_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(apply_twice_and_undo, setup, teardown),
+		cmocka_unit_test(command_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
