@@ -14,6 +14,7 @@
 #include "out/output.h"
 #include "plan/vmplan.h"
 #include "pve/vmconf.h"
+#include "validate.h"
 
 enum {
 	OPT_MAPPING = 0x300,
@@ -93,9 +94,16 @@ static int vm_opt(void *data, int c, const char *arg)
 	switch (c) {
 	case 'd':
 		return push_devs(o, arg);
-	case OPT_MAPPING:
+	case OPT_MAPPING: {
+		_cleanup_free_ char *why = NULL;
+
+		if (vp_valid_name(arg, &why) < 0) {
+			vp_err("--mapping: %s", why);
+			return -EINVAL;
+		}
 		o->mapping = arg;
 		return 0;
+	}
 	case OPT_PRIMARY:
 		o->primary_gpu = true;
 		return 0;
@@ -145,9 +153,15 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 	struct vp_plan p = { 0 };
 	int r;
 
-	if (parse_vmid(vmid_arg, &o->vmid) < 0) {
-		vp_err("'%s' is not a VMID", vmid_arg);
-		return VP_EXIT_USAGE;
+	{
+		_cleanup_free_ char *why = NULL;
+		unsigned int vmid;
+
+		if (vp_valid_vmid(vmid_arg, &vmid, &why) < 0) {
+			vp_err("%s", why);
+			return VP_EXIT_USAGE;
+		}
+		o->vmid = vmid;
 	}
 	if (!o->ndevs && !o->mapping && !o->usb.n) {
 		vp_err("give --device ADDR[,ADDR...], --mapping NAME or --usb DEV");
