@@ -153,15 +153,9 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 	struct vp_plan p = { 0 };
 	int r;
 
-	{
-		_cleanup_free_ char *why = NULL;
-		unsigned int vmid;
-
-		if (vp_valid_vmid(vmid_arg, &vmid, &why) < 0) {
-			vp_err("%s", why);
-			return VP_EXIT_USAGE;
-		}
-		o->vmid = vmid;
+	if (parse_vmid(vmid_arg, &o->vmid) < 0) {
+		vp_err("'%s' is not a VMID", vmid_arg);
+		return VP_EXIT_USAGE;
 	}
 	if (!o->ndevs && !o->mapping && !o->usb.n) {
 		vp_err("give --device ADDR[,ADDR...], --mapping NAME or --usb DEV");
