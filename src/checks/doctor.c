@@ -214,20 +214,68 @@ bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d)
 	return false;
 }
 
+/*
+ * The other functions of @d's slot, and the members of its group on the
+ * same card, in address order. Both come sorted (h->devs and g->members),
+ * so they are merged instead of scanning every function of the host: the
+ * checks ask this for every function, which on a host with thousands of
+ * VFs would otherwise be quadratic.
+ */
 size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
 			 struct vp_dev **out, size_t max)
 {
-	const struct vp_group *g = vp_host_group(doc->h, d->iommu_group);
-	size_t n = 0;
+	const struct vp_host *h = doc->h;
+	const struct vp_group *g = vp_host_group(h, d->iommu_group);
+	struct vp_dev *const *slot = NULL;
+	size_t lo = 0, hi = h->ndevs, nslot = 0, i = 0, j = 0, n = 0;
 
-	for (size_t i = 0; i < doc->h->ndevs && n < max; i++) {
-		struct vp_dev *o = doc->h->devs[i];
-		bool same_card = g && o->iommu_group == d->iommu_group && o->unit >= 0 &&
-				 o->unit == d->unit;
+	/* The run of functions sharing @d's slot around its place in h->devs. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = vp_bdf_cmp(&h->devs[mid]->bdf, &d->bdf);
 
-		if (o == d || (o->unit < 0 && !vp_bdf_same_slot(&o->bdf, &d->bdf)))
-			continue;
-		if (same_card || vp_bdf_same_slot(&o->bdf, &d->bdf))
+		if (c == 0) {
+			lo = mid;
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->ndevs) {
+		size_t a = lo, b = lo;
+
+		while (a > 0 && vp_bdf_same_slot(&h->devs[a - 1]->bdf, &d->bdf))
+			a--;
+		while (b < h->ndevs && vp_bdf_same_slot(&h->devs[b]->bdf, &d->bdf))
+			b++;
+		slot = h->devs + a;
+		nslot = b - a;
+	}
+	while (n < max) {
+		struct vp_dev *s = NULL, *m = NULL, *o;
+
+		/* Next same-slot function, and next member of the same card. */
+		if (i < nslot)
+			s = slot[i];
+		while (g && j < g->n &&
+		       (g->members[j]->unit < 0 || g->members[j]->unit != d->unit))
+			j++;
+		if (g && j < g->n)
+			m = g->members[j];
+		if (!s && !m)
+			break;
+		if (s && (!m || vp_bdf_cmp(&s->bdf, &m->bdf) <= 0)) {
+			o = s;
+			i++;
+			if (m == s)
+				j++;
+		} else {
+			o = m;
+			j++;
+		}
+		if (o != d)
 			out[n++] = o;
 	}
 	return n;

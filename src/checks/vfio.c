@@ -166,13 +166,15 @@ static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 	for (size_t i = 0; i < doc->h->ndevs; i++) {
 		struct vp_dev *d = doc->h->devs[i];
 
-		if (vp_doc_goes(doc, d) || !d->driver)
+		if (!d->driver)
 			continue;
 		for (size_t m = 0; m < d->modules.n; m++) {
 			char *s;
 
+			/* vp_doc_goes last: it is the costly test, asked of every
+			 * function. */
 			if (!vp_kmods_blacklisted(&doc->km, d->modules.v[m]) ||
-			    !streq(d->modules.v[m], d->driver))
+			    !streq(d->modules.v[m], d->driver) || vp_doc_goes(doc, d))
 				continue;
 			s = xasprintf("%s%s%s for %s", hurt ? hurt : "", hurt ? ", " : "",
 				      d->modules.v[m], d->addr);
