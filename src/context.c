@@ -458,14 +458,28 @@ int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t 
 
 int vp_read_str_at(int dirfd, const char *name, char **out)
 {
+	_cleanup_close_ int fd = -1;
 	char buf[4097];
 	size_t len;
-	int r;
+	ssize_t n;
 
-	/* sysfs attributes are at most a page (fs/sysfs/file.c). */
-	r = vp_read_bytes_at(dirfd, name, buf, sizeof(buf) - 1, &len);
-	if (r < 0)
-		return r;
+	/*
+	 * sysfs attributes are at most a page (fs/sysfs/file.c) and come whole
+	 * from the first read (fs/kernfs/file.c kernfs_seq_show), and a regular
+	 * file in a snapshot is short only at its end: one read is the value.
+	 * This halves the reads of a scan, where attributes are most of them.
+	 */
+	if (!one_component(name))
+		return -EINVAL;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	len = (size_t)n;
 	if (len == sizeof(buf) - 1)
 		return -EFBIG;
 	buf[len] = '\0';

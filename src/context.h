@@ -51,6 +51,11 @@ struct vp_ctx {
 	struct kmod_ctx *kmod;
 	int kmod_err; /* 0, or -errno from the first failed kmod_new() */
 	char *kver;
+	/*
+	 * Set before vp_host_load() by commands that need names, BARs, reset,
+	 * power and link of a few functions only: vp_dev_details() reads them.
+	 */
+	bool dev_details_lazy;
 };
 
 /* Exit codes, documented in --help and docs/cli.md. */

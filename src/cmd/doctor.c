@@ -39,6 +39,7 @@ static void print_text(struct vp_ctx *ctx, const struct vp_doc *doc, int overall
 	for (size_t i = 0; i < doc->ntargets; i++) {
 		char name[320];
 
+		vp_dev_names(ctx, doc->targets[i]);
 		vp_fmt_name(doc->targets[i], name, sizeof(name));
 		fprintf(f, "%s %s\n", i ? "        " : "Target:", doc->target_why.v[i]);
 		fprintf(f, "         %s\n", name);
@@ -133,6 +134,24 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 	return r;
 }
 
+/* What the lazy scan left out, for the targets and the functions that go with them. */
+static int target_details(struct vp_ctx *ctx, struct vp_doc *doc)
+{
+	for (size_t i = 0; i < doc->ntargets; i++) {
+		struct vp_dev *comp[16];
+		size_t n =
+			vp_doc_companions(doc, doc->targets[i], comp, ARRAY_SIZE(comp));
+		/* Names are looked up only when printed (print_text). */
+		int r = vp_dev_details(ctx, doc->targets[i]);
+
+		for (size_t k = 0; r == 0 && k < n; k++)
+			r = vp_dev_details(ctx, comp[k]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cmd_doctor(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
@@ -163,15 +182,24 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 			return VP_EXIT_USAGE;
 		}
 	}
-	r = vp_load(g, &ctx, &h);
-	if (r)
-		return r;
+	r = vp_open_ctx(g, &ctx);
+	if (r < 0)
+		return vp_exit_code(r);
+	/* A host of thousands of VFs has a few targets: read their details only. */
+	ctx->dev_details_lazy = true;
+	r = vp_host_load(ctx, &h);
+	if (r < 0) {
+		vp_err("cannot read the host at %s: %s", ctx->root, strerror(-r));
+		return vp_exit_code(r);
+	}
 	r = vp_doc_init(&doc, ctx, h, o.kernel_log);
 	if (r == 0) {
 		r = vp_doc_targets(&doc, want, slots, n);
 		if (r == -ENODEV)
 			vp_err("a named device is not on this host");
 	}
+	if (r == 0)
+		r = target_details(ctx, &doc);
 	if (r == 0)
 		r = vp_doc_run(&doc);
 	if (r < 0) {

@@ -124,34 +124,30 @@ static char *lookup(struct pci_access *a, int flags, int a1, int a2, int a3, int
 	return s ? strdup(s) : NULL;
 }
 
-static int read_sysfs_extras(struct vp_dev *d, int dfd)
+/*
+ * pci.ids names: loading the list is a quarter of a scan (lib/names.c
+ * pci_load_name_list), and each name a hash lookup and a formatted copy.
+ */
+void vp_dev_names(struct vp_ctx *ctx, struct vp_dev *d)
+{
+	if (d->names)
+		return;
+	d->names = true;
+	d->vendor_name = lookup(ctx->pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0);
+	d->device_name = lookup(ctx->pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0);
+	d->class_name =
+		lookup(ctx->pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0);
+	if (d->subvendor && d->subvendor != 0xffff)
+		d->subsys_name =
+			lookup(ctx->pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
+			       d->vendor, d->device, d->subvendor, d->subdevice);
+}
+
+/* Reset, power and link attributes: see read_sysfs_extras. */
+static void read_details(struct vp_dev *d, int dfd)
 {
 	_cleanup_free_ char *s = NULL;
 	int r;
-
-	r = vp_read_str_at(dfd, "driver_override", &s);
-	if (r == 0 && !streq(s, "(null)") && s[0])
-		d->driver_override = TAKE_PTR(s);
-	else if (r < 0 && r != -ENOENT)
-		vp_dev_unknown(d, "driver_override", "%s", strerror(-r));
-	free(TAKE_PTR(s));
-
-	r = vp_read_str_at(dfd, "local_cpulist", &d->local_cpulist);
-	if (r < 0)
-		vp_dev_unknown(d, "local_cpulist", "no local_cpulist attribute (%s)",
-			       strerror(-r));
-
-	/* boot_vga exists only for VGA-class functions (drivers/pci/pci-sysfs.c). */
-	d->boot_vga = -1;
-	if ((d->class >> 8) == 0x0300) {
-		r = vp_read_str_at(dfd, "boot_vga", &s);
-		if (r == 0 && (streq(s, "0") || streq(s, "1")))
-			d->boot_vga = s[0] == '1';
-		else
-			vp_dev_unknown(d, "boot_vga", "boot_vga unreadable (%s)",
-				       r < 0 ? strerror(-r) : "unexpected value");
-		free(TAKE_PTR(s));
-	}
 
 	/*
 	 * reset_method (Linux 5.15+) and reset are both hidden when the kernel
@@ -193,6 +189,52 @@ static int read_sysfs_extras(struct vp_dev *d, int dfd)
 		vp_read_str_at(dfd, "max_link_speed", &d->max_link_speed);
 		vp_read_str_at(dfd, "max_link_width", &d->max_link_width);
 	}
+}
+
+/*
+ * @basic: what the group analysis, the host-critical roles and every check
+ * of all functions use. @details: local_cpulist, reset, power and link,
+ * which only a target's checks and the device listings show. Both at once
+ * keep the order in which unknowns are recorded.
+ */
+static int read_sysfs_extras(struct vp_dev *d, int dfd, bool basic, bool details)
+{
+	_cleanup_free_ char *s = NULL;
+	int r;
+
+	if (basic) {
+		r = vp_read_str_at(dfd, "driver_override", &s);
+		if (r == 0 && !streq(s, "(null)") && s[0])
+			d->driver_override = TAKE_PTR(s);
+		else if (r < 0 && r != -ENOENT)
+			vp_dev_unknown(d, "driver_override", "%s", strerror(-r));
+		free(TAKE_PTR(s));
+	}
+
+	if (details) {
+		r = vp_read_str_at(dfd, "local_cpulist", &d->local_cpulist);
+		if (r < 0)
+			vp_dev_unknown(d, "local_cpulist",
+				       "no local_cpulist attribute (%s)", strerror(-r));
+	}
+
+	/* boot_vga exists only for VGA-class functions (drivers/pci/pci-sysfs.c). */
+	if (basic)
+		d->boot_vga = -1;
+	if (basic && (d->class >> 8) == 0x0300) {
+		r = vp_read_str_at(dfd, "boot_vga", &s);
+		if (r == 0 && (streq(s, "0") || streq(s, "1")))
+			d->boot_vga = s[0] == '1';
+		else
+			vp_dev_unknown(d, "boot_vga", "boot_vga unreadable (%s)",
+				       r < 0 ? strerror(-r) : "unexpected value");
+		free(TAKE_PTR(s));
+	}
+
+	if (details)
+		read_details(d, dfd);
+	if (!basic)
+		return 0;
 
 	/* SR-IOV from sysfs: readable without root, unlike the capability. */
 	/* Absent in a readable capability list means no sriov_* files either. */
@@ -331,6 +373,8 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	d->bdf.fn = p->func;
 	d->unit = -1;
 	d->iommu_group = -1;
+	d->d3cold_allowed = -1;
+	d->pdev = p;
 	snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%d", p->domain, p->bus, p->dev,
 		 p->func);
 
@@ -358,11 +402,23 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	/* Without the file, libpci would read 0xff for every capability. */
 	if (d->cfg_len >= 256)
 		flags |= PCI_FILL_CAPS | PCI_FILL_EXT_CAPS;
-	/* libpci stops the scan when "resource" is missing (lib/sysfs.c). */
-	if (vp_exists_at(dfd, "resource"))
-		flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
-	else
+	/*
+	 * libpci stops the scan when "resource" is missing (lib/sysfs.c).
+	 * Parsing it (an sscanf a line) is a third of a scan's time: a lazy
+	 * context leaves it to vp_dev_details().
+	 */
+	d->has_resource = vp_exists_at(dfd, "resource");
+	if (!d->has_resource)
 		vp_dev_unknown(d, "bars", "no resource attribute");
+	else if (!ctx->dev_details_lazy)
+		flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
+	/*
+	 * libpci reads config space again for the class, the capability walk
+	 * and every register: a pread each (lib/sysfs.c sysfs_read). Hand it
+	 * the copy just read instead (lib/access.c pci_read_data serves what
+	 * the cache covers); it is dropped before @cfg goes out of scope.
+	 */
+	pci_setup_cache(p, cfg, (int)d->cfg_len);
 	pci_fill_info(p, flags);
 
 	d->vendor = p->vendor_id;
@@ -376,14 +432,8 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	d->kind = vp_kind_of_class(d->class);
 	d->numa_node = p->numa_node;
 
-	d->vendor_name = lookup(ctx->pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0);
-	d->device_name = lookup(ctx->pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0);
-	d->class_name =
-		lookup(ctx->pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0);
-	if (d->subvendor && d->subvendor != 0xffff)
-		d->subsys_name =
-			lookup(ctx->pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
-			       d->vendor, d->device, d->subvendor, d->subdevice);
+	if (!ctx->dev_details_lazy)
+		vp_dev_names(ctx, d);
 
 	/*
 	 * The driver and iommu_group links are read here: libpci resolves them
@@ -413,6 +463,7 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 
 	if (flags & PCI_FILL_SIZES)
 		fill_bars(d, p);
+	d->details = !ctx->dev_details_lazy;
 	if (d->cfg_len >= 0x40) {
 		d->is_bridge = (cfg[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_BRIDGE;
 		if (d->is_bridge) {
@@ -425,7 +476,8 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 		d->is_bridge = (d->class >> 8) == 0x0604 || (d->class >> 8) == 0x0609;
 	}
 	vp_pci_decode_caps(ctx, d, p);
-	return read_sysfs_extras(d, dfd);
+	pci_setup_cache(p, NULL, 0);
+	return read_sysfs_extras(d, dfd, true, d->details);
 }
 
 /* The scan proper, with libpci's error handler armed (no cleanup variables live here). */
@@ -496,4 +548,44 @@ int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 	qsort(h->devs, h->ndevs, sizeof(*h->devs), cmp_dev);
 	link_parents(h);
 	return 0;
+}
+
+/* BARs from libpci, with its error handler armed as in scan(). */
+static int fill_bars_late(struct vp_dev *d)
+{
+	struct pci_dev *p = d->pdev;
+	jmp_buf jb;
+
+	pci_jmp = &jb;
+	if (setjmp(jb)) {
+		pci_jmp = NULL;
+		vp_err("libpci: %s", pci_errmsg);
+		return -EBADMSG;
+	}
+	pci_fill_info(p, PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS);
+	pci_jmp = NULL;
+	fill_bars(d, p);
+	return 0;
+}
+
+int vp_dev_details(struct vp_ctx *ctx, struct vp_dev *d)
+{
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	if (d->details)
+		return 0;
+	d->details = true;
+	if (!d->pdev || !d->syspath)
+		return -EINVAL;
+	vp_dev_names(ctx, d);
+	if (d->has_resource) {
+		r = fill_bars_late(d);
+		if (r < 0)
+			return r;
+	}
+	dfd = vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	return read_sysfs_extras(d, dfd, false, true);
 }
