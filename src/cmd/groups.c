@@ -80,7 +80,6 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
 		      const struct vp_dev *only)
 {
 	struct json_object *doc = vp_json_doc(ctx, "groups");
-	struct json_object *arr = json_object_new_array();
 	struct json_object *units = json_object_new_array();
 	int r;
 
@@ -94,13 +93,8 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
 	json_object_object_add(doc, "acs_override",
 			       h->acs_override ? json_object_new_string(h->acs_override)
 					       : NULL);
-	for (size_t i = 0; i < h->ngroups; i++) {
-		if (only && only->iommu_group != h->groups[i].id)
-			continue;
-		json_object_array_add(arr, vp_json_group(h, &h->groups[i], NULL));
-	}
-	json_object_object_add(doc, "groups", arr);
-	r = vp_json_print(ctx, doc);
+	/* Streamed: on thousands of groups the whole tree would not fit 16 MB. */
+	r = vp_json_print_groups(ctx, doc, h, only);
 	json_object_put(doc);
 	return r;
 }

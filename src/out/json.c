@@ -293,3 +293,98 @@ int vp_json_print(struct vp_ctx *ctx, struct json_object *doc)
 		return -EIO;
 	return 0;
 }
+
+/* Stands for the streamed array's elements while the rest of @doc is printed. */
+#define STREAM_MARK "@@vp-stream@@"
+
+int vp_json_print_array(struct vp_ctx *ctx, struct json_object *doc, const char *key,
+			struct json_object *(*next)(void *arg), void *arg)
+{
+	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			  JSON_C_TO_STRING_NOSLASHESCAPE;
+	struct json_object *arr = json_object_new_array();
+	struct json_object *el = next(arg);
+	const char *s, *mark, *line;
+	size_t indent;
+	bool first = true;
+
+	if (!arr)
+		return -ENOMEM;
+	json_object_object_add(doc, key, arr);
+	if (!el)
+		return vp_json_print(ctx, doc);
+	/*
+	 * json-c indents two spaces a level (json_object.c indent()), so an
+	 * element printed alone and shifted by the marker's indentation has
+	 * the bytes it would have inside the whole document.
+	 */
+	json_object_array_add(arr, json_object_new_string(STREAM_MARK));
+	s = json_object_to_json_string_ext(doc, flags);
+	mark = s ? strstr(s, "\"" STREAM_MARK "\"") : NULL;
+	if (!mark) {
+		json_object_put(el);
+		return -ENOMEM;
+	}
+	for (line = mark; line > s && line[-1] == ' '; line--)
+		;
+	indent = (size_t)(mark - line);
+	if (fwrite(s, 1, (size_t)(line - s), ctx->fout) != (size_t)(line - s))
+		goto io;
+	while (el) {
+		const char *e = json_object_to_json_string_ext(el, flags), *nl;
+
+		if (!e)
+			goto nomem;
+		if (!first && fputs(",\n", ctx->fout) < 0)
+			goto io;
+		first = false;
+		fprintf(ctx->fout, "%*s", (int)indent, "");
+		for (; (nl = strchr(e, '\n')); e = nl + 1)
+			if (fprintf(ctx->fout, "%.*s%*s", (int)(nl - e + 1), e,
+				    (int)indent, "") < 0)
+				goto io;
+		if (fputs(e, ctx->fout) < 0)
+			goto io;
+		json_object_put(el);
+		el = next(arg);
+	}
+	mark += strlen("\"" STREAM_MARK "\"");
+	if (fputs(mark, ctx->fout) < 0 || fputc('\n', ctx->fout) < 0)
+		return -EIO;
+	return 0;
+nomem:
+	json_object_put(el);
+	return -ENOMEM;
+io:
+	json_object_put(el);
+	return -EIO;
+}
+
+struct group_iter {
+	const struct vp_host *h;
+	const struct vp_dev *only;
+	size_t i;
+};
+
+static struct json_object *next_group(void *arg)
+{
+	struct group_iter *it = arg;
+
+	for (; it->i < it->h->ngroups; it->i++) {
+		const struct vp_group *g = &it->h->groups[it->i];
+
+		if (it->only && it->only->iommu_group != g->id)
+			continue;
+		it->i++;
+		return vp_json_group(it->h, g, NULL);
+	}
+	return NULL;
+}
+
+int vp_json_print_groups(struct vp_ctx *ctx, struct json_object *doc,
+			 const struct vp_host *h, const struct vp_dev *only)
+{
+	struct group_iter it = { .h = h, .only = only };
+
+	return vp_json_print_array(ctx, doc, "groups", next_group, &it);
+}

@@ -17,6 +17,16 @@ struct json_object *vp_json_dev(const struct vp_dev *d);
 struct json_object *vp_json_group(const struct vp_host *h, const struct vp_group *g,
 				  const struct vp_dev *from);
 int vp_json_print(struct vp_ctx *ctx, struct json_object *doc);
+/*
+ * Print @doc with a last member @key: an array whose elements come one at a
+ * time from @next (NULL ends it) and are freed once printed, so thousands
+ * of elements are never held at once. The bytes are vp_json_print's.
+ */
+int vp_json_print_array(struct vp_ctx *ctx, struct json_object *doc, const char *key,
+			struct json_object *(*next)(void *arg), void *arg);
+/* @doc with "groups": every group, or only @only's, streamed as above. */
+int vp_json_print_groups(struct vp_ctx *ctx, struct json_object *doc,
+			 const struct vp_host *h, const struct vp_dev *only);
 
 /* "256M", "24G", "4K": binary units as lspci prints BAR sizes. */
 void vp_fmt_size(uint64_t bytes, char *buf, size_t len);
