@@ -35,7 +35,7 @@ struct vp_sriov_pf {
 
 /* An existing sriov_numvfs setting in a file the host reads at boot. */
 struct vp_sriov_setting {
-	char *file; /* host path, "/etc/sysfs.conf" */
+	char *file; /* as the operator writes it: /etc/sysfs.conf */
 	int line;
 	char addr[16];
 	unsigned int vfs;

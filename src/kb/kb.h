@@ -45,10 +45,10 @@ struct vp_kb_gpu {
 	bool hide_hypervisor;	 /* ... including -hypervisor (Intel Arc) */
 	bool code43_before_r465; /* NVIDIA consumer: Code 43 with drivers before R465 */
 	bool guest_open_module;	 /* the guest needs NVIDIA's open kernel module */
-	bool d3cold_trouble;  /* fails to wake from D3cold: vfio-pci disable_idle_d3=1 */
-	bool needs_romfile;   /* needs a vBIOS romfile (+ AMDGopDriver for APUs) */
-	bool large_bar;	      /* BARs beyond 4 GiB: Above 4G decoding required */
-	bool sriov;	      /* SR-IOV virtual functions usable for VMs */
+	bool d3cold_trouble; /* fails to wake from D3cold: vfio-pci disable_idle_d3=1 */
+	bool needs_romfile;  /* needs a vBIOS romfile (+ AMDGopDriver for APUs) */
+	bool large_bar;	     /* BARs beyond 4 GiB: Above 4G decoding required */
+	bool sriov;	     /* SR-IOV virtual functions usable for VMs */
 	/* the out-of-tree driver SR-IOV needs on the host ("i915-sriov-dkms"), or NULL */
 	const char *sriov_oot;
 	bool vgpu;	      /* NVIDIA mediated vGPU (licensed) */
