@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 		for (int j = 0; j < argc; j++)
 			if (j != i)
 				av[n++] = argv[j];
+		g.cmd = cmd->name;
 		return cmd->run(&g, n, av);
 	}
 }

@@ -17,6 +17,7 @@ struct vp_global {
 	bool json;
 	int verbose;
 	bool help;
+	const char *cmd; /* the command's name, for "see COMMAND --help" */
 };
 
 struct vp_cmd {

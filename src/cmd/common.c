@@ -56,13 +56,19 @@ int vp_parse_opts(struct vp_global *g, int argc, char **argv, const char *shorto
 			g->help = true;
 			break;
 		case ':':
-			vp_err("option '%s' needs an argument", argv[optind - 1]);
+			vp_err("option '%s' needs an argument; 'vfio-pilot %s --help' shows "
+			       "what it takes",
+			       argv[optind - 1], g->cmd ? g->cmd : "COMMAND");
 			return -EINVAL;
 		case '?':
 			if (optopt)
-				vp_err("unknown option '-%c'", optopt);
+				vp_err("unknown option '-%c'; 'vfio-pilot %s --help' lists the "
+				       "options",
+				       optopt, g->cmd ? g->cmd : "COMMAND");
 			else
-				vp_err("unknown option '%s'", argv[optind - 1]);
+				vp_err("unknown option '%s'; 'vfio-pilot %s --help' lists the "
+				       "options",
+				       argv[optind - 1], g->cmd ? g->cmd : "COMMAND");
 			return -EINVAL;
 		default:
 			if (!on_opt || on_opt(data, c, optarg) < 0)
