@@ -274,6 +274,10 @@ static int scan_grub_file(struct vp_ctx *ctx, const char *sub, const char *var,
 	int r;
 
 	r = vp_file_read(ctx, VP_ROOT, sub, &text, &len, &st);
+	/* vp_file_read: -EINVAL not a regular file, -EFBIG over 16 MiB. */
+	if (r == -EINVAL || r == -EFBIG)
+		return refuse(why, "/%s is not a GRUB settings file (%s)", sub,
+			      r == -EFBIG ? "larger than 16 MiB" : "not a regular file");
 	if (r < 0 || !st.exists)
 		return r;
 	if (memchr(text, '\0', len))
@@ -437,6 +441,9 @@ static int load_kernel_cmdline(struct vp_ctx *ctx, struct vp_bootcmd *b, char **
 
 	b->sub = strdup("etc/kernel/cmdline");
 	r = vp_file_read(ctx, VP_ROOT, b->sub, &b->text, &b->len, &st);
+	if (r == -EINVAL || r == -EFBIG)
+		return refuse(why, "/%s is not a command line file (%s)", b->sub,
+			      r == -EFBIG ? "larger than 16 MiB" : "not a regular file");
 	if (r < 0)
 		return r;
 	if (!st.exists)

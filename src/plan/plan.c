@@ -398,11 +398,16 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want, FILE *
 		fprintf(log, "no applied change to undo\n");
 		return -ENOENT;
 	}
-	if (strchr(id, '/') || id[0] == '.')
+	if (strchr(id, '/') || id[0] == '.') {
+		vp_err("'%s' is not an undo id (a name from /var/lib/" UNDO_DIR ")", id);
 		return -EINVAL;
+	}
 	r = vp_read_strf(ctx, VP_VAR_LIB, &j, UNDO_DIR "/%s/journal", id);
-	if (r < 0)
+	if (r < 0) {
+		vp_err("cannot read the undo record /var/lib/" UNDO_DIR "/%s: %s", id,
+		       strerror(-r));
 		return r;
+	}
 	if (!startswith(j, JOURNAL_MAGIC "\n") || !strstr(j, "\nstate complete\n")) {
 		fprintf(log, "undo %s: the journal is not of a completed apply\n", id);
 		return -EBADMSG;
