@@ -35,7 +35,7 @@ def report(ok, what, detail=""):
 
 
 def run(args, cwd=None):
-    p = subprocess.run(args, capture_output=True, text=True, cwd=cwd,
+    p = subprocess.run(args, capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL,
                        env={**os.environ, "NO_COLOR": "1"}, timeout=120)
     return p.returncode, p.stdout, p.stderr
 
