@@ -235,9 +235,16 @@ it. A config copied from a guide is worth a lint before the first start:
     g.md("""
 ## Part 2: a compute card on a two-socket server
 
-The host: two NUMA nodes and four Tesla P40 cards; VM 100 is a Linux VM on q35
-and OVMF. A compute card has no display, and on two sockets the VM should run
-on the card's node:
+The host: two NUMA nodes and four Tesla P40 cards, already bound to vfio-pci
+(this is what a host looks like after step 4 and its reboot); VM 100 is a Linux
+VM on q35 and OVMF. The doctor's view of one card, from its VFIO checks on:
+""")
+    g.run("vfio-pilot doctor 86:00", expect=(0, 1), show=tail_from(r"^VFIO modules"))
+    g.md("""
+`ids=` binds all four identical cards, not only the one asked about; on this
+host the other three are meant for other VMs, so the warning is expected. A
+compute card has no display, and on two
+sockets the VM should run on the card's node:
 """)
     g.run("vfio-pilot groups 86:00.0", expect=(0,))
     g.run("vfio-pilot vm plan 100 -d 86:00 --tune", expect=(0, 1))
