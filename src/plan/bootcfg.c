@@ -145,23 +145,40 @@ int vp_cmdline_edit(const char *line, const struct vp_param_change *ch, size_t n
 						 len ? " " : "", param, cur + len);
 			}
 		} else {
-			/* Remove every occurrence with the white space before it. */
-			next = strdup(cur);
-			for (size_t i = n; next && i-- > 0;) {
-				size_t s;
+			/*
+			 * Remove every occurrence with the white space before it (after
+			 * it, for what leads the line), built front to back: removing
+			 * in place from the end used offsets of the original line and
+			 * left one of " - -" behind (found by tests/fuzz/fuzz_cmdline).
+			 */
+			size_t len = strlen(cur), pos = 0, o = 0;
+			bool kept = false;
 
-				if (!key_is(cur, &t[i], ch[c].key))
+			next = malloc(len + 1);
+			for (size_t i = 0; next && i < n; i++) {
+				size_t st = t[i].start, end = t[i].end;
+
+				if (!key_is(cur, &t[i], ch[c].key)) {
+					kept = true;
 					continue;
-				s = t[i].start;
-				while (s && isspace((unsigned char)cur[s - 1]))
-					s--;
-				if (s == 0) /* first parameter: drop the space after it
-					       instead */
-					while (t[i].end < strlen(cur) &&
-					       isspace((unsigned char)cur[t[i].end]))
-						t[i].end++;
-				memmove(next + s, next + t[i].end,
-					strlen(next + t[i].end) + 1);
+				}
+				if (kept) {
+					while (st > pos &&
+					       isspace((unsigned char)cur[st - 1]))
+						st--;
+				} else {
+					st = pos;
+					while (end < len &&
+					       isspace((unsigned char)cur[end]))
+						end++;
+				}
+				memcpy(next + o, cur + pos, st - pos);
+				o += st - pos;
+				pos = end;
+			}
+			if (next) {
+				memcpy(next + o, cur + pos, len - pos);
+				next[o + len - pos] = '\0';
 			}
 		}
 		if (!next)
