@@ -71,8 +71,8 @@ static const struct vp_cmd commands[] = {
 	  "      --tune             hugepages; numa and affinity for the GPU's node (multi-node)\n"
 	  "      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
 	  "      --qm               a qm set command instead of the file edit (default on /)\n"
-	  "      --usb DEV          a USB device (VID:PID or bus-port 1-4.2) as usbN, or a USB\n"
-	  "                         controller's PCI address as hostpciN (vfio-pilot usb)\n" },
+	  "      --usb DEV          a USB device (VID:PID, bus-port 1-4.2 or mapping=NAME) as\n"
+	  "                         usbN, or a USB controller's PCI address as hostpciN\n" },
 	{ "cpu-args", cmd_cpu_args,
 	  "CPU options for a GPU vendor's guest driver, with reasons",
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
@@ -114,7 +114,9 @@ static const struct vp_cmd commands[] = {
 	  "      --vfs N         the VF count to set at boot (0 removes the setting)\n" },
 	{ "usb", cmd_usb,
 	  "USB devices under their controller and IOMMU group: pass a device or the controller",
-	  "  (no options)        every device with its usbN value and the controller advice\n" },
+	  "  (no options)        every device with its usbN value and the controller advice\n"
+	  "  map NAME DEV plan|apply  a usb.cfg cluster mapping of DEV (VID:PID or bus-port)\n"
+	  "                      for this node; use it with vm plan --usb mapping=NAME\n" },
 	{ "guest", cmd_guest,
 	  "inside a VM: does the passed GPU work, and what to fix on the host",
 	  "  check               a Linux guest (here, or its /sys and /proc with --root):\n"

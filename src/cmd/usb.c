@@ -10,6 +10,8 @@
 #include "cmd/cmd.h"
 #include "host/usb.h"
 #include "out/output.h"
+#include "plan/usbplan.h"
+#include "validate.h"
 
 /* What usbN would hold: host=VID:PID, or host=B-P when the id is not unique. */
 static char *usb_value(const struct vp_usb *u, const struct vp_usb_dev *d)
@@ -75,8 +77,41 @@ int cmd_usb(struct vp_global *g, int argc, char **argv)
 		vp_cmd_help(vp_cmd_find("usb"));
 		return VP_EXIT_OK;
 	}
+	if (first < argc && streq(argv[first], "map")) {
+		struct vp_plan p = { 0 };
+		char *why = NULL;
+		bool apply;
+
+		/* usb map NAME DEV plan|apply */
+		if (argc - first != 4 || (!streq(argv[first + 3], "plan") &&
+					  !streq(argv[first + 3], "apply"))) {
+			vp_err("use: usb map NAME VID:PID|BUS-PORT plan|apply");
+			return VP_EXIT_USAGE;
+		}
+		if (vp_valid_name(argv[first + 1], &why) < 0) {
+			vp_err("'%s' is not a mapping id: %s", argv[first + 1],
+			       why ? why : "a letter, then letters, digits, - or _");
+			free(why);
+			return VP_EXIT_USAGE;
+		}
+		apply = streq(argv[first + 3], "apply");
+		if (apply && geteuid() != 0) {
+			vp_err("usb map apply needs root; nothing was written");
+			return VP_EXIT_NOPERM;
+		}
+		r = vp_open_ctx(g, &ctx);
+		if (r)
+			return r;
+		r = vp_usb_mapping_plan(ctx, argv[first + 1], argv[first + 2], &p);
+		r = r < 0 ? vp_exit_code(r)
+			  : vp_plan_finish(ctx, &p,
+					   apply ? "usb map apply" : "usb map plan",
+					   apply, NULL);
+		vp_plan_free(&p);
+		return r;
+	}
 	if (first != argc) {
-		vp_err("usb takes no operands");
+		vp_err("use: usb | usb map NAME DEV plan|apply");
 		return VP_EXIT_USAGE;
 	}
 	r = vp_load(g, &ctx, &h);

@@ -713,6 +713,26 @@ static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp
 			(*slots)[(*ndevs)++] = false;
 			continue;
 		}
+		if (startswith(spec, "mapping=")) {
+			_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL;
+			_cleanup_free_ char *text = NULL;
+			char *v;
+
+			/* pve-configid; the section must exist in usb.cfg (USB.pm) */
+			if (vp_read_strf(doc->ctx, VP_ETC, &text, "pve/mapping/usb.cfg") <
+				    0 ||
+			    vp_pve_mapping_parse(VP_PVE_MAP_USB, text, strlen(text), &m) <
+				    0 ||
+			    !vp_pve_mapping_find(m, spec + strlen("mapping=")))
+				vp_plan_refuse(
+					p,
+					"--usb %s: not in the cluster's USB mappings "
+					"(vfio-pilot usb map NAME DEV apply)",
+					spec);
+			else if (!(v = strdup(spec)) || strv_push(vals, v) < 0)
+				r = -ENOMEM;
+			continue;
+		}
 		r = vp_usb_find(&u, spec, &d);
 		if (r == -EINVAL)
 			vp_plan_refuse(

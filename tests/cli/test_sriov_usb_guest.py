@@ -270,6 +270,40 @@ def vm_usb():
         check(rc == 0 and "nothing to change" in out, f"second apply: {rc} {out}")
 
 
+@test("usb map: a usb.cfg mapping per node, used by vm plan --usb mapping=NAME")
+def usb_mapping():
+    rc, d, err = jrun("usb", "map", "zigbee", "1-2", "plan", root=host())
+    check(rc == 0 and [e["path"] for e in d["edits"]] == ["/etc/pve/mapping/usb.cfg"],
+          f"plan: {rc} {d['edits']} {err}")
+    # proxmox-formats.md §3.3: node, id (lower-case, as sysfs), path for a port
+    check(added(d["edits"][0]) == ["zigbee", "\tmap node=pve-share,id=10c4:ea60,path=1-2"],
+          f"usb.cfg lines: {added(d['edits'][0])}")
+    rc, d, err = jrun("usb", "map", "dongle", "064f:2af9", "plan", root=host())
+    check(added(d["edits"][0])[1] == "\tmap node=pve-share,id=064f:2af9", "by id: no path")
+    rc, out, err = run("usb", "map", "9bad", "1-2", "plan", root=host())
+    check(rc == 64, f"bad mapping id: {rc}")
+    rc, d, lines = vm_plan(host(), "--usb", "mapping=zigbee")
+    check(rc == 2 and any("not in the cluster's USB mappings" in r for r in d["refusals"]),
+          "a mapping that does not exist is refused")
+    if os.geteuid() != 0:
+        raise Skip("usb map apply needs root")
+    with tempfile.TemporaryDirectory() as t:
+        root = os.path.join(t, "host")
+        shutil.copytree(host(), root, symlinks=True)
+        before = tree(root)
+        rc, out, err = run("usb", "map", "zigbee", "1-2", "apply", root=root)
+        check(rc == 0, f"apply: {rc} {err}")
+        rc, out, err = run("usb", "map", "zigbee", "1-2", "apply", root=root)
+        check(rc == 0 and "nothing to change" in out, f"second apply: {out}")
+        rc, d, err = jrun("usb", "map", "zigbee", "1-4.1", "plan", root=root)
+        check(rc == 2 and any("More than one USB mapping" in r for r in d["refusals"]),
+              f"one map per node: {d['refusals']}")
+        rc, d, lines = vm_plan(root, "--usb", "mapping=zigbee")
+        check(rc == 0 and lines == ["usb1: mapping=zigbee"], f"vm plan: {lines}")
+        rc, out, err = run("undo", root=root)
+        check(rc == 0 and tree(root) == before, f"undo: {rc} {err}")
+
+
 @test("guest check: bound, unbound, Blackwell with the proprietary module")
 def guest_check():
     with tempfile.TemporaryDirectory() as t:
