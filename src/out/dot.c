@@ -139,11 +139,13 @@ int vp_dot_print(FILE *f, const struct vp_host *h, const char *title,
 	for (size_t i = 0; i < h->ngroups; i++)
 		if (h->groups[i].verdict == VP_GROUP_SHARED)
 			shared++;
-	label = xasprintf("%s: %zu IOMMU groups, %zu shared (red)%s\n"
+	label = xasprintf("%s: %zu IOMMU groups, %zu shared (red)%s%s\n"
 			  "double border: target; yellow: the host needs it; "
 			  "red border: a port without ACS isolation",
-			  title, h->ngroups, shared,
-			  h->ngroups ? "" : "; no IOMMU groups");
+			  title, h->ngroups, shared, h->ngroups ? "" : "\n",
+			  h->ngroups	    ? ""
+			  : h->no_iommu_why ? h->no_iommu_why
+					    : "");
 	fputs("digraph \"vfio-pilot\" {\n\tgraph [rankdir=LR, fontname=\"Helvetica\", "
 	      "fontsize=11, labelloc=t, label=",
 	      f);
