@@ -157,7 +157,8 @@ static const struct {
 	{ "import", "vfio-pilot import pasted.txt -o pasted-host\n"
 		    "vfio-pilot --root pasted-host groups" },
 	{ "sriov", "vfio-pilot sriov 00:02.0 --vfs 7 plan" },
-	{ "usb", "vfio-pilot usb" },
+	{ "usb", "vfio-pilot usb\n"
+		 "vfio-pilot usb map keyboard 046d:c52b plan" },
 	{ "guest", "vfio-pilot guest script --windows" },
 };
 
