@@ -238,16 +238,21 @@ static int check_hypervisor(struct vp_ctx *ctx, struct vp_guest_report *rep,
 	for (size_t i = 0; i < rep->ngpus; i++)
 		if (rep->gpus[i].kb && rep->gpus[i].kb->hide_hypervisor)
 			hide = rep->gpus[i].kb;
+	/*
+	 * Only the Windows driver of these GPUs checks the bit; i915 and xe in a
+	 * Linux guest run either way, so this is a warning for a later Windows VM.
+	 */
 	if (visible && hide)
 		return add(
-			rep, "guest.hypervisor", VP_V_FAIL, NULL,
+			rep, "guest.hypervisor", VP_V_WARN, NULL,
 			vp_evidence(VP_PROC, "cpuinfo", "flags: hypervisor"),
 			xasprintf(
-				"On the host: args: -cpu host,-hypervisor,kvm=off in the VM "
-				"config (vfio-pilot vm plan VMID --device ADDR writes it) (%s)",
+				"For a Windows guest, on the host: args: -cpu "
+				"host,-hypervisor,kvm=off in the VM config (vfio-pilot vm "
+				"plan VMID --device ADDR writes it) (%s)",
 				hide->source),
-			"the CPUID hypervisor bit is visible; the %s Windows driver refuses "
-			"to run when it sees it",
+			"the CPUID hypervisor bit is visible: the Linux driver does not "
+			"mind, but the %s Windows driver refuses to run when it sees it",
 			hide->family);
 	return add(
 		rep, "guest.hypervisor", VP_V_OK, NULL,

@@ -325,6 +325,10 @@ def guest_check():
               f"says the open module is required: {mod[0]['summary']}")
         rc, out, err = run("guest", "check", root=os.path.join(t, "guest-blackwell-proprietary"))
         check("requires NVIDIA's open kernel module" in out, f"text: {out}")
+        rc, d, err = jrun("guest", "check", root=os.path.join(t, "guest-arc-visible"))
+        hv = find(d, "guest.hypervisor")[0]
+        check(rc == 1 and hv["verdict"] == "warn" and "-hypervisor" in hv["fix"],
+              f"Arc: the hypervisor bit matters for its Windows driver: {rc} {hv}")
         rc, out, err = run("guest", "check", root=os.path.join(FIX, "sriov-usb"))
         check(rc in (0, 1, 2), f"a host tree reads as a guest without crashing: {rc} {err}")
         rc, out, err = run("guest", "check", root=t)
