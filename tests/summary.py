@@ -6,6 +6,10 @@ meson test prints a summary block that CI does not read, so this counts the
 results in meson-logs/testlog.json. TAP tests count per subtest ("ok" /
 "not ok" lines, "# SKIP" as skipped); a TAP test that crashed or exited
 non-zero after its plan also counts one failure, so a crash is never hidden.
+
+Arguments ending in .tap are TAP streams of stages outside meson (valgrind,
+fuzzing; tests/run): counted the same way, and a stream with fewer results
+than its plan ("1..N") counts the missing ones as failures.
 """
 import json
 import re
@@ -49,10 +53,41 @@ def count(path):
     return passed, failed, skipped
 
 
+def tally(lines):
+    p = fl = s = 0
+    for l in lines:
+        m = TAP_LINE.match(l.strip())
+        if not m:
+            continue
+        if "# SKIP" in m.group(2).upper() or "# TODO" in m.group(2).upper():
+            s += 1
+        elif m.group(1) == "ok":
+            p += 1
+        else:
+            fl += 1
+    return p, fl, s
+
+
+def count_tap(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return 0, 1, 0  # the stage did not even write its stream
+    p, fl, s = tally(lines)
+    plan = next((int(m.group(1)) for m in map(re.compile(r"^1\.\.(\d+)").match, lines) if m), None)
+    if plan is None:
+        fl += 1
+    elif p + fl + s < plan:
+        fl += plan - (p + fl + s)
+    return p, fl, s
+
+
 def main():
     total = [0, 0, 0]
     for path in sys.argv[1:]:
-        for i, v in enumerate(count(path)):
+        counts = count_tap(path) if path.endswith(".tap") else count(path)
+        for i, v in enumerate(counts):
             total[i] += v
     print(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
     return 1 if total[1] else 0
