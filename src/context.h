@@ -53,7 +53,8 @@ struct vp_ctx {
 	char *kver;
 	/*
 	 * Set before vp_host_load() by commands that need names, BARs, reset,
-	 * power and link of a few functions only: vp_dev_details() reads them.
+	 * power, link and SR-IOV of a few functions only: vp_dev_names() and
+	 * vp_dev_details() read them (host/pci.c).
 	 */
 	bool dev_details_lazy;
 };

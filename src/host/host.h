@@ -132,12 +132,12 @@ struct vp_dev {
 	int unit; /* index of the physical card within its group, -1 for bridges */
 
 	/*
-	 * false while names, BARs, local_cpulist, reset, power and link are
-	 * still unread (a context with dev_details_lazy): vp_dev_details().
+	 * false while BARs, driver_override, local_cpulist, reset, power, link
+	 * and SR-IOV are still unread (a context with dev_details_lazy):
+	 * vp_dev_details().
 	 */
 	bool details;
 	bool names; /* pci.ids names looked up: vp_dev_names() */
-	bool has_resource;
 	void *pdev; /* libpci's struct pci_dev, alive as long as the context */
 };
 
@@ -200,7 +200,10 @@ struct vp_group *vp_host_group(const struct vp_host *h, int id);
 
 /* The readers, each its own file. */
 int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h); /* host/pci.c */
-/* Read what a lazy scan left out for @d (names, BARs, reset, power, link). */
+/*
+ * Read what a lazy scan left out for @d: BARs, driver_override, local_cpulist,
+ * reset, power, link and SR-IOV. Names come apart, from vp_dev_names().
+ */
 int vp_dev_details(struct vp_ctx *ctx, struct vp_dev *d); /* host/pci.c */
 /* pci.ids names of @d, when a lazy scan has not looked them up. */
 void vp_dev_names(struct vp_ctx *ctx, struct vp_dev *d); /* host/pci.c */

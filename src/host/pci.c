@@ -192,17 +192,17 @@ static void read_details(struct vp_dev *d, int dfd)
 }
 
 /*
- * @basic: what the group analysis, the host-critical roles and every check
- * of all functions use. @details: local_cpulist, reset, power and link,
- * which only a target's checks and the device listings show. Both at once
- * keep the order in which unknowns are recorded.
+ * @basic: what the group analysis, the host-critical roles and the checks
+ * of all functions use (boot_vga). @details: driver_override, local_cpulist,
+ * reset, power, link and SR-IOV, which only a target's checks, the listings
+ * and the plans use. Both at once keep the order unknowns are recorded in.
  */
 static int read_sysfs_extras(struct vp_dev *d, int dfd, bool basic, bool details)
 {
 	_cleanup_free_ char *s = NULL;
 	int r;
 
-	if (basic) {
+	if (details) {
 		r = vp_read_str_at(dfd, "driver_override", &s);
 		if (r == 0 && !streq(s, "(null)") && s[0])
 			d->driver_override = TAKE_PTR(s);
@@ -233,7 +233,7 @@ static int read_sysfs_extras(struct vp_dev *d, int dfd, bool basic, bool details
 
 	if (details)
 		read_details(d, dfd);
-	if (!basic)
+	if (!details)
 		return 0;
 
 	/* SR-IOV from sysfs: readable without root, unlike the capability. */
@@ -407,11 +407,12 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	 * Parsing it (an sscanf a line) is a third of a scan's time: a lazy
 	 * context leaves it to vp_dev_details().
 	 */
-	d->has_resource = vp_exists_at(dfd, "resource");
-	if (!d->has_resource)
-		vp_dev_unknown(d, "bars", "no resource attribute");
-	else if (!ctx->dev_details_lazy)
-		flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
+	if (!ctx->dev_details_lazy) {
+		if (vp_exists_at(dfd, "resource"))
+			flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
+		else
+			vp_dev_unknown(d, "bars", "no resource attribute");
+	}
 	/*
 	 * libpci reads config space again for the class, the capability walk
 	 * and every register: a pread each (lib/sysfs.c sysfs_read). Hand it
@@ -578,14 +579,15 @@ int vp_dev_details(struct vp_ctx *ctx, struct vp_dev *d)
 	d->details = true;
 	if (!d->pdev || !d->syspath)
 		return -EINVAL;
-	vp_dev_names(ctx, d);
-	if (d->has_resource) {
+	dfd = vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	if (!vp_exists_at(dfd, "resource")) {
+		vp_dev_unknown(d, "bars", "no resource attribute");
+	} else {
 		r = fill_bars_late(d);
 		if (r < 0)
 			return r;
 	}
-	dfd = vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY);
-	if (dfd < 0)
-		return dfd;
 	return read_sysfs_extras(d, dfd, false, true);
 }
