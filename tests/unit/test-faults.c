@@ -565,12 +565,71 @@ static void mapping_apply(void **state)
 	done(f);
 }
 
+/*
+ * Writes stay inside --root: a directory link to an absolute path, a ".."
+ * walk and a link at the file itself cannot take a write outside it.
+ */
+static void no_escape(void **state)
+{
+	struct fx *f = fixture("n100-minipc");
+	char outside[] = "/tmp/vp-outside-XXXXXX";
+	_cleanup_free_ char *link = NULL, *inside = NULL, *ofile = NULL, *oconf = NULL;
+	_cleanup_free_ char *pve = NULL, *keep = NULL, *iconf = NULL, *vlink = NULL;
+	_cleanup_free_ char *got = NULL;
+	struct stat st;
+	size_t len;
+
+	assert_non_null(mkdtemp(outside));
+	ofile = xasprintf("%s/victim", outside);
+	oconf = xasprintf("%s/100.conf", outside);
+	fclose(fopen(ofile, "w"));
+	fclose(fopen(oconf, "w"));
+	/* ROOT/etc/pve/qemu-server -> /tmp/vp-outside-X (absolute, as in a snapshot) */
+	pve = xasprintf("%s/etc/pve", f->dir);
+	link = xasprintf("%s/qemu-server", pve);
+	nftw(link, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	mkdir(pve, 0755);
+	assert_int_equal(symlink(outside, link), 0);
+	inside = xasprintf("tmp/%s", outside + 5);
+	keep = xasprintf("%s/keep", inside);
+	put(f, keep, "");
+	assert_int_equal(vp_atomic_write(f->ctx, &vp_io_real, VP_ETC,
+					 "pve/qemu-server/100.conf", "x\n", 2, 0644),
+			 0);
+	/* The link was followed inside the root, the real /tmp untouched. */
+	iconf = xasprintf("%s/100.conf", inside);
+	got = now(f, iconf, &len);
+	assert_non_null(got);
+	assert_string_equal(got, "x\n");
+	assert_int_equal(stat(oconf, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* ".." cannot climb above the root either. */
+	assert_true(vp_atomic_write(f->ctx, &vp_io_real, VP_ETC,
+				    "../../../../../../../../tmp/vp-dotdot", "x", 1,
+				    0644) <= 0);
+	assert_int_not_equal(access("/tmp/vp-dotdot", F_OK), 0);
+	/* A link at the file itself is never replaced (nor written through). */
+	put(f, "etc/modprobe.d/keep.conf", "");
+	vlink = xasprintf("%s/etc/modprobe.d/vfio.conf", f->dir);
+	unlink(vlink);
+	assert_int_equal(symlink(ofile, vlink), 0);
+	assert_int_equal(vp_atomic_write(f->ctx, &vp_io_real, VP_ETC,
+					 "modprobe.d/vfio.conf", "x", 1, 0644),
+			 -EINVAL);
+	assert_int_equal(stat(ofile, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(ofile);
+	unlink(oconf);
+	rmdir(outside);
+	done(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(host_apply),	 cmocka_unit_test(vm_apply),
 		cmocka_unit_test(lxc_apply),	 cmocka_unit_test(hookscript_apply),
-		cmocka_unit_test(mapping_apply),
+		cmocka_unit_test(mapping_apply), cmocka_unit_test(no_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
