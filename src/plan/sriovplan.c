@@ -187,16 +187,24 @@ int vp_sriov_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_g
 		}
 	}
 	r = 0;
-	if (other || p->refusals.n || (!old && !vfs))
+	if (p->refusals.n || (!old && (!vfs || other)))
 		goto notes;
-	r = vp_sriov_conf_set(old, d->addr, vfs, &new);
+	/*
+	 * Another file already sets this count: vfio-pilot's own line for the
+	 * PF, if any, goes, so the count is set in one place only.
+	 */
+	r = vp_sriov_conf_set(old, d->addr, other ? 0 : vfs, &new);
+	if (r == 0 && old && streq(old, new))
+		goto notes;
 	if (r == 0) {
 		size_t len = strlen(new);
 
-		r = vp_plan_edit(ctx, p, sub, TAKE_PTR(new), len, 0644,
-				 "SR-IOV VF count set at boot by sysfsutils");
+		r = vp_plan_edit(
+			ctx, p, sub, TAKE_PTR(new), len, 0644,
+			other ? "remove vfio-pilot's duplicate of a VF count set elsewhere"
+			      : "SR-IOV VF count set at boot by sysfsutils");
 	}
-	if (r < 0)
+	if (r < 0 || other)
 		goto out;
 	if (!vp_dpkg_installed(ctx, "sysfsutils")) {
 		_cleanup_free_ char *shown = vp_display_path(VP_ETC, VP_SRIOV_CONF);

@@ -161,6 +161,21 @@ def sriov_other_settings():
         pf = {p["address"]: p for p in d["physical_functions"]}
         check(pf[A + "07:00.0"]["persistent"][0]["file"] == "/etc/sysfs.conf",
               f"sysfs.conf setting shown: {pf[A + '07:00.0']['persistent']}")
+    if os.geteuid() != 0:
+        raise Skip("the duplicate case needs sriov apply (root)")
+    with tempfile.TemporaryDirectory() as t:
+        root = os.path.join(t, "host")
+        shutil.copytree(host(), root, symlinks=True)
+        rc, out, err = run("sriov", "07:00.1", "--vfs", "2", "apply", root=root)
+        check(rc == 0, f"apply: {rc} {err}")
+        os.makedirs(os.path.join(root, "etc/udev/rules.d"), exist_ok=True)
+        with open(os.path.join(root, "etc/udev/rules.d/80-sriov.rules"), "w") as f:
+            f.write('KERNEL=="0000:07:00.1", ATTR{sriov_numvfs}="2"\n')
+        rc, d, err = jrun("sriov", "07:00.1", "--vfs", "2", "plan", root=root)
+        gone = [l for l in d["edits"][0]["diff"].splitlines() if l.startswith("-bus")] \
+            if d["edits"] else []
+        check(rc == 0 and gone == ["-bus/pci/devices/0000:07:00.1/sriov_numvfs = 2"],
+              f"vfio-pilot's duplicate line goes: {d['edits']} {d['notes']}")
 
 
 @test("sriov apply twice, then undo byte for byte")
