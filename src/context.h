@@ -52,11 +52,12 @@ struct vp_ctx {
 	int kmod_err; /* 0, or -errno from the first failed kmod_new() */
 	char *kver;
 	/*
-	 * Set before vp_host_load() by commands that need names, BARs, reset,
-	 * power, link and SR-IOV of a few functions only: vp_dev_names() and
-	 * vp_dev_details() read them (host/pci.c).
+	 * Set before vp_host_load() by commands that need BARs, reset, power,
+	 * link and SR-IOV (details), or pci.ids names, of a few functions only:
+	 * vp_dev_details() and vp_dev_names() read them (host/pci.c).
 	 */
 	bool dev_details_lazy;
+	bool dev_names_lazy;
 };
 
 /* Exit codes, documented in --help and docs/cli.md. */

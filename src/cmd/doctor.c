@@ -187,6 +187,7 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 		return vp_exit_code(r);
 	/* A host of thousands of VFs has a few targets: read their details only. */
 	ctx->dev_details_lazy = true;
+	ctx->dev_names_lazy = true;
 	r = vp_host_load(ctx, &h);
 	if (r < 0) {
 		vp_err("cannot read the host at %s: %s", ctx->root, strerror(-r));

@@ -240,9 +240,16 @@ int cmd_groups(struct vp_global *g, int argc, char **argv)
 		       argv[first]);
 		return VP_EXIT_USAGE;
 	}
-	r = vp_load(g, &ctx, &h);
-	if (r)
-		return r;
+	r = vp_open_ctx(g, &ctx);
+	if (r < 0)
+		return vp_exit_code(r);
+	/* Groups show no BARs, reset, power or link: leave them unread (host/pci.c). */
+	ctx->dev_details_lazy = true;
+	r = vp_host_load(ctx, &h);
+	if (r < 0) {
+		vp_err("cannot read the host at %s: %s", ctx->root, strerror(-r));
+		return vp_exit_code(r);
+	}
 	if (argc - first == 1) {
 		only = vp_host_find(h, &b);
 		if (!only) {

@@ -433,7 +433,7 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	d->kind = vp_kind_of_class(d->class);
 	d->numa_node = p->numa_node;
 
-	if (!ctx->dev_details_lazy)
+	if (!ctx->dev_names_lazy)
 		vp_dev_names(ctx, d);
 
 	/*
