@@ -137,6 +137,7 @@ int vp_exit_code(int err)
 	case -EINVAL:
 	case -EBADMSG:
 	case -ERANGE:
+	case -EFBIG: /* a file past the size cap: refused, not read */
 		return VP_EXIT_DATA;
 	case -EIO:
 	case -EACCES:

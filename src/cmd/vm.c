@@ -12,6 +12,7 @@
 #include "checks/vmlint.h"
 #include "cmd/cmd.h"
 #include "out/output.h"
+#include "plan/atomic.h"
 #include "plan/vmplan.h"
 #include "pve/vmconf.h"
 #include "validate.h"
@@ -131,15 +132,15 @@ static struct json_object *jstrv(const struct strv *s)
 	return a;
 }
 
-static int parse_vmid(const char *s, unsigned long *out)
+/* pve-vmid through the shared validator, so vm and lxc say the same. */
+static int parse_vmid(const char *s, unsigned long *out, char **why)
 {
-	char *end;
+	unsigned int id;
+	int r = vp_valid_vmid(s, &id, why);
 
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno ? -EINVAL : 0;
+	if (r == 0)
+		*out = id;
+	return r;
 }
 
 static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
@@ -147,14 +148,14 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
-	_cleanup_free_ char *id = NULL;
+	_cleanup_free_ char *id = NULL, *why = NULL;
 	const char *name = apply ? "vm apply" : "vm plan";
 	struct vp_doc doc = { 0 };
 	struct vp_plan p = { 0 };
 	int r;
 
-	if (parse_vmid(vmid_arg, &o->vmid) < 0) {
-		vp_err("'%s' is not a VMID", vmid_arg);
+	if (parse_vmid(vmid_arg, &o->vmid, &why) < 0) {
+		vp_err("%s", why);
 		return VP_EXIT_USAGE;
 	}
 	if (!o->ndevs && !o->mapping && !o->usb.n) {
@@ -174,6 +175,11 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 	if (r == 0)
 		r = vp_vm_plan(&doc, o, &p);
 	if (r < 0) {
+		_cleanup_free_ char *sub = xasprintf("pve/qemu-server/%lu.conf", o->vmid);
+		_cleanup_free_ char *path = sub ? vp_display_path(VP_ETC, sub) : NULL;
+
+		vp_err("%s %lu: %s (reading %s and the host)", name, o->vmid,
+		       strerror(-r), path ? path : "the VM config");
 		r = vp_exit_code(r);
 		goto out;
 	}
@@ -208,6 +214,9 @@ static int read_file(const char *path, char **out, size_t *len)
 		}
 		k = fread(buf + n, 1, cap - n - 1, f);
 		n += k;
+		/* A VM config is small; a huge "config" is refused, not read whole. */
+		if (n > VP_MAX_READ_FILE)
+			return -EFBIG;
 	} while (k > 0);
 	if (ferror(f))
 		return -EIO;
@@ -276,7 +285,8 @@ static int vm_lint(struct vp_global *g, const char *arg)
 	struct vp_doc doc = { 0 };
 	struct vp_lint l = { 0 };
 	size_t len = 0;
-	bool byid = parse_vmid(arg, &env.vmid) == 0;
+	_cleanup_free_ char *why = NULL;
+	bool byid = parse_vmid(arg, &env.vmid, &why) == 0;
 	int r;
 
 	/* A FILE is judged alone unless --root names the host it belongs to. */

@@ -98,7 +98,7 @@ int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **da
 		return -errno;
 	if (!S_ISREG(s.st_mode))
 		return -EINVAL;
-	if (s.st_size > 16 * 1024 * 1024)
+	if (s.st_size > VP_MAX_READ_FILE)
 		return -EFBIG;
 	buf = malloc((size_t)s.st_size + 1);
 	if (!buf)

@@ -37,6 +37,9 @@ struct vp_file_state {
 	gid_t gid;
 };
 
+/* The largest file vp_file_read reads; bigger ones are -EFBIG, never read whole. */
+#define VP_MAX_READ_FILE (16 * 1024 * 1024)
+
 /* Read a whole file below the root; *data is NULL and st->exists false when absent. */
 int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
 		 size_t *len, struct vp_file_state *st);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host/usb.h"
+#include "plan/atomic.h"
 #include "plan/vmplan.h"
 #include "pve/mapping.h"
 #include "pve/vmconf.h"
@@ -502,34 +503,17 @@ out:
 
 int vp_vm_read_conf(struct vp_ctx *ctx, unsigned long vmid, char **out, size_t *len)
 {
-	_cleanup_close_ int fd =
-		vp_openf(ctx, VP_ETC, O_RDONLY, "pve/qemu-server/%lu.conf", vmid);
-	_cleanup_free_ char *buf = NULL;
-	size_t n = 0, cap = 0;
+	_cleanup_free_ char *sub = xasprintf("pve/qemu-server/%lu.conf", vmid);
+	struct vp_file_state st;
+	int r;
 
-	if (fd < 0)
-		return fd;
-	for (;;) {
-		ssize_t k;
-
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = n + 65536);
-
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		k = read(fd, buf + n, cap - n - 1);
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	buf[n] = '\0';
-	*out = TAKE_PTR(buf);
-	*len = n;
-	return 0;
+	if (!sub)
+		return -ENOMEM;
+	/* The shared reader: regular files only, and a size cap (-EFBIG). */
+	r = vp_file_read(ctx, VP_ETC, sub, out, len, &st);
+	if (r < 0)
+		return r;
+	return st.exists ? 0 : -ENOENT;
 }
 
 static int add_unique(struct vp_dev ***v, size_t *n, struct vp_dev *d)

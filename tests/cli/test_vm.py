@@ -107,8 +107,8 @@ def _():
 def _():
     rc, out, _ = run("--root", fx("intel-4090-vms"), "vm", "plan", "100", "--device", "00:14.0")
     check(rc == 2 and "VM 102" in out, f"exit {rc}: {out}")
-    rc, out, _ = run("--root", fx("intel-4090-vms"), "vm", "plan", "99", "--device", "01:00")
-    check(rc == 2 and "100-999999999" in out, f"exit {rc}: {out}")
+    rc, out, err = run("--root", fx("intel-4090-vms"), "vm", "plan", "99", "--device", "01:00")
+    check(rc == 64 and "100 to 999999999" in err, f"exit {rc}: {err}")
     rc, out, _ = run("--root", fx("intel-4090"), "vm", "plan", "100", "--device", "01:00")
     check(rc == 2 and "does not exist" in out, f"exit {rc}: {out}")
 
