@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Fault injection over every write path: the plans of host apply, vm apply,
- * lxc apply, hookscript apply and mapping apply, built by the library on a
- * copy of a fixture host, applied while the Nth system call of the writer
+ * lxc apply, hookscript apply, mapping apply, sriov apply and usb map apply,
+ * built by the library on a copy of a fixture host, applied while the Nth
+ * system call of the writer
  * (open, mkdir, write, fchmod, fchown, fsync, rename, unlink) fails, for
  * every N until the apply goes through; then undo, failed the same way.
  *
@@ -31,6 +32,8 @@
 #include "plan/hostplan.h"
 #include "plan/plan.h"
 #include "plan/pveplan.h"
+#include "plan/sriovplan.h"
+#include "plan/usbplan.h"
 #include "plan/vmplan.h"
 #include "util.h"
 
@@ -565,6 +568,35 @@ static void mapping_apply(void **state)
 	done(f);
 }
 
+static void sriov_apply(void **state)
+{
+	struct fx *f = fixture("sriov-usb");
+	struct vp_guests g = { 0 };
+	struct vp_plan p = { 0 };
+
+	load(f, false);
+	assert_int_equal(vp_guests_load(f->ctx, &g), 0);
+	assert_int_equal(vp_sriov_plan(f->ctx, f->h, &g, "07:00.1", 4, &p), 0);
+	assert_true(p.nedits > 0);
+	drive(f, &p, "sriov apply");
+	vp_guests_free(&g);
+	vp_plan_free(&p);
+	done(f);
+}
+
+static void usb_map_apply(void **state)
+{
+	struct fx *f = fixture("sriov-usb");
+	struct vp_plan p = { 0 };
+
+	load(f, false);
+	assert_int_equal(vp_usb_mapping_plan(f->ctx, "zigbee", "1-2", &p), 0);
+	assert_true(p.nedits > 0);
+	drive(f, &p, "usb map apply");
+	vp_plan_free(&p);
+	done(f);
+}
+
 /*
  * Writes stay inside --root: a directory link to an absolute path, a ".."
  * walk and a link at the file itself cannot take a write outside it.
@@ -629,7 +661,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(host_apply),	 cmocka_unit_test(vm_apply),
 		cmocka_unit_test(lxc_apply),	 cmocka_unit_test(hookscript_apply),
-		cmocka_unit_test(mapping_apply), cmocka_unit_test(no_escape),
+		cmocka_unit_test(mapping_apply), cmocka_unit_test(sriov_apply),
+		cmocka_unit_test(usb_map_apply), cmocka_unit_test(no_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
