@@ -26,6 +26,26 @@ char *xasprintf(const char *fmt, ...)
 	return r < 0 ? NULL : s;
 }
 
+int strv_vpushf(struct strv *s, const char *fmt, va_list ap)
+{
+	char *m;
+
+	if (vasprintf(&m, fmt, ap) < 0)
+		return -ENOMEM;
+	return strv_push(s, m);
+}
+
+int strv_pushf(struct strv *s, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = strv_vpushf(s, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 int strv_push(struct strv *s, char *owned)
 {
 	char **v;

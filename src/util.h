@@ -6,6 +6,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -80,6 +81,11 @@ struct strv {
 };
 
 int strv_push(struct strv *s, char *owned);
+/* strv_push of a formatted string; -ENOMEM when it cannot be made. */
+int strv_pushf(struct strv *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int strv_vpushf(struct strv *s, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 int strv_add(struct strv *s, const char *str);
 bool strv_contains(const struct strv *s, const char *str);
 void strv_sort(struct strv *s);

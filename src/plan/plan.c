@@ -92,22 +92,13 @@ int vp_plan_command(struct vp_plan *p, const char *why, const char *const *argv)
 	return 0;
 }
 
-static int vpush(struct strv *s, const char *fmt, va_list ap)
-{
-	char *m;
-
-	if (vasprintf(&m, fmt, ap) < 0)
-		return -ENOMEM;
-	return strv_push(s, m);
-}
-
 int vp_plan_note(struct vp_plan *p, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vpush(&p->notes, fmt, ap);
+	r = strv_vpushf(&p->notes, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -118,7 +109,7 @@ int vp_plan_refuse(struct vp_plan *p, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = vpush(&p->refusals, fmt, ap);
+	r = strv_vpushf(&p->refusals, fmt, ap);
 	va_end(ap);
 	return r;
 }

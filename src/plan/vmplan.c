@@ -27,22 +27,6 @@ void vp_vm_change_free(struct vp_vm_change *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int addf(struct strv *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int addf(struct strv *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *m = NULL;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&m, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return strv_push(s, m);
-}
-
 /* Set @key to @value unless it already holds exactly that. */
 static int set_key(struct vp_pve_conf *c, struct vp_vm_change *out, const char *key,
 		   const char *value)
@@ -57,8 +41,8 @@ static int set_key(struct vp_pve_conf *c, struct vp_vm_change *out, const char *
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
-		return addf(&out->refusals, "%s: %s: %s", key, value,
-			    reason ? reason : strerror(-r));
+		return strv_pushf(&out->refusals, "%s: %s: %s", key, value,
+				  reason ? reason : strerror(-r));
 	r = strv_add(&out->keys, key);
 	return r < 0 ? r : strv_add(&out->values, value);
 }
@@ -162,9 +146,9 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 	if (rq->mapping) {
 		for (size_t i = 0; i < f->n_hostpci; i++)
 			if (streq(f->hostpci[i].mapping, rq->mapping))
-				return addf(&out->notes,
-					    "hostpci%u already uses mapping %s",
-					    f->hostpci[i].index, rq->mapping);
+				return strv_pushf(&out->notes,
+						  "hostpci%u already uses mapping %s",
+						  f->hostpci[i].index, rq->mapping);
 	}
 	for (size_t i = 0; i < (rq->mapping ? 1 : rq->ndevs); i++) {
 		const struct vp_vm_dev *d = rq->ndevs ? &rq->devs[i] : NULL;
@@ -175,7 +159,7 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 		for (size_t j = 0; d && !rq->mapping && j < f->n_hostpci && !have; j++)
 			for (size_t k = 0; k < f->hostpci[j].hosts.n; k++)
 				if (ids_overlap(f->hostpci[j].hosts.v[k], d->host)) {
-					r = addf(
+					r = strv_pushf(
 						&out->notes,
 						"%s is already in hostpci%u: left as it is",
 						d->host, f->hostpci[j].index);
@@ -188,7 +172,7 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			continue;
 		idx = next_free(c, used);
 		if (idx < 0)
-			return addf(
+			return strv_pushf(
 				&out->refusals,
 				"all 16 hostpci slots (hostpci0-15) are taken; Proxmox "
 				"allows no more");
@@ -214,7 +198,7 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			free(val);
 			if (!(val = n))
 				return -ENOMEM;
-			r = addf(
+			r = strv_pushf(
 				&out->notes,
 				"%s: %s needs its vBIOS (%s); place the dumped ROM as "
 				"/usr/share/kvm/vbios-%04x-%04x.bin before the VM starts",
@@ -248,7 +232,7 @@ static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 		}
 	}
 	if (nv && !old_nv) {
-		r = addf(
+		r = strv_pushf(
 			&out->notes,
 			"%s: no KVM hiding; NVIDIA drivers R465 and later run on GeForce in "
 			"a VM%s",
@@ -266,7 +250,7 @@ static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 	if (r < 0)
 		return r;
 	if (old_nv) {
-		r = addf(
+		r = strv_pushf(
 			&out->notes,
 			"hidden=1 (kvm=off): the guest's NVIDIA driver %d is older than R465 "
 			"and reports Code 43 when it sees KVM",
@@ -278,7 +262,7 @@ static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 		const char *want = "-cpu host,-hypervisor,kvm=off";
 		_cleanup_free_ char *args = NULL;
 
-		r = addf(
+		r = strv_pushf(
 			&out->notes,
 			"%s: hidden=1 and -hypervisor: the Arc Windows driver checks CPUID "
 			"leaf 1 ECX bit 31 as well as the KVM signature (Code 43); args -cpu "
@@ -289,7 +273,7 @@ static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 		if (f->args && strstr(f->args, "-hypervisor"))
 			return 0;
 		if (f->args && strstr(f->args, "-cpu"))
-			return addf(
+			return strv_pushf(
 				&out->notes,
 				"args already has a -cpu option; add -hypervisor,kvm=off to it "
 				"by hand");
@@ -311,14 +295,15 @@ static int plan_tune(struct vp_pve_conf *c, const struct vp_vm_req *rq,
 	r = set_key(c, out, "hugepages", "1024");
 	if (r < 0)
 		return r;
-	r = addf(&out->notes,
-		 "hugepages: 1024 needs 1 GiB pages reserved on the host "
-		 "(kernel command line hugepagesz=1G hugepages=N) or the VM will "
-		 "not start");
+	r = strv_pushf(&out->notes,
+		       "hugepages: 1024 needs 1 GiB pages reserved on the host "
+		       "(kernel command line hugepagesz=1G hugepages=N) or the VM will "
+		       "not start");
 	if (r < 0)
 		return r;
 	if (!rq->multi_node || rq->numa_node < 0)
-		return addf(&out->notes, "one NUMA node: no numa or affinity settings");
+		return strv_pushf(&out->notes,
+				  "one NUMA node: no numa or affinity settings");
 	vcpus = conf_num(c, "cores", 1) * conf_num(c, "sockets", 1);
 	mem = conf_num(c, "memory", 512);
 	numa0 = vcpus > 1 ? xasprintf("cpus=0-%lu,hostnodes=%d,memory=%lu,policy=bind",
@@ -333,7 +318,7 @@ static int plan_tune(struct vp_pve_conf *c, const struct vp_vm_req *rq,
 	if (r == 0 && rq->node_cpus)
 		r = set_key(c, out, "affinity", rq->node_cpus);
 	if (r == 0)
-		r = addf(
+		r = strv_pushf(
 			&out->notes,
 			"numa: the VM's memory and vCPUs on host node %d, the GPU's node",
 			rq->numa_node);
@@ -380,9 +365,10 @@ static int plan_usb(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			       strncasecmp(f->usb[k].host, want + 5,
 					   strlen(f->usb[k].host)) == 0;
 		if (have) {
-			r = addf(&out->notes,
-				 "%s is already in the VM's usb lines: left as it is",
-				 want);
+			r = strv_pushf(
+				&out->notes,
+				"%s is already in the VM's usb lines: left as it is",
+				want);
 			if (r < 0)
 				return r;
 			continue;
@@ -391,11 +377,11 @@ static int plan_usb(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			if (!used[k])
 				idx = k;
 		if (idx < 0)
-			return addf(
+			return strv_pushf(
 				&out->refusals,
 				"all 14 usb slots (usb0-13) are taken; Proxmox allows no more");
 		if (idx >= 5 && (!os_ok || !machine_at_least(f->machine, 7, 1)))
-			return addf(
+			return strv_pushf(
 				&out->refusals,
 				"usb%d: using usb%d is only possible with machine type >= 7.1 "
 				"and ostype l26 or windows > 7 (usb0-4 are taken)",
@@ -422,16 +408,17 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	memset(out, 0, sizeof(*out));
 	r = vp_pve_vmconf_parse(old, oldlen, &c);
 	if (r < 0)
-		return r == -ENOMEM ? r
-				    : addf(&out->refusals, "the config holds NUL bytes");
+		return r == -ENOMEM
+			       ? r
+			       : strv_pushf(&out->refusals, "the config holds NUL bytes");
 	r = vp_pve_vmfacts_get(c, &f);
 	if (r < 0)
 		return r;
 	if (vp_pve_conf_find(c, 0, "lock")) {
-		r = addf(&out->refusals,
-			 "the VM is locked (lock: %s); wait for the task or "
-			 "run qm unlock %lu",
-			 vp_pve_conf_find(c, 0, "lock")->value, rq->vmid);
+		r = strv_pushf(&out->refusals,
+			       "the VM is locked (lock: %s); wait for the task or "
+			       "run qm unlock %lu",
+			       vp_pve_conf_find(c, 0, "lock")->value, rq->vmid);
 		goto out;
 	}
 	for (size_t i = 0; i < rq->ndevs; i++) {
@@ -449,7 +436,7 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	if (r == 0 && !f.q35) {
 		r = set_key(c, out, "machine", "q35");
 		if (r == 0 && f.machine)
-			r = addf(
+			r = strv_pushf(
 				&out->notes,
 				"machine %s -> q35: pcie=1 needs q35; Windows may ask to "
 				"re-activate after the chipset change",
@@ -458,12 +445,12 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	if (r == 0 && !f.ovmf) {
 		r = set_key(c, out, "bios", "ovmf");
 		if (r == 0)
-			r = addf(&out->notes,
-				 "bios ovmf: a guest installed under SeaBIOS (MBR) "
-				 "will not boot until converted to UEFI/GPT");
+			r = strv_pushf(&out->notes,
+				       "bios ovmf: a guest installed under SeaBIOS (MBR) "
+				       "will not boot until converted to UEFI/GPT");
 	}
 	if (r == 0 && !vp_pve_conf_find(c, 0, "efidisk0"))
-		r = addf(
+		r = strv_pushf(
 			&out->notes,
 			"warning: no efidisk0: OVMF settings are lost at every start; add one "
 			"with qm set %lu --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=0",
@@ -473,19 +460,19 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	else if (r == 0 && compute && !display) {
 		r = set_key(c, out, "vga", "serial0");
 		if (r == 0)
-			r = addf(&out->notes,
-				 "vga serial0: a compute card has no display; the "
-				 "console is on the serial port (qm terminal %lu)",
-				 rq->vmid);
+			r = strv_pushf(&out->notes,
+				       "vga serial0: a compute card has no display; the "
+				       "console is on the serial port (qm terminal %lu)",
+				       rq->vmid);
 	}
 	if (r == 0 && rq->primary_gpu && !display && !rq->mapping)
-		r = addf(&out->notes,
-			 "--primary-gpu: no display GPU (class 0300) among the "
-			 "devices; no x-vga");
+		r = strv_pushf(&out->notes,
+			       "--primary-gpu: no display GPU (class 0300) among the "
+			       "devices; no x-vga");
 	if (r == 0) {
 		r = set_key(c, out, "balloon", "0");
 		if (r == 0)
-			r = addf(
+			r = strv_pushf(
 				&out->notes,
 				"balloon 0: recommended, not required: a passthrough VM's memory "
 				"is pinned, so the balloon cannot give any back");
@@ -904,7 +891,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 		argv[n++] = "set";
 		argv[n++] = id;
 		for (size_t i = 0; i < ch.keys.n; i++) {
-			if (addf(&flags, "--%s", ch.keys.v[i]) < 0) {
+			if (strv_pushf(&flags, "--%s", ch.keys.v[i]) < 0) {
 				strv_free(&flags);
 				r = -ENOMEM;
 				goto out;

@@ -29,21 +29,6 @@ static int dup_opt(char **dst, const char *src)
 	return 0;
 }
 
-static int note(struct vp_pve_vmfacts *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int note(struct vp_pve_vmfacts *f, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return strv_push(&f->notes, r < 0 ? NULL : s);
-}
-
 /* The kept line of @key in the main section, else its last rejected one. */
 static const struct vp_pve_line *main_line(const struct vp_pve_conf *c, const char *key)
 {
@@ -261,23 +246,27 @@ static int legacy_igd_notes(struct vp_pve_vmfacts *f, const struct vp_pve_hostpc
 	int r = 0;
 
 	if (h->hosts.n != 1 || h->mapping)
-		r = note(f, "hostpci%u: legacy-igd takes exactly one host device",
-			 h->index);
+		r = strv_pushf(&f->notes,
+			       "hostpci%u: legacy-igd takes exactly one host device",
+			       h->index);
 	else if (!(n >= 4 && streq(host + n - 4, "02.0")))
-		r = note(
-			f,
+		r = strv_pushf(
+			&f->notes,
 			"hostpci%u: legacy-igd only works for devices on host bus 00:02.0",
 			h->index);
 	if (r == 0 && !streq(f->vga_type, "none"))
-		r = note(f, "hostpci%u: legacy-igd needs vga: none", h->index);
+		r = strv_pushf(&f->notes, "hostpci%u: legacy-igd needs vga: none",
+			       h->index);
 	if (r == 0 && !h->rombar)
-		r = note(f, "hostpci%u: legacy-igd needs rombar", h->index);
+		r = strv_pushf(&f->notes, "hostpci%u: legacy-igd needs rombar", h->index);
 	if (r == 0 && (h->x_vga || h->mdev))
-		r = note(f, "hostpci%u: legacy-igd does not go with x-vga or mdev",
-			 h->index);
+		r = strv_pushf(&f->notes,
+			       "hostpci%u: legacy-igd does not go with x-vga or mdev",
+			       h->index);
 	if (r == 0 && f->q35)
-		r = note(f, "hostpci%u: legacy-igd needs an i440fx machine, not q35",
-			 h->index);
+		r = strv_pushf(&f->notes,
+			       "hostpci%u: legacy-igd needs an i440fx machine, not q35",
+			       h->index);
 	return r;
 }
 
@@ -289,36 +278,36 @@ static int hostpci_notes(struct vp_pve_vmfacts *f)
 		const struct vp_pve_hostpci *h = &f->hostpci[i];
 
 		if (!h->valid) {
-			r = note(f, "hostpci%u: %s; Proxmox drops the line", h->index,
-				 h->reason);
+			r = strv_pushf(&f->notes, "hostpci%u: %s; Proxmox drops the line",
+				       h->index, h->reason);
 			continue;
 		}
 		if (h->hosts.n && h->mapping)
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"hostpci%u: Cannot set both 'host' and 'mapping' (VM start fails)",
 				h->index);
 		else if (!h->hosts.n && !h->mapping)
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"hostpci%u: Either 'host' or 'mapping' must be set (VM start "
 				"fails)",
 				h->index);
 		if (r == 0 && h->pcie && !f->q35)
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"hostpci%u: pcie=1 needs a q35 machine (VM start fails: q35 "
 				"machine model is not enabled)",
 				h->index);
 		if (r == 0 && h->x_vga && f->ovmf)
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"hostpci%u: x-vga=1 with bios ovmf: Proxmox does not pass "
 				"x-vga=on to QEMU",
 				h->index);
 		if (r == 0 && h->romfile && strpbrk(h->romfile, " \t#"))
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"hostpci%u: romfile '%s' holds white space or '#'; Proxmox "
 				"takes all of it as the file name in /usr/share/kvm (an "
 				"inline '#' is not a comment)",
@@ -326,8 +315,8 @@ static int hostpci_notes(struct vp_pve_vmfacts *f)
 		if (r == 0 && h->legacy_igd)
 			r = legacy_igd_notes(f, h);
 		if (r == 0 && h->mdev && h->hosts.n > 1)
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"hostpci%u: cannot use mediated device with multifunction "
 				"device",
 				h->index);
@@ -337,8 +326,8 @@ static int hostpci_notes(struct vp_pve_vmfacts *f)
 				     b++)
 					if (same_pci_id(h->hosts.v[a],
 							f->hostpci[j].hosts.v[b]))
-						r = note(
-							f,
+						r = strv_pushf(
+							&f->notes,
 							"hostpci%u and hostpci%u: device '%s' "
 							"assigned more than once",
 							h->index, f->hostpci[j].index,
@@ -360,12 +349,12 @@ static int usb_notes(struct vp_pve_vmfacts *f)
 		const struct vp_pve_usbdev *u = &f->usb[i];
 
 		if (!u->valid)
-			r = note(f, "usb%u: %s; Proxmox drops the line", u->index,
-				 u->reason);
+			r = strv_pushf(&f->notes, "usb%u: %s; Proxmox drops the line",
+				       u->index, u->reason);
 		else if (u->index >= 5 &&
 			 (!os_ok || major < 7 || (major == 7 && minor < 1)))
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"usb%u: using usb%u is only possible with machine type >= 7.1 "
 				"and ostype l26 or windows > 7",
 				u->index, u->index);
@@ -396,13 +385,13 @@ static int pending_notes(const struct vp_pve_conf *c, struct vp_pve_vmfacts *f)
 		if (l->section != p || l->status == VP_PVE_REJECTED)
 			continue;
 		if (l->kind == VP_PVE_LINE_KEY && passthrough_key(l->key))
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"%s: pending change to '%s' (applied when the VM next starts)",
 				l->key, l->value);
 		else if (l->kind == VP_PVE_LINE_DELETE)
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"pending deletion of '%s' (applied when the VM next starts)",
 				l->value);
 	}
@@ -422,8 +411,8 @@ static int other_notes(const struct vp_pve_conf *c, struct vp_pve_vmfacts *f)
 		if (l->kind == VP_PVE_LINE_KEY && l->status == VP_PVE_REJECTED &&
 		    (startswith(l->key, "hostpci") || startswith(l->key, "usb")) &&
 		    l->reason && strstr(l->reason, "unknown setting"))
-			r = note(
-				f,
+			r = strv_pushf(
+				&f->notes,
 				"%s: %s (hostpci0-15 and usb0-13 only); Proxmox drops the line",
 				l->key, l->reason);
 		if (l->kind == VP_PVE_LINE_COMMENT) {
@@ -432,8 +421,8 @@ static int other_notes(const struct vp_pve_conf *c, struct vp_pve_vmfacts *f)
 			if (!d)
 				return -ENOMEM;
 			if (startswith(d, "hostpci") || startswith(d, "usb"))
-				r = note(
-					f,
+				r = strv_pushf(
+					&f->notes,
 					"'%s' is a line of the description, not an active "
 					"setting",
 					d);
