@@ -358,13 +358,97 @@ static char *lexical_devpath(int busdir, const char *addr)
 	return out;
 }
 
+/*
+ * One attribute the way libpci's sysfs backend reads it (lib/sysfs.c
+ * sysfs_get_string, sysfs_get_value): a single read of at most 1023 bytes,
+ * the raw text kept (modalias ends in its newline), numbers by strtol base 0.
+ * Relative to the function's directory: libpci opens
+ * ROOT/sys/bus/pci/devices/ADDR/NAME, a walk of every component and the bus
+ * link again for each attribute. Any failure returns -errno and the caller
+ * lets libpci read the attribute instead, so a missing or odd file gets
+ * libpci's own fallback or error.
+ */
+static int attr_str(int dfd, const char *name, char buf[1024])
+{
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, 1024);
+	if (n < 0)
+		return -errno;
+	if (n >= 1024)
+		return -EFBIG;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int attr_int(int dfd, const char *name, int *v)
+{
+	char buf[1024];
+	int r;
+
+	r = attr_str(dfd, name, buf);
+	if (r < 0)
+		return r;
+	*v = (int)strtol(buf, NULL, 0);
+	return 0;
+}
+
+/*
+ * Identity, class, revision, subsystem, NUMA node and modalias from @dfd;
+ * returns the PCI_FILL_* flags libpci must fill itself because a read here
+ * failed (it then reads sysfs, falls back to config space or fails the scan
+ * exactly as without this shortcut).
+ */
+static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
+{
+	char buf[1024];
+	int v, w, flags = 0;
+
+	if (attr_int(dfd, "vendor", &v) == 0 && attr_int(dfd, "device", &w) == 0) {
+		d->vendor = (uint16_t)v;
+		d->device = (uint16_t)w;
+	} else {
+		flags |= PCI_FILL_IDENT;
+	}
+	if (attr_int(dfd, "class", &v) == 0) {
+		/* libpci: device_class = class >> 8 (a u16), prog_if = class & 0xff. */
+		d->class = (uint32_t)(uint16_t)(v >> 8) << 8 | (uint8_t)v;
+		if (attr_int(dfd, "revision", &w) == 0 && w >= 0)
+			d->rev = (uint8_t)w;
+		else
+			/* lib/access.c: what the cache lacks reads as 0xff. */
+			d->rev = d->cfg_len > PCI_REVISION_ID ? cfg[PCI_REVISION_ID]
+							      : 0xff;
+	} else {
+		flags |= PCI_FILL_CLASS | PCI_FILL_CLASS_EXT;
+	}
+	if (attr_int(dfd, "subsystem_vendor", &v) == 0 && v >= 0) {
+		d->subvendor = (uint16_t)v;
+		if (attr_int(dfd, "subsystem_device", &w) == 0 && w >= 0)
+			d->subdevice = (uint16_t)w;
+	} else {
+		/* libpci then reads the subsystem from config (lib/generic.c). */
+		flags |= PCI_FILL_SUBSYS;
+	}
+	if (attr_str(dfd, "modalias", buf) == 0) {
+		d->modalias = strdup(buf);
+		if (!d->modalias)
+			return -ENOMEM;
+	}
+	d->numa_node = attr_int(dfd, "numa_node", &v) == 0 ? v : -1;
+	return flags;
+}
+
 static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp_dev *d)
 {
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *link = NULL;
 	unsigned char cfg[4096];
-	int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-		    PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_MODULE_ALIAS;
+	int flags;
 	int r;
 
 	d->bdf.domain = (uint32_t)p->domain;
@@ -399,6 +483,9 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	r = vp_read_bytes_at(dfd, "config", cfg, sizeof(cfg), &d->cfg_len);
 	if (r < 0)
 		d->cfg_len = 0;
+	flags = read_ident(d, dfd, cfg);
+	if (flags < 0)
+		return flags;
 	/* Without the file, libpci would read 0xff for every capability. */
 	if (d->cfg_len >= 256)
 		flags |= PCI_FILL_CAPS | PCI_FILL_EXT_CAPS;
@@ -422,16 +509,20 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	pci_setup_cache(p, cfg, (int)d->cfg_len);
 	pci_fill_info(p, flags);
 
-	d->vendor = p->vendor_id;
-	d->device = p->device_id;
-	/* libpci's class is sysfs "class" as the kernel fixed it up; prog-if from config.
-	 */
-	d->class = (uint32_t)p->device_class << 8 | p->prog_if;
-	d->rev = p->rev_id;
-	d->subvendor = p->subsys_vendor_id;
-	d->subdevice = p->subsys_id;
+	if (flags & PCI_FILL_IDENT) {
+		d->vendor = p->vendor_id;
+		d->device = p->device_id;
+	}
+	/* The class is sysfs "class" as the kernel fixed it up, prog-if included. */
+	if (flags & PCI_FILL_CLASS) {
+		d->class = (uint32_t)p->device_class << 8 | p->prog_if;
+		d->rev = p->rev_id;
+	}
+	if (flags & PCI_FILL_SUBSYS) {
+		d->subvendor = p->subsys_vendor_id;
+		d->subdevice = p->subsys_id;
+	}
 	d->kind = vp_kind_of_class(d->class);
-	d->numa_node = p->numa_node;
 
 	if (!ctx->dev_names_lazy)
 		vp_dev_names(ctx, d);
@@ -459,9 +550,6 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 			vp_dev_unknown(d, "iommu_group",
 				       "unparsable iommu_group link '%s'", link);
 	}
-	if (p->module_alias)
-		d->modalias = strdup(p->module_alias);
-
 	if (flags & PCI_FILL_SIZES)
 		fill_bars(d, p);
 	d->details = !ctx->dev_details_lazy;
