@@ -821,8 +821,11 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 		if (!oo.devs || !oo.slots) {
 			r = -ENOMEM;
 		} else {
-			memcpy(oo.devs, o->devs, o->ndevs * sizeof(*oo.devs));
-			memcpy(oo.slots, o->slots, o->ndevs * sizeof(*oo.slots));
+			/* --usb alone: no devices, and memcpy from NULL is undefined. */
+			if (o->ndevs) {
+				memcpy(oo.devs, o->devs, o->ndevs * sizeof(*oo.devs));
+				memcpy(oo.slots, o->slots, o->ndevs * sizeof(*oo.slots));
+			}
 			r = resolve_usb(doc, o, p, &usbvals, &oo.devs, &oo.slots,
 					&oo.ndevs);
 		}
