@@ -156,6 +156,10 @@ def main():
     put(a.out, "modprobe", b"options vfio-pci ids=10de:2684,10de:22ba disable_vga=1\nblacklist nouveau\nsoftdep nvidia pre: vfio-pci\ninstall nouveau /bin/false\n"
         b"\0vfio\nvfio_iommu_type1\nvfio_pci # comment\n\0vfio_pci 16384 0 - Live 0x0\nkvm 1 0 - Live 0x0\n")
 
+    put(a.out, "sriov", b"# sysfsutils\nbus/pci/devices/0000:07:00.0/sriov_numvfs = 8\n"
+        b"\0devices/pci0000:00/0000:00:01.0/0000:07:00.1/sriov_numvfs = 2\n"
+        b"\0ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:07:00.0\", "
+        b"ATTR{sriov_numvfs}=\"4\"\n")
     for d in ("dmesg", "task_log", "qm_showcmd"):
         for p in files(sub(d)):
             put(a.out, "signatures", read(p))
@@ -186,7 +190,7 @@ def main():
                 put(a.out, h, read(os.path.join(reg, h, n)))
     # Every harness gets at least one seed.
     for h in ("propstr", "vmconf", "ctconf", "mapping", "cmdline", "bootcfg", "modprobe",
-              "sysfs", "signatures", "import", "ids"):
+              "sysfs", "signatures", "import", "ids", "sriov"):
         put(a.out, h, b"")
     return 0
 
