@@ -91,11 +91,23 @@ static int virqfd(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 
 /* drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids:
  * "vendor:device[:subvendor:subdevice[:class:class_mask]]" */
-static bool id_matches(const char *spec, const struct vp_dev *d)
+struct vfio_id {
+	unsigned int v[6];
+	int n;
+};
+
+/* Parsed once per id, not once per id and function (an sscanf each). */
+static void id_parse(const char *spec, struct vfio_id *id)
 {
-	unsigned int v[6] = { 0, 0, ~0u, ~0u, 0, 0 };
-	int n = sscanf(spec, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4],
-		       &v[5]);
+	*id = (struct vfio_id){ .v = { 0, 0, ~0u, ~0u, 0, 0 } };
+	id->n = sscanf(spec, "%x:%x:%x:%x:%x:%x", &id->v[0], &id->v[1], &id->v[2],
+		       &id->v[3], &id->v[4], &id->v[5]);
+}
+
+static bool id_matches(const struct vfio_id *id, const struct vp_dev *d)
+{
+	const unsigned int *v = id->v;
+	int n = id->n;
 
 	if (n < 2)
 		return false;
@@ -127,12 +139,16 @@ static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 			mp ? mp : "", cl ? " /proc/cmdline: vfio-pci.ids" : "");
 	if (!all || !src)
 		return -ENOMEM;
-	for (char *id = strtok_r(all, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+	for (char *spec = strtok_r(all, ",", &save); spec;
+	     spec = strtok_r(NULL, ",", &save)) {
+		struct vfio_id id;
+
+		id_parse(spec, &id);
 		for (size_t i = 0; i < doc->h->ndevs; i++) {
 			struct vp_dev *d = doc->h->devs[i];
 			char *s;
 
-			if (!id_matches(id, d))
+			if (!id_matches(&id, d))
 				continue;
 			claimed++;
 			if (vp_doc_goes(doc, d) && !d->critical)
