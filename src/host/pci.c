@@ -398,14 +398,13 @@ static int attr_int(int dfd, const char *name, int *v)
 }
 
 /*
- * Identity, class, revision, subsystem, NUMA node and modalias from @dfd;
+ * Identity, class, revision, subsystem and NUMA node from @dfd;
  * returns the PCI_FILL_* flags libpci must fill itself because a read here
  * failed (it then reads sysfs, falls back to config space or fails the scan
  * exactly as without this shortcut).
  */
 static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
 {
-	char buf[1024];
 	int v, w, flags = 0;
 
 	if (attr_int(dfd, "vendor", &v) == 0 && attr_int(dfd, "device", &w) == 0) {
@@ -433,11 +432,6 @@ static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
 	} else {
 		/* libpci then reads the subsystem from config (lib/generic.c). */
 		flags |= PCI_FILL_SUBSYS;
-	}
-	if (attr_str(dfd, "modalias", buf) == 0) {
-		d->modalias = strdup(buf);
-		if (!d->modalias)
-			return -ENOMEM;
 	}
 	d->numa_node = attr_int(dfd, "numa_node", &v) == 0 ? v : -1;
 	return flags;
@@ -521,6 +515,18 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	if (flags & PCI_FILL_SUBSYS) {
 		d->subvendor = p->subsys_vendor_id;
 		d->subdevice = p->subsys_id;
+	}
+	/*
+	 * modalias is made from the very fields just read (pci-sysfs.c
+	 * modalias_show): only whether the attribute exists is asked.
+	 */
+	if (vp_exists_at(dfd, "modalias")) {
+		d->modalias = xasprintf("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+					d->vendor, d->device, d->subvendor, d->subdevice,
+					(d->class >> 16) & 0xff, (d->class >> 8) & 0xff,
+					d->class & 0xff);
+		if (!d->modalias)
+			return -ENOMEM;
 	}
 	d->kind = vp_kind_of_class(d->class);
 
