@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * PCI functions: libpci for identity, names, BARs, driver, group and
- * capabilities; the sysfs attributes libpci does not read come through the
- * context. libpci is pointed at ROOT/sys/bus/pci and forced to the sysfs
- * method, so it can never fall back to port I/O on this machine
- * (pciutils lib/init.c probe_sequence).
+ * PCI functions: libpci for enumeration, names, BARs and capabilities; the
+ * sysfs attributes (identity included, read as libpci reads them) come
+ * through the context, relative to each function's directory. libpci is pointed at
+ * ROOT/sys/bus/pci and forced to the sysfs method, so it can never fall back to port I/O
+ * on this machine (pciutils lib/init.c probe_sequence).
  */
 #include <errno.h>
 #include <fcntl.h>
