@@ -437,6 +437,37 @@ static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
 	return flags;
 }
 
+static char *put_hex(char *o, const char *tag, unsigned int v, int digits)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	while (*tag)
+		*o++ = *tag++;
+	for (int i = digits - 1; i >= 0; i--)
+		*o++ = hex[(v >> (4 * i)) & 0xf];
+	return o;
+}
+
+/*
+ * "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" (pci-sysfs.c
+ * modalias_show), without a vasprintf per function.
+ */
+static char *make_modalias(const struct vp_dev *d)
+{
+	char buf[64], *o = buf;
+
+	o = put_hex(o, "pci:v", d->vendor, 8);
+	o = put_hex(o, "d", d->device, 8);
+	o = put_hex(o, "sv", d->subvendor, 8);
+	o = put_hex(o, "sd", d->subdevice, 8);
+	o = put_hex(o, "bc", (d->class >> 16) & 0xff, 2);
+	o = put_hex(o, "sc", (d->class >> 8) & 0xff, 2);
+	o = put_hex(o, "i", d->class & 0xff, 2);
+	*o++ = '\n';
+	*o = '\0';
+	return strdup(buf);
+}
+
 static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp_dev *d)
 {
 	_cleanup_close_ int dfd = -1;
@@ -521,10 +552,7 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	 * modalias_show): only whether the attribute exists is asked.
 	 */
 	if (vp_exists_at(dfd, "modalias")) {
-		d->modalias = xasprintf("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
-					d->vendor, d->device, d->subvendor, d->subdevice,
-					(d->class >> 16) & 0xff, (d->class >> 8) & 0xff,
-					d->class & 0xff);
+		d->modalias = make_modalias(d);
 		if (!d->modalias)
 			return -ENOMEM;
 	}
