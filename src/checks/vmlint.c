@@ -92,21 +92,11 @@ static size_t host_devs(const struct vp_doc *doc, const char *id, struct vp_dev 
 	return n;
 }
 
-static bool ids_overlap(const char *a, const char *b)
-{
-	struct vp_bdf x, y;
-	bool xs = false, ys = false;
-
-	if (vp_bdf_parse(a, &x, &xs, true) < 0 || vp_bdf_parse(b, &y, &ys, true) < 0)
-		return false;
-	return (xs || ys) ? vp_bdf_same_slot(&x, &y) : vp_bdf_cmp(&x, &y) == 0;
-}
-
 static bool vm_has_function(const struct vp_pve_vmfacts *f, const char *addr)
 {
 	for (size_t i = 0; i < f->n_hostpci; i++)
 		for (size_t k = 0; k < f->hostpci[i].hosts.n; k++)
-			if (ids_overlap(f->hostpci[i].hosts.v[k], addr))
+			if (vp_bdf_ids_overlap(f->hostpci[i].hosts.v[k], addr))
 				return true;
 	return false;
 }
@@ -231,7 +221,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 			for (size_t j = 0; doc && j < doc->guests.n && r == 0; j++) {
 				const struct vp_guest_ref *g = &doc->guests.refs[j];
 
-				if (!g->address || !ids_overlap(g->address, d->addr) ||
+				if (!g->address ||
+				    !vp_bdf_ids_overlap(g->address, d->addr) ||
 				    (g->kind == 'q' && (unsigned long)g->id == env->vmid))
 					continue;
 				r = add(l, "device-shared", VP_LINT_WARN, line,
@@ -253,8 +244,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 			for (size_t a = 0; a < h->hosts.n; a++)
 				for (size_t b = 0; b < f->hostpci[j].hosts.n; b++)
 					if (r == 0 &&
-					    ids_overlap(h->hosts.v[a],
-							f->hostpci[j].hosts.v[b]))
+					    vp_bdf_ids_overlap(h->hosts.v[a],
+							       f->hostpci[j].hosts.v[b]))
 						r = add(l, "device-twice", VP_LINT_ERROR,
 							line,
 							xasprintf(

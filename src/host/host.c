@@ -108,6 +108,16 @@ bool vp_bdf_same_slot(const struct vp_bdf *a, const struct vp_bdf *b)
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
 }
 
+bool vp_bdf_ids_overlap(const char *a, const char *b)
+{
+	struct vp_bdf x, y;
+	bool xs = false, ys = false;
+
+	if (vp_bdf_parse(a, &x, &xs, true) < 0 || vp_bdf_parse(b, &y, &ys, true) < 0)
+		return false;
+	return (xs || ys) ? vp_bdf_same_slot(&x, &y) : vp_bdf_cmp(&x, &y) == 0;
+}
+
 static const char *const kind_names[] = {
 	[VP_KIND_DISPLAY] = "display", [VP_KIND_AUDIO] = "audio",
 	[VP_KIND_USB] = "usb",	       [VP_KIND_NETWORK] = "network",

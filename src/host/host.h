@@ -25,6 +25,11 @@ int vp_bdf_parse(const char *s, struct vp_bdf *out, bool *all_functions, bool sl
 int vp_bdf_cmp(const struct vp_bdf *a, const struct vp_bdf *b);
 /* Same domain, bus and device: functions of one PCI device. */
 bool vp_bdf_same_slot(const struct vp_bdf *a, const struct vp_bdf *b);
+/*
+ * Do two addresses as people write them ("0000:01:00", "01:00.0") name a
+ * common function? A slot covers all its functions; unparsable is false.
+ */
+bool vp_bdf_ids_overlap(const char *a, const char *b);
 
 enum vp_state {
 	VP_UNKNOWN = 0,

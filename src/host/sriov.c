@@ -13,18 +13,6 @@
 
 #include "host/sriov.h"
 
-bool vp_sriov_ids_overlap(const char *a, const char *b)
-{
-	struct vp_bdf x, y;
-	bool xs = false, ys = false;
-
-	if (vp_bdf_parse(a, &x, &xs, true) < 0 || vp_bdf_parse(b, &y, &ys, true) < 0)
-		return false;
-	if (xs || ys)
-		return vp_bdf_same_slot(&x, &y);
-	return vp_bdf_cmp(&x, &y) == 0;
-}
-
 /* Is @name's module, as the root's index finds it, built outside the tree? */
 static int oot_module(struct vp_ctx *ctx, const struct vp_dev *d)
 {
@@ -74,7 +62,7 @@ int vp_sriov_read(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_g
 			const struct vp_guest_ref *r = &g->refs[k];
 			char *s;
 
-			if (!r->address || !vp_sriov_ids_overlap(r->address, vf->addr))
+			if (!r->address || !vp_bdf_ids_overlap(r->address, vf->addr))
 				continue;
 			s = xasprintf("%s %d (%s: %s)", r->kind == 'q' ? "VM" : "CT",
 				      r->id, r->key, r->value);

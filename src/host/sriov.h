@@ -45,9 +45,6 @@ struct vp_sriov_setting {
 /* vfio-pilot's sysfsutils file, below VP_ETC. */
 #define VP_SRIOV_CONF "sysfs.d/vfio-pilot-sriov.conf"
 
-/* Do two PCI ids ("0000:01:00", "01:00.0") name a common function? */
-bool vp_sriov_ids_overlap(const char *a, const char *b);
-
 int vp_sriov_read(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_guests *g,
 		  const struct vp_dev *pf, struct vp_sriov_pf *out);
 void vp_sriov_pf_free(struct vp_sriov_pf *s);

@@ -312,20 +312,6 @@ int vp_usb_find(const struct vp_usb *u, const char *spec, const struct vp_usb_de
 	return *out ? 0 : -ENOENT;
 }
 
-static int why(struct vp_usb_advice *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int why(struct vp_usb_advice *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *m = NULL;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&m, fmt, ap);
-	va_end(ap);
-	return r < 0 ? -ENOMEM : strv_push(&a->why, m);
-}
-
 int vp_usb_advise(const struct vp_host *h, const struct vp_usb *u, const char *ctrl,
 		  struct vp_usb_advice *a)
 {
@@ -349,31 +335,38 @@ int vp_usb_advise(const struct vp_host *h, const struct vp_usb *u, const char *c
 	a->controller_ok = true;
 	if (!d) {
 		a->controller_ok = false;
-		return why(a, "the controller is not a PCI function of this host");
+		return strv_pushf(&a->why,
+				  "the controller is not a PCI function of this host");
 	}
 	if (kbd) {
 		a->controller_ok = false;
-		r = why(a,
+		r = strv_pushf(
+			&a->why,
 			"keep the controller: it carries a keyboard (%s), likely the host's "
 			"console keyboard; pass single devices",
 			kbd);
 	}
 	if (r == 0 && (d->critical & VP_CRIT_ROOTDISK)) {
 		a->controller_ok = false;
-		r = why(a, "keep the controller: the host's root disk is behind it");
+		r = strv_pushf(&a->why,
+			       "keep the controller: the host's root disk is behind it");
 	}
 	if (r == 0 && d->critical && !(d->critical & VP_CRIT_ROOTDISK)) {
 		a->controller_ok = false;
-		r = why(a, "keep the controller: the host needs it (%s)",
-			d->critical_why.n ? d->critical_why.v[0] : "host-critical");
+		r = strv_pushf(&a->why, "keep the controller: the host needs it (%s)",
+			       d->critical_why.n ? d->critical_why.v[0]
+						 : "host-critical");
 	}
 	if (r == 0 && d->iommu_group < 0) {
 		a->controller_ok = false;
-		r = why(a, "the controller has no IOMMU group: only device passthrough "
-			   "(which needs no IOMMU) works");
+		r = strv_pushf(
+			&a->why,
+			"the controller has no IOMMU group: only device passthrough "
+			"(which needs no IOMMU) works");
 	} else if (r == 0 && g && g->verdict == VP_GROUP_SHARED) {
 		a->controller_ok = false;
-		r = why(a,
+		r = strv_pushf(
+			&a->why,
 			"the controller's IOMMU group %d holds unrelated devices: it cannot "
 			"go to a VM alone",
 			g->id);
@@ -382,12 +375,14 @@ int vp_usb_advise(const struct vp_host *h, const struct vp_usb *u, const char *c
 		return r;
 	if (ndev >= 2 || nss) {
 		a->controller_better = true;
-		r = why(a,
+		r = strv_pushf(
+			&a->why,
 			"pass the whole controller (hostpci): %zu device(s)%s; the VM gets "
 			"hot-plug on every port and native speed",
 			ndev, nss ? ", SuperSpeed among them" : "");
 	} else {
-		r = why(a,
+		r = strv_pushf(
+			&a->why,
 			"either works: device passthrough (usbN) is simpler; pass the "
 			"controller (hostpci) if devices come and go (hot-plug on every "
 			"port)");

@@ -47,19 +47,6 @@ static int set_key(struct vp_pve_conf *c, struct vp_vm_change *out, const char *
 	return r < 0 ? r : strv_add(&out->values, value);
 }
 
-/* Do two PCI ids ("0000:01:00", "01:00.0") name a common function? */
-static bool ids_overlap(const char *a, const char *b)
-{
-	struct vp_bdf x, y;
-	bool xs = false, ys = false;
-
-	if (vp_bdf_parse(a, &x, &xs, true) < 0 || vp_bdf_parse(b, &y, &ys, true) < 0)
-		return false;
-	if (xs || ys)
-		return vp_bdf_same_slot(&x, &y);
-	return vp_bdf_cmp(&x, &y) == 0;
-}
-
 static bool is_compute(const struct vp_vm_dev *d)
 {
 	return (d->class >> 8) == 0x0302 || (d->kb && d->kb->role == VP_GPU_COMPUTE);
@@ -158,7 +145,8 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 
 		for (size_t j = 0; d && !rq->mapping && j < f->n_hostpci && !have; j++)
 			for (size_t k = 0; k < f->hostpci[j].hosts.n; k++)
-				if (ids_overlap(f->hostpci[j].hosts.v[k], d->host)) {
+				if (vp_bdf_ids_overlap(f->hostpci[j].hosts.v[k],
+						       d->host)) {
 					r = strv_pushf(
 						&out->notes,
 						"%s is already in hostpci%u: left as it is",
@@ -578,7 +566,7 @@ static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
 		for (size_t k = 0; k < doc->guests.n; k++) {
 			const struct vp_guest_ref *g2 = &doc->guests.refs[k];
 
-			if (!g2->address || !ids_overlap(g2->address, d->addr))
+			if (!g2->address || !vp_bdf_ids_overlap(g2->address, d->addr))
 				continue;
 			if (g2->kind == 'q' && (unsigned long)g2->id == o->vmid)
 				continue;
