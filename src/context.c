@@ -171,37 +171,247 @@ static int build_rel(enum vp_loc loc, const char *fmt, va_list ap, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-/*
- * Resolve @path (relative to the root) one component at a time, following
- * symlinks as the kernel would if the root were "/": an absolute target
- * restarts at the root and ".." never climbs above it. Every prefix passed
- * to readlinkat() is already free of symlinks, so nothing outside the root
- * is ever touched. The result has no leading slash ("" is the root).
- */
-static int resolve_in_root(int rootfd, const char *path, char **out,
-			   int (*on_link)(void *data, const char *at, const char *target),
-			   void *data)
+/* openat2(2) (Linux 5.6); -ENOSYS where the kernel or a seccomp filter lacks it. */
+static int sys_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
 {
-	_cleanup_free_ char *todo = strdup(path);
-	char res[PATH_MAX];
-	char link[PATH_MAX];
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = resolve,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	if (fd >= 0)
+		return (int)fd;
+	/* Docker's default seccomp profile answers EPERM for calls it does not know. */
+	return errno == EPERM ? -ENOSYS : -errno;
+}
+
+/*
+ * An open of a file's contents (not O_PATH, not a directory): it gets
+ * O_NONBLOCK, so that a FIFO cannot block it, and O_NOCTTY; check_type()
+ * then refuses whatever is not a regular file or a directory.
+ */
+static bool plain_open(int flags)
+{
+	return !(flags & (O_PATH | O_DIRECTORY));
+}
+
+static int open_flags(int flags)
+{
+	if (plain_open(flags))
+		flags |= O_NONBLOCK | O_NOCTTY;
+	return flags | O_NOFOLLOW | O_CLOEXEC;
+}
+
+/*
+ * FIFOs, sockets and device nodes are never host files vfio-pilot reads or
+ * writes: a FIFO blocks a read until someone writes, a device can be
+ * endless (/dev/zero) or act when opened. Checked on the opened file itself.
+ */
+static int check_type(int fd, int flags)
+{
+	struct stat st;
+	int r;
+
+	if (fd < 0 || !plain_open(flags))
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return fd;
+	close(fd);
+	return -EINVAL;
+}
+
+static int open_at(int dirfd, const char *name, int flags)
+{
+	int fd = openat(dirfd, name, open_flags(flags));
+
+	return fd < 0 ? -errno : check_type(fd, flags);
+}
+
+/*
+ * openat2 of @rel below the root with no symlink anywhere, the last
+ * component included (RESOLVE_NO_SYMLINKS refuses it with ELOOP even
+ * without O_NOFOLLOW, which O_PATH would turn into "open the link").
+ */
+static int open_beneath(struct vp_ctx *ctx, const char *rel, int flags)
+{
+	int fd = sys_openat2(ctx->rootfd, rel, open_flags(flags) & ~O_NOFOLLOW,
+			     RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
+
+	if (fd == -ENOSYS)
+		ctx->no_openat2 = true;
+	return check_type(fd, flags);
+}
+
+/*
+ * Open @canon, a path below the root without symlinks (as walk() makes
+ * them), refusing any symlink on the way: the kernel enforces it with
+ * openat2, or each component is opened with O_NOFOLLOW from the last one.
+ */
+static int open_nolinks(struct vp_ctx *ctx, const char *canon, int flags)
+{
+	_cleanup_free_ char *copy = NULL;
+	_cleanup_close_ int dir = -1;
+	char *save = NULL, *name, *next;
+	int fd;
+
+	if (!canon[0])
+		return open_at(ctx->rootfd, ".", flags);
+	if (!ctx->no_openat2) {
+		fd = open_beneath(ctx, canon, flags);
+		if (fd != -ENOSYS)
+			return fd;
+	}
+	copy = strdup(canon);
+	if (!copy)
+		return -ENOMEM;
+	name = strtok_r(copy, "/", &save);
+	while (name && (next = strtok_r(NULL, "/", &save))) {
+		fd = openat(dir >= 0 ? dir : ctx->rootfd, name,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return errno == ENOTDIR ? -ELOOP : -errno;
+		if (dir >= 0)
+			close(dir);
+		dir = fd;
+		name = next;
+	}
+	if (!name)
+		return -EINVAL;
+	fd = open_at(dir >= 0 ? dir : ctx->rootfd, name, flags);
+	if (fd >= 0 && (flags & O_PATH)) {
+		struct stat st;
+
+		/* O_PATH | O_NOFOLLOW opens a symlink itself: refuse it too. */
+		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+			close(fd);
+			return -ELOOP;
+		}
+	}
+	return fd;
+}
+
+/* "a/./b//c/../d" -> "a/b/d"; -EXDEV when a ".." would climb above the root. */
+static int normalize(const char *path, char *out, size_t size)
+{
+	size_t len = 0;
+
+	while (*path) {
+		size_t clen = strcspn(path, "/");
+
+		if (clen == 2 && path[0] == '.' && path[1] == '.') {
+			if (len == 0)
+				return -EXDEV;
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+		} else if (clen > 0 && !(clen == 1 && path[0] == '.')) {
+			if (len + clen + 2 > size)
+				return -ENAMETOOLONG;
+			if (len)
+				out[len++] = '/';
+			memcpy(out + len, path, clen);
+			len += clen;
+		}
+		path += clen;
+		if (*path == '/')
+			path++;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+typedef int (*on_link_fn)(void *data, const char *at, const char *target);
+
+/* walk()'s @flags when only the canonical path is wanted, no descriptor. */
+#define WALK_RESOLVE (-1)
+
+/*
+ * Resolve @path (relative to the root) as the kernel would if the root were
+ * "/": an absolute symlink restarts at the root and ".." never climbs above
+ * it. Every component is opened relative to the directory descriptor of the
+ * one before, with O_NOFOLLOW; a symlink met is read and its target walked
+ * the same way from that descriptor, and after ".." the directory is opened
+ * again by its canonical name, links refused. No path string is ever handed
+ * to the kernel to be resolved on its own, so swapping a directory for a
+ * link while this runs can change what is found, never make it leave the
+ * root (the check and the use are the same open).
+ *
+ * Unless @flags is WALK_RESOLVE, *fdp gets the last component opened with
+ * @flags. *canon (when asked) gets the path below the root without
+ * symlinks ("" is the root). A path without symlinks, most of them, costs
+ * one openat2 call.
+ */
+static int walk(struct vp_ctx *ctx, const char *path, int flags, int *fdp, char **canon,
+		on_link_fn on_link, void *data)
+{
+	_cleanup_free_ char *todo = NULL;
+	_cleanup_close_ int dir = -1; /* -1: the root */
+	char res[PATH_MAX], link[PATH_MAX];
+	const bool resolve_only = flags == WALK_RESOLVE;
 	size_t reslen = 0;
-	int links = 0;
+	bool stale = false; /* @dir does not match @res after a ".." */
+	bool opened = false;
+	int links = 0, fd;
 	char *cur;
 
+	if (path[0] == '/')
+		return -EINVAL;
+	if (!resolve_only && ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE))
+		return -EINVAL; /* nothing is created here: see plan/atomic.c */
+
+	/* Fast path: no symlink on the way, the kernel checks it. */
+	if (!ctx->no_openat2 && normalize(path, res, sizeof(res)) == 0) {
+		/*
+		 * The path as given, not @res: without symlinks ".." is the
+		 * lexical parent, so @res is then its canonical form.
+		 */
+		fd = open_beneath(ctx, path[0] ? path : ".",
+				  resolve_only ? O_PATH : flags);
+		if (fd != -ENOSYS && fd != -ELOOP && fd != -EXDEV && fd != -EAGAIN) {
+			if (fd < 0)
+				return fd;
+			if (canon && !(*canon = strdup(res))) {
+				close(fd);
+				return -ENOMEM;
+			}
+			if (!resolve_only)
+				*fdp = fd;
+			else
+				close(fd);
+			return 0;
+		}
+	}
+
+	todo = strdup(path);
 	if (!todo)
 		return -ENOMEM;
 	res[0] = '\0';
 	cur = todo;
-	while (*cur) {
-		char *slash = strchr(cur, '/');
-		size_t clen = slash ? (size_t)(slash - cur) : strlen(cur);
-		char *rest = slash ? slash + 1 : cur + clen;
-		size_t save = reslen;
+	for (;;) {
+		char name[NAME_MAX + 1];
+		const char *rest;
+		bool last;
+		size_t clen;
+		int at, err;
 		ssize_t n;
 
-		if (clen == 0 || (clen == 1 && cur[0] == '.')) {
-			cur = rest;
+		while (*cur == '/')
+			cur++;
+		if (!*cur)
+			break;
+		clen = strcspn(cur, "/");
+		for (rest = cur + clen; *rest == '/'; rest++)
+			;
+		last = !*rest;
+		if (clen == 1 && cur[0] == '.') {
+			cur = (char *)rest;
 			continue;
 		}
 		if (clen == 2 && cur[0] == '.' && cur[1] == '.') {
@@ -210,41 +420,109 @@ static int resolve_in_root(int rootfd, const char *path, char **out,
 			if (reslen > 0)
 				reslen--;
 			res[reslen] = '\0';
-			cur = rest;
+			stale = true;
+			cur = (char *)rest;
 			continue;
 		}
-		if (reslen + clen + 2 >= PATH_MAX)
+		if (clen > NAME_MAX || reslen + clen + 2 > sizeof(res))
 			return -ENAMETOOLONG;
-		if (reslen)
-			res[reslen++] = '/';
-		memcpy(res + reslen, cur, clen);
-		reslen += clen;
-		res[reslen] = '\0';
+		memcpy(name, cur, clen);
+		name[clen] = '\0';
+		if (stale) {
+			/* Reopened by its canonical name, never through "..". */
+			if (dir >= 0)
+				close(dir);
+			dir = reslen ? open_nolinks(ctx, res, O_PATH | O_DIRECTORY) : -1;
+			if (reslen && dir < 0)
+				return dir;
+			stale = false;
+		}
+		at = dir >= 0 ? dir : ctx->rootfd;
 
-		n = readlinkat(rootfd, res, link, sizeof(link) - 1);
+		if (!last) {
+			fd = openat(at, name,
+				    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			err = fd < 0 ? errno : 0;
+		} else if (resolve_only) {
+			/* Only the name is wanted: readlinkat below tells link or not. */
+			fd = -1;
+			err = ELOOP;
+		} else {
+			fd = open_at(at, name, flags);
+			err = fd < 0 ? -fd : 0;
+			if (fd >= 0 && (flags & O_PATH)) {
+				struct stat st;
+
+				/* O_PATH with O_NOFOLLOW opens a symlink itself. */
+				if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+					close(fd);
+					fd = -1;
+					err = ELOOP;
+				}
+			}
+		}
+		if (fd >= 0) {
+			if (reslen)
+				res[reslen++] = '/';
+			memcpy(res + reslen, name, clen + 1);
+			reslen += clen;
+			if (last) {
+				*fdp = fd;
+				opened = true;
+				break;
+			}
+			if (dir >= 0)
+				close(dir);
+			dir = fd;
+			cur = (char *)rest;
+			continue;
+		}
+		/* ELOOP (O_NOFOLLOW met a link) or ENOTDIR (not a directory): a link? */
+		if (err != ELOOP && err != ENOTDIR)
+			return -err;
+		n = readlinkat(at, name, link, sizeof(link) - 1);
 		if (n < 0) {
 			if (errno != EINVAL)
 				return -errno;
-			cur = rest; /* not a link */
+			if (err == ENOTDIR)
+				return -ENOTDIR;
+			if (resolve_only) {
+				/* The last component exists and is no link. */
+				if (reslen)
+					res[reslen++] = '/';
+				memcpy(res + reslen, name, clen + 1);
+				reslen += clen;
+				break;
+			}
+			/* No longer a link since the open: count it, open again. */
+			if (++links > VP_MAX_LINKS)
+				return -ELOOP;
 			continue;
 		}
 		if (++links > VP_MAX_LINKS)
 			return -ELOOP;
 		link[n] = '\0';
 		if (on_link) {
-			int r = on_link(data, res, link);
+			_cleanup_free_ char *where =
+				reslen ? xasprintf("%s/%s", res, name) : strdup(name);
+			int r;
 
+			if (!where)
+				return -ENOMEM;
+			r = on_link(data, where, link);
 			if (r < 0)
 				return r;
 		}
-		/* Replace this component by the link target, then continue. */
-		reslen = save;
-		res[reslen] = '\0';
 		if (link[0] == '/') {
 			reslen = 0;
 			res[0] = '\0';
+			if (dir >= 0)
+				close(dir);
+			dir = -1;
+			stale = false;
 		}
 		{
+			/* The target replaces the component; what followed stays. */
 			char *next = xasprintf("%s/%s", link, rest);
 
 			if (!next)
@@ -254,17 +532,29 @@ static int resolve_in_root(int rootfd, const char *path, char **out,
 			cur = todo;
 		}
 	}
-	*out = strdup(res);
-	return *out ? 0 : -ENOMEM;
+	/* The path ended in "." or "..", or was empty: the directory reached. */
+	if (!resolve_only && !opened) {
+		fd = open_nolinks(ctx, res, flags);
+		if (fd < 0)
+			return fd;
+		*fdp = fd;
+		opened = true;
+	}
+	if (canon && !(*canon = strdup(res))) {
+		if (opened) {
+			close(*fdp);
+			*fdp = -1;
+		}
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int vp_resolve_walk(struct vp_ctx *ctx, const char *rel, char **out,
 		    int (*on_link)(void *data, const char *at, const char *target),
 		    void *data)
 {
-	if (rel[0] == '/')
-		return -EINVAL;
-	return resolve_in_root(ctx->rootfd, rel, out, on_link, data);
+	return walk(ctx, rel, WALK_RESOLVE, NULL, out, on_link, data);
 }
 
 static int vresolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt,
@@ -276,7 +566,7 @@ static int vresolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char 
 	r = build_rel(loc, fmt, ap, &rel);
 	if (r < 0)
 		return r;
-	return resolve_in_root(ctx->rootfd, rel, out, NULL, NULL);
+	return walk(ctx, rel, WALK_RESOLVE, NULL, out, NULL, NULL);
 }
 
 int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
@@ -293,14 +583,14 @@ int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt,
 static int vopen(struct vp_ctx *ctx, enum vp_loc loc, int flags, const char *fmt,
 		 va_list ap)
 {
-	_cleanup_free_ char *res = NULL;
-	int r, fd;
+	_cleanup_free_ char *rel = NULL;
+	int r, fd = -1;
 
-	r = vresolve(ctx, loc, &res, fmt, ap);
+	r = build_rel(loc, fmt, ap, &rel);
 	if (r < 0)
 		return r;
-	fd = openat(ctx->rootfd, res[0] ? res : ".", flags | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	r = walk(ctx, rel, flags, &fd, NULL, NULL, NULL);
+	return r < 0 ? r : fd;
 }
 
 int vp_openf(struct vp_ctx *ctx, enum vp_loc loc, int flags, const char *fmt, ...)
@@ -336,17 +626,13 @@ int vp_opendirf(struct vp_ctx *ctx, enum vp_loc loc, DIR **dir, const char *fmt,
 
 bool vp_existsf(struct vp_ctx *ctx, enum vp_loc loc, const char *fmt, ...)
 {
-	_cleanup_free_ char *res = NULL;
-	struct stat st;
+	_cleanup_close_ int fd = -1;
 	va_list ap;
-	int r;
 
 	va_start(ap, fmt);
-	r = vresolve(ctx, loc, &res, fmt, ap);
+	fd = vopen(ctx, loc, O_PATH, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return false;
-	return fstatat(ctx->rootfd, res[0] ? res : ".", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return fd >= 0;
 }
 
 static int read_fd(int fd, void *buf, size_t max, size_t *len)
@@ -398,7 +684,7 @@ int vp_read_strf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 		return fd;
 	for (;;) {
 		char *nb = realloc(buf, cap + 1);
-		size_t n;
+		size_t n = 0;
 
 		if (!nb)
 			return -ENOMEM;
@@ -421,23 +707,41 @@ int vp_read_strf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 	return 0;
 }
 
-int vp_open_canonical(struct vp_ctx *ctx, const char *rel, int flags)
+int vp_open_beneath(struct vp_ctx *ctx, const char *rel, int flags)
 {
-	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
-	};
-	long fd;
+	_cleanup_free_ char *host = NULL, *real = NULL;
+	size_t n = strlen(ctx->root);
+	int fd;
 
 	if (rel[0] == '/')
 		return -EINVAL;
-	fd = syscall(SYS_openat2, ctx->rootfd, rel[0] ? rel : ".", &how, sizeof(how));
-	if (fd >= 0)
-		return (int)fd;
-	if (errno != ENOSYS && errno != EPERM)
+	if (!ctx->no_openat2) {
+		fd = sys_openat2(ctx->rootfd, rel[0] ? rel : ".",
+				 open_flags(flags) & ~O_NOFOLLOW,
+				 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+		if (fd != -ENOSYS)
+			return check_type(fd, flags);
+		ctx->no_openat2 = true;
+	}
+	/* Without openat2: the kernel's walk, kept only when it ends below the root. */
+	host = streq(ctx->root, "/") ? xasprintf("/%s", rel)
+				     : xasprintf("%s/%s", ctx->root, rel);
+	if (!host)
+		return -ENOMEM;
+	real = realpath(host, NULL);
+	if (!real)
 		return -errno;
-	/* No openat2 (old kernel or seccomp): resolve one component at a time. */
-	return vp_openf(ctx, VP_ROOT, flags, "%s", rel);
+	if (n > 1 && (strncmp(real, ctx->root, n) != 0 || (real[n] && real[n] != '/')))
+		return -EXDEV;
+	fd = open(real, open_flags(flags));
+	return fd < 0 ? -errno : check_type(fd, flags);
+}
+
+int vp_open_canonical(struct vp_ctx *ctx, const char *rel, int flags)
+{
+	if (rel[0] == '/')
+		return -EINVAL;
+	return open_nolinks(ctx, rel, flags);
 }
 
 static bool one_component(const char *name)
@@ -445,15 +749,19 @@ static bool one_component(const char *name)
 	return name[0] && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..");
 }
 
-int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t *len)
+int vp_open_at(int dirfd, const char *name, int flags)
 {
-	_cleanup_close_ int fd = -1;
-
 	if (!one_component(name))
 		return -EINVAL;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	return open_at(dirfd, name, flags);
+}
+
+int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t *len)
+{
+	_cleanup_close_ int fd = vp_open_at(dirfd, name, O_RDONLY);
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	return read_fd(fd, buf, max, len);
 }
 
@@ -470,11 +778,9 @@ int vp_read_str_at(int dirfd, const char *name, char **out)
 	 * file in a snapshot is short only at its end: one read is the value.
 	 * This halves the reads of a scan, where attributes are most of them.
 	 */
-	if (!one_component(name))
-		return -EINVAL;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = vp_open_at(dirfd, name, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		n = read(fd, buf, sizeof(buf) - 1);
 	while (n < 0 && errno == EINTR);
@@ -513,14 +819,21 @@ bool vp_exists_at(int dirfd, const char *name)
 	return one_component(name) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+bool vp_regular_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return one_component(name) &&
+	       fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
 int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 {
-	_cleanup_free_ char *rel = NULL, *dir = NULL, *res = NULL;
-	char link[PATH_MAX];
+	_cleanup_free_ char *rel = NULL, *dir = NULL;
+	_cleanup_close_ int dfd = -1;
 	const char *base;
 	char *slash;
 	va_list ap;
-	ssize_t n;
 	int r;
 
 	va_start(ap, fmt);
@@ -528,28 +841,16 @@ int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 	va_end(ap);
 	if (r < 0)
 		return r;
-	/* Resolve the directory part only: the last component is the link. */
+	/* The directory part is walked; the last component is the link, read there. */
 	slash = strrchr(rel, '/');
 	base = slash ? slash + 1 : rel;
 	dir = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
 	if (!dir)
 		return -ENOMEM;
-	r = resolve_in_root(ctx->rootfd, dir, &res, NULL, NULL);
+	r = walk(ctx, dir, O_PATH | O_DIRECTORY, &dfd, NULL, NULL, NULL);
 	if (r < 0)
 		return r;
-	{
-		_cleanup_free_ char *full =
-			res[0] ? xasprintf("%s/%s", res, base) : strdup(base);
-
-		if (!full)
-			return -ENOMEM;
-		n = readlinkat(ctx->rootfd, full, link, sizeof(link) - 1);
-	}
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	*out = strdup(link);
-	return *out ? 0 : -ENOMEM;
+	return vp_readlink_at(dfd, base, out);
 }
 
 int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)

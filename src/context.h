@@ -41,6 +41,7 @@ enum vp_loc {
 struct vp_ctx {
 	char *root;	    /* canonical absolute path of --root */
 	int rootfd;	    /* O_PATH directory descriptor of root */
+	bool no_openat2;    /* the kernel (or seccomp) refused openat2 once */
 	enum vp_output out; /* text or JSON */
 	int verbose;	    /* -v count */
 	char *ids_file;	    /* --ids, or NULL for the system pci.ids */
@@ -88,7 +89,10 @@ int vp_exit_code(int err);
 
 /*
  * Path access, all confined to the root. @fmt names a path below @loc; it
- * must not be absolute. Each returns 0 or -errno.
+ * must not be absolute. Each returns 0 or -errno. Opens walk the path one
+ * component at a time from descriptors (no check-then-use gap, context.c
+ * walk()); an open of a file's contents refuses FIFOs, sockets and devices
+ * with -EINVAL (opened O_NONBLOCK, then fstat). vp_openf never creates.
  */
 int vp_resolve(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -119,9 +123,18 @@ int vp_readlinkf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fm
 /*
  * Open @rel, a canonical path below the root as vp_resolve returned it. The
  * kernel then refuses any symlink on the way (openat2 RESOLVE_NO_SYMLINKS |
- * RESOLVE_BENEATH, Linux 5.6); without openat2 it is resolved again.
+ * RESOLVE_BENEATH, Linux 5.6); without openat2 each component is opened
+ * with O_NOFOLLOW from the one before.
  */
 int vp_open_canonical(struct vp_ctx *ctx, const char *rel, int flags);
+/*
+ * Open @rel below the root the way a library given the path by name will
+ * reach it: the kernel follows relative links, but the open fails
+ * (-EXDEV) where an absolute link or a ".." would leave the root
+ * (openat2 RESOLVE_BENEATH). What libpci and libkmod are handed is
+ * checked with it.
+ */
+int vp_open_beneath(struct vp_ctx *ctx, const char *rel, int flags);
 
 /*
  * Attributes of one directory already opened through the resolver (a PCI
@@ -129,10 +142,13 @@ int vp_open_canonical(struct vp_ctx *ctx, const char *rel, int flags);
  * with O_NOFOLLOW, so it cannot leave that directory. One lookup instead of
  * a resolution per attribute.
  */
+int vp_open_at(int dirfd, const char *name, int flags);
 int vp_read_str_at(int dirfd, const char *name, char **out);
 int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t *len);
 int vp_readlink_at(int dirfd, const char *name, char **out);
 bool vp_exists_at(int dirfd, const char *name);
+/* A regular file, not a link, FIFO or device: what a library may open by name. */
+bool vp_regular_at(int dirfd, const char *name);
 /* The path a library that cannot be confined must be given (libpci, libkmod). */
 int vp_host_pathf(struct vp_ctx *ctx, enum vp_loc loc, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
