@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #include <pci/pci.h>
 
@@ -45,7 +46,13 @@ static void pci_warning_cb(char *msg, ...)
 	(void)msg;
 }
 
-static int pci_open(struct vp_ctx *ctx)
+/*
+ * libpci opens "<sysfs.path>/devices/ADDR/NAME" by name, so the kernel, not
+ * the root's resolver, follows the links on the way: @bus is sys/bus/pci
+ * already resolved inside the root (no symlink left in it), and each entry
+ * below is checked to lead where the resolver says (open_entry).
+ */
+static int pci_open(struct vp_ctx *ctx, const char *bus)
 {
 	_cleanup_free_ char *sysfs = NULL;
 	struct pci_access *a;
@@ -53,7 +60,7 @@ static int pci_open(struct vp_ctx *ctx)
 
 	if (ctx->pacc)
 		return 0;
-	r = vp_host_pathf(ctx, VP_SYS, &sysfs, "bus/pci");
+	r = vp_host_pathf(ctx, VP_ROOT, &sysfs, "%s", bus);
 	if (r < 0)
 		return r;
 	a = pci_alloc();
@@ -77,16 +84,17 @@ static int pci_open(struct vp_ctx *ctx)
 }
 
 /*
- * libpci treats a directory entry it cannot parse as fatal (lib/sysfs.c
- * sysfs_scan). Check the names first so such a root gets a precise error;
- * a function without vendor/device/class still fails the scan, through
- * the error handler above, with libpci's message.
+ * The entries of sys/bus/pci/devices, read through the root: libpci's own
+ * scan (lib/sysfs.c sysfs_scan) would list the directory by name and take
+ * every entry, links leaving the root included, and treats a name it
+ * cannot parse as fatal. Check the names here so such a root gets a
+ * precise error; a function without vendor/device/class still fails the
+ * scan, through the error handler above, with libpci's message.
  */
-static int pci_precheck(struct vp_ctx *ctx, size_t *count)
+static int pci_list(struct vp_ctx *ctx, struct strv *names)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *e;
-	size_t n = 0;
 	int r;
 
 	r = vp_opendirf(ctx, VP_SYS, &dir, "bus/pci/devices");
@@ -108,9 +116,10 @@ static int pci_precheck(struct vp_ctx *ctx, size_t *count)
 			       e->d_name);
 			return -EBADMSG;
 		}
-		n++;
+		r = strv_add(names, e->d_name);
+		if (r < 0)
+			return r;
 	}
-	*count = n;
 	return 0;
 }
 
@@ -327,7 +336,7 @@ static char *lexical_devpath(int busdir, const char *addr)
 {
 	_cleanup_free_ char *link = NULL, *joined = NULL;
 	char *parts[64], *save = NULL;
-	size_t n = 0, len = 0;
+	size_t n = 0, len = 0, fixed;
 	char *out;
 
 	if (busdir < 0 || vp_readlink_at(busdir, addr, &link) < 0 || link[0] == '/')
@@ -335,13 +344,19 @@ static char *lexical_devpath(int busdir, const char *addr)
 	joined = xasprintf("sys/bus/pci/devices/%s", link);
 	if (!joined)
 		return NULL;
+	/*
+	 * Only the link's leading ".." are taken lexically: those climb real
+	 * directories. A ".." after one of the link's own components would be
+	 * the parent of whatever that component is, perhaps a link.
+	 */
+	fixed = 4;
 	for (char *t = strtok_r(joined, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
 		if (streq(t, "."))
 			continue;
 		if (streq(t, "..")) {
-			if (n == 0)
+			if (n == 0 || n > fixed)
 				return NULL;
-			n--;
+			fixed = --n;
 			continue;
 		}
 		if (n == ARRAY_SIZE(parts))
@@ -373,9 +388,9 @@ static int attr_str(int dfd, const char *name, char buf[1024])
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = vp_open_at(dfd, name, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, buf, 1024);
 	if (n < 0)
 		return -errno;
@@ -403,6 +418,19 @@ static int attr_int(int dfd, const char *name, int *v)
  * failed (it then reads sysfs, falls back to config space or fails the scan
  * exactly as without this shortcut).
  */
+/*
+ * libpci may read @name by path only if it is absent (libpci then fails or
+ * falls back as it documents) or a regular file: a link could lead out of
+ * the root, a FIFO would block libpci's read.
+ */
+static int lib_may_read(const struct vp_dev *d, int dfd, const char *name)
+{
+	if (!vp_exists_at(dfd, name) || vp_regular_at(dfd, name))
+		return 0;
+	vp_err("%s: %s is not a regular file", d->addr, name);
+	return -EBADMSG;
+}
+
 static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
 {
 	int v, w, flags = 0;
@@ -434,6 +462,15 @@ static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
 		flags |= PCI_FILL_SUBSYS;
 	}
 	d->numa_node = attr_int(dfd, "numa_node", &v) == 0 ? v : -1;
+	if (flags & PCI_FILL_IDENT &&
+	    (lib_may_read(d, dfd, "vendor") < 0 || lib_may_read(d, dfd, "device") < 0))
+		return -EBADMSG;
+	if (flags & PCI_FILL_CLASS &&
+	    (lib_may_read(d, dfd, "class") < 0 || lib_may_read(d, dfd, "revision") < 0))
+		return -EBADMSG;
+	if (flags & PCI_FILL_SUBSYS && (lib_may_read(d, dfd, "subsystem_vendor") < 0 ||
+					lib_may_read(d, dfd, "subsystem_device") < 0))
+		return -EBADMSG;
 	return flags;
 }
 
@@ -468,9 +505,10 @@ static char *make_modalias(const struct vp_dev *d)
 	return strdup(buf);
 }
 
-static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp_dev *d)
+/* @dfd is the function's directory (open_entry); fill_dev closes it. */
+static int fill_dev(struct vp_ctx *ctx, int fd, struct pci_dev *p, struct vp_dev *d)
 {
-	_cleanup_close_ int dfd = -1;
+	_cleanup_close_ int dfd = fd;
 	_cleanup_free_ char *link = NULL;
 	unsigned char cfg[4096];
 	int flags;
@@ -487,27 +525,15 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%d", p->domain, p->bus, p->dev,
 		 p->func);
 
-	/*
-	 * One lookup per function, its attributes read relative to it. The bus
-	 * entry is a relative link into sys/devices (drivers/base/bus.c); joined
-	 * lexically it is the canonical path whenever nothing on the way is a
-	 * link, which vp_open_canonical then enforces. Otherwise: resolve.
-	 */
-	d->syspath = lexical_devpath(busdir, d->addr);
-	dfd = d->syspath ? vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY)
-			 : -ELOOP;
-	if (dfd < 0) {
-		free(d->syspath);
-		r = vp_resolve(ctx, VP_SYS, &d->syspath, "bus/pci/devices/%s", d->addr);
-		if (r < 0)
-			return r;
-		dfd = vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY);
-		if (dfd < 0)
-			return dfd;
-	}
 	r = vp_read_bytes_at(dfd, "config", cfg, sizeof(cfg), &d->cfg_len);
 	if (r < 0)
 		d->cfg_len = 0;
+	/*
+	 * What config does not hold reads as 0xff, as libpci makes of a short
+	 * or failed read (lib/access.c pci_read_data): libpci then never opens
+	 * config by name, which may not be a file (a link, a FIFO).
+	 */
+	memset(cfg + d->cfg_len, 0xff, sizeof(cfg) - d->cfg_len);
 	flags = read_ident(d, dfd, cfg);
 	if (flags < 0)
 		return flags;
@@ -520,7 +546,7 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	 * context leaves it to vp_dev_details().
 	 */
 	if (!ctx->dev_details_lazy) {
-		if (vp_exists_at(dfd, "resource"))
+		if (vp_regular_at(dfd, "resource"))
 			flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
 		else
 			vp_dev_unknown(d, "bars", "no resource attribute");
@@ -531,7 +557,7 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	 * the copy just read instead (lib/access.c pci_read_data serves what
 	 * the cache covers); it is dropped before @cfg goes out of scope.
 	 */
-	pci_setup_cache(p, cfg, (int)d->cfg_len);
+	pci_setup_cache(p, cfg, (int)sizeof(cfg));
 	pci_fill_info(p, flags);
 
 	if (flags & PCI_FILL_IDENT) {
@@ -603,11 +629,88 @@ static int fill_dev(struct vp_ctx *ctx, int busdir, struct pci_dev *p, struct vp
 	return read_sysfs_extras(d, dfd, true, d->details);
 }
 
+/*
+ * The directory of bus entry @name as an O_PATH descriptor, and its
+ * canonical path below the root. The entry is a relative link into
+ * sys/devices (drivers/base/bus.c); joined lexically it is the canonical
+ * path whenever nothing on the way is a link, which vp_open_canonical then
+ * enforces. Otherwise it is resolved inside the root, and since libpci
+ * opens its files by name, the kernel's own walk from the root must reach
+ * the same directory: an absolute link, or one climbing above the root,
+ * is -EXDEV. A dangling link is -ENOENT, a loop -ELOOP.
+ */
+static int open_entry(struct vp_ctx *ctx, int busdir, const char *bus, const char *name,
+		      char **syspath, int *dfdp)
+{
+	_cleanup_free_ char *sp = NULL, *byname = NULL;
+	_cleanup_close_ int dfd = -1, kfd = -1;
+	struct stat a, b;
+	int r;
+
+	if (streq(bus, "sys/bus/pci"))
+		sp = lexical_devpath(busdir, name);
+	if (sp) {
+		dfd = vp_open_canonical(ctx, sp, O_PATH | O_DIRECTORY);
+		if (dfd >= 0)
+			goto done;
+		free(TAKE_PTR(sp));
+	}
+	r = vp_resolve(ctx, VP_SYS, &sp, "bus/pci/devices/%s", name);
+	if (r < 0)
+		return r;
+	dfd = vp_open_canonical(ctx, sp, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	byname = xasprintf("%s/devices/%s", bus, name);
+	if (!byname)
+		return -ENOMEM;
+	kfd = vp_open_beneath(ctx, byname, O_PATH | O_DIRECTORY);
+	if (kfd < 0)
+		return kfd == -ENOENT ? -EXDEV : kfd;
+	if (fstat(dfd, &a) < 0 || fstat(kfd, &b) < 0)
+		return -errno;
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return -EXDEV;
+done:
+	*syspath = TAKE_PTR(sp);
+	*dfdp = dfd;
+	dfd = -1;
+	return 0;
+}
+
+/* A bus entry that leads nowhere is named, and the scan goes on without it. */
+static int skip_entry(struct vp_host *h, const char *name, int err)
+{
+	_cleanup_free_ char *shown = vp_display_path(VP_SYS, "bus/pci/devices");
+	const char *why;
+
+	switch (err) {
+	case -ENOENT:
+		why = "a dangling link";
+		break;
+	case -ELOOP:
+		why = "a symlink loop";
+		break;
+	case -ENOTDIR:
+		why = "not a directory";
+		break;
+	case -EXDEV:
+		why = "a link that leaves the root (libpci would follow it there)";
+		break;
+	default:
+		why = strerror(-err);
+		break;
+	}
+	vp_warn("%s/%s: %s; this function is left out", shown ? shown : "", name, why);
+	return strv_pushf(&h->notes, "%s/%s: %s; left out", shown ? shown : "", name,
+			  why);
+}
+
 /* The scan proper, with libpci's error handler armed (no cleanup variables live here). */
-static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, size_t count)
+static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, const char *bus,
+		const struct strv *names)
 {
 	jmp_buf jb;
-	struct pci_dev *p;
 	volatile size_t i = 0; /* read after longjmp */
 	int r;
 
@@ -617,27 +720,49 @@ static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, size_t count)
 		vp_err("libpci: %s", pci_errmsg);
 		return -EBADMSG;
 	}
-	if (!ctx->pacc->methods) {
+	if (!ctx->pacc->methods)
 		pci_init(ctx->pacc);
-		pci_scan_bus(ctx->pacc);
-	}
-	for (p = ctx->pacc->devices; p; p = p->next) {
+	for (; i < names->n; i++) {
+		struct vp_bdf b;
 		struct vp_dev *d;
+		struct pci_dev *p;
+		char *syspath = NULL;
+		int dfd = -1;
 
-		if (i == count) {
-			/* The tree changed between the check and the scan. */
+		if (vp_bdf_parse(names->v[i], &b, NULL, false) < 0) {
 			pci_jmp = NULL;
-			vp_err("the PCI device directory changed while it was read");
-			return -EAGAIN;
+			return -EBADMSG; /* pci_list checked every name */
+		}
+		r = open_entry(ctx, busdir, bus, names->v[i], &syspath, &dfd);
+		if (r == -ENOMEM) {
+			pci_jmp = NULL;
+			return r;
+		}
+		if (r < 0) {
+			r = skip_entry(h, names->v[i], r);
+			if (r < 0) {
+				pci_jmp = NULL;
+				return r;
+			}
+			continue;
 		}
 		d = calloc(1, sizeof(*d));
 		if (!d) {
+			free(syspath);
+			close(dfd);
 			pci_jmp = NULL;
 			return -ENOMEM;
 		}
-		h->devs[i] = d;
-		h->ndevs = ++i;
-		r = fill_dev(ctx, busdir, p, d);
+		d->syspath = syspath;
+		h->devs[h->ndevs++] = d;
+		/*
+		 * Only the functions checked above are handed to libpci, linked
+		 * into its list as pci_scan_bus would (pci_cleanup frees them).
+		 */
+		p = pci_get_dev(ctx->pacc, (int)b.domain, b.bus, b.dev, b.fn);
+		p->next = ctx->pacc->devices;
+		ctx->pacc->devices = p;
+		r = fill_dev(ctx, dfd, p, d);
 		if (r < 0) {
 			pci_jmp = NULL;
 			vp_err("%s: %s", d->addr, strerror(-r));
@@ -650,24 +775,29 @@ static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, size_t count)
 
 int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 {
+	_cleanup_(strv_free) struct strv names = { 0 };
+	_cleanup_free_ char *bus = NULL;
 	_cleanup_close_ int busdir = -1;
-	size_t count = 0;
 	int r;
 
-	r = pci_precheck(ctx, &count);
+	r = vp_resolve(ctx, VP_SYS, &bus, "bus/pci");
+	if (r == 0)
+		r = pci_list(ctx, &names);
+	else
+		vp_err("cannot read /sys/bus/pci under %s: %s", ctx->root, strerror(-r));
 	if (r < 0)
 		return r;
-	r = pci_open(ctx);
+	r = pci_open(ctx, bus);
 	if (r < 0)
 		return r;
-	h->devs = calloc(count ? count : 1, sizeof(*h->devs));
+	h->devs = calloc(names.n ? names.n : 1, sizeof(*h->devs));
 	if (!h->devs)
 		return -ENOMEM;
 	busdir = vp_openf(ctx, VP_SYS, O_PATH | O_DIRECTORY, "bus/pci/devices");
-	r = scan(ctx, h, busdir, count);
+	r = scan(ctx, h, busdir, bus, &names);
 	if (r < 0)
 		return r;
-	/* libpci lists devices in readdir order; lspci sorts them (lspci.c sort_them). */
+	/* lspci sorts by address (lspci.c sort_them). */
 	qsort(h->devs, h->ndevs, sizeof(*h->devs), cmp_dev);
 	link_parents(h);
 	return 0;
@@ -704,7 +834,7 @@ int vp_dev_details(struct vp_ctx *ctx, struct vp_dev *d)
 	dfd = vp_open_canonical(ctx, d->syspath, O_PATH | O_DIRECTORY);
 	if (dfd < 0)
 		return dfd;
-	if (!vp_exists_at(dfd, "resource")) {
+	if (!vp_regular_at(dfd, "resource")) {
 		vp_dev_unknown(d, "bars", "no resource attribute");
 	} else {
 		r = fill_bars_late(d);
