@@ -958,12 +958,97 @@ static void kmod_log_quiet(void *data, int priority, const char *file, int line,
 	vfprintf(stderr, format, args);
 }
 
+/*
+ * libkmod opens the paths it is given by name (libkmod-config.c
+ * kmod_config_new, libkmod-index.c index_mm_open): the kernel follows the
+ * links on the way, out of the root if one leads there, and a FIFO blocks
+ * the open. So it gets only files checked with vp_open_beneath: the
+ * modprobe.d files one by one (libkmod takes a file as well as a
+ * directory, and sorts and dedups by base name either way), picked as
+ * libkmod picks them (conf_files_filter_out: no dot files, *.conf and
+ * *.alias, no directories; for equal names the first directory wins),
+ * and a modules directory whose index files are regular files below the
+ * root. A file that fails is named and left out.
+ */
+static bool kmod_conf_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	return n[0] != '.' && len >= 6 &&
+	       (streq(n + len - 5, ".conf") || streq(n + len - 6, ".alias"));
+}
+
+static const char *beneath_why(int err)
+{
+	switch (err) {
+	case -EXDEV:
+		return "a link that leaves the root";
+	case -EINVAL:
+		return "not a regular file";
+	case -ELOOP:
+		return "a symlink loop";
+	default:
+		return strerror(-err);
+	}
+}
+
+static int kmod_config_files(struct vp_ctx *ctx, struct strv *files)
+{
+	_cleanup_(strv_free) struct strv seen = { 0 };
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(modprobe_dirs); i++) {
+		_cleanup_free_ char *canon = NULL;
+		_cleanup_closedir_ DIR *dir = NULL;
+		struct dirent *e;
+
+		if (vp_resolve(ctx, VP_ROOT, &canon, "%s", modprobe_dirs[i]) < 0 ||
+		    vp_opendirf(ctx, VP_ROOT, &dir, "%s", canon) < 0)
+			continue;
+		while ((e = readdir(dir))) {
+			_cleanup_free_ char *rel = NULL;
+			_cleanup_close_ int fd = -1;
+			struct stat st;
+
+			if (!kmod_conf_name(e->d_name) || strv_contains(&seen, e->d_name))
+				continue;
+			rel = canon[0] ? xasprintf("%s/%s", canon, e->d_name)
+				       : strdup(e->d_name);
+			if (!rel || strv_add(&seen, e->d_name) < 0)
+				return -ENOMEM;
+			fd = vp_open_beneath(ctx, rel, O_RDONLY);
+			if (fd == -ENOENT)
+				continue; /* dangling: libkmod skips it too */
+			if (fd < 0) {
+				vp_warn("/%s/%s: %s; modprobe configuration not read",
+					modprobe_dirs[i], e->d_name, beneath_why(fd));
+				continue;
+			}
+			if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))
+				continue;
+			r = strv_push(files,
+				      streq(ctx->root, "/")
+					      ? xasprintf("/%s", rel)
+					      : xasprintf("%s/%s", ctx->root, rel));
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* libkmod's index files (libkmod.c index_files) and what it reads beside them. */
+static const char *const kmod_index_files[] = {
+	"modules.dep.bin",	     "modules.alias.bin",   "modules.symbols.bin",
+	"modules.builtin.alias.bin", "modules.builtin.bin", "modules.builtin.modinfo",
+	"modules.softdep",
+};
+
 int vp_ctx_kmod(struct vp_ctx *ctx, struct kmod_ctx **out)
 {
-	char *paths[ARRAY_SIZE(modprobe_dirs) + 1] = { 0 };
-	_cleanup_free_ char *dirname = NULL;
+	_cleanup_(strv_free) struct strv files = { 0 };
+	_cleanup_free_ char *canon = NULL, *dirname = NULL;
 	const char *kver;
-	size_t i;
 	int r;
 
 	if (ctx->kmod) {
@@ -975,33 +1060,51 @@ int vp_ctx_kmod(struct vp_ctx *ctx, struct kmod_ctx **out)
 	r = vp_ctx_kver(ctx, &kver);
 	if (r < 0)
 		goto fail;
-	r = vp_host_pathf(ctx, VP_MODULES, &dirname, "%s", kver);
+	r = vp_resolve(ctx, VP_MODULES, &canon, "%s", kver);
 	if (r < 0)
 		goto fail;
-	for (i = 0; i < ARRAY_SIZE(modprobe_dirs); i++) {
-		r = vp_host_pathf(ctx, VP_ROOT, &paths[i], "%s", modprobe_dirs[i]);
-		if (r < 0)
-			goto out_paths;
+	for (size_t i = 0; i < ARRAY_SIZE(kmod_index_files); i++) {
+		_cleanup_free_ char *rel = xasprintf("%s/%s", canon, kmod_index_files[i]);
+		int fd;
+
+		if (!rel) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		fd = vp_open_beneath(ctx, rel, O_RDONLY);
+		if (fd >= 0) {
+			close(fd);
+		} else if (fd != -ENOENT) {
+			vp_warn("/%s: %s; the module index is not read", rel,
+				beneath_why(fd));
+			r = fd;
+			goto fail;
+		}
 	}
+	r = vp_host_pathf(ctx, VP_ROOT, &dirname, "%s", canon);
+	if (r < 0)
+		goto fail;
+	r = kmod_config_files(ctx, &files);
+	if (r < 0)
+		goto fail;
 	/*
 	 * kmod_new() also merges the literal /proc/cmdline of this machine
 	 * (libkmod-config.c kmod_config_parse_kcmdline); only alias and
 	 * module lookups are taken from it, never options or blacklists.
 	 */
-	ctx->kmod = kmod_new(dirname, (const char *const *)paths);
+	{
+		static const char *const none[] = { NULL };
+
+		ctx->kmod =
+			kmod_new(dirname, files.n ? (const char *const *)files.v : none);
+	}
 	if (!ctx->kmod) {
 		r = -ENOMEM;
-		goto out_paths;
+		goto fail;
 	}
 	kmod_set_log_fn(ctx->kmod, kmod_log_quiet, ctx);
-	r = 0;
-out_paths:
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		free(paths[i]);
-	if (r == 0) {
-		*out = ctx->kmod;
-		return 0;
-	}
+	*out = ctx->kmod;
+	return 0;
 fail:
 	ctx->kmod_err = r;
 	return r;
