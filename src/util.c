@@ -95,3 +95,87 @@ void strv_free(struct strv *s)
 	s->v = NULL;
 	s->n = 0;
 }
+
+size_t utf8_valid_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned int cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0; /* a continuation byte, 0xc0, 0xc1 or 0xf5..0xff */
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* U+FFFD REPLACEMENT CHARACTER, for each byte that starts no valid sequence. */
+static const char replacement[] = "\xef\xbf\xbd";
+
+int fput_utf8(const char *s, size_t len, FILE *f)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+
+	while (p < end) {
+		size_t n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		n = utf8_valid_len(p, (size_t)(end - p));
+		if (n) {
+			p += n;
+			continue;
+		}
+		if (fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run) ||
+		    fwrite(replacement, 1, 3, f) != 3)
+			return -EIO;
+		run = ++p;
+	}
+	if (fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
+		return -EIO;
+	return 0;
+}
+
+char *utf8_sanitize(const char *s)
+{
+	size_t len = strlen(s), o = 0;
+	char *out = malloc(len * 3 + 1);
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_valid_len(p + i, len - i);
+
+		if (n) {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(out + o, replacement, 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}

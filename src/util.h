@@ -72,6 +72,19 @@ char *strstrip_end(char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * UTF-8 (RFC 3629): the length of the valid sequence starting at @s, at
+ * most @avail bytes long, or 0 when none starts there.
+ */
+size_t utf8_valid_len(const unsigned char *s, size_t avail);
+/*
+ * Host files, logs and arguments are bytes; JSON is UTF-8 (RFC 8259 8.1).
+ * Each byte that starts no valid sequence becomes U+FFFD, as a decoder
+ * replaces it; valid text is unchanged.
+ */
+int fput_utf8(const char *s, size_t len, FILE *f);
+char *utf8_sanitize(const char *s);
+
+/*
  * A NULL-terminated array of owned strings. Used for module lists, virtfn
  * lists and other short lists read from the host.
  */

@@ -281,6 +281,13 @@ struct json_object *vp_json_group(const struct vp_host *h, const struct vp_group
 	return o;
 }
 
+/*
+ * Every document leaves through here: strings from host files, logs and
+ * arguments are bytes, and json-c copies bytes above 0x7f as they are
+ * (json_object.c json_escape_str). Invalid UTF-8 becomes U+FFFD on the way
+ * out, so the output is always JSON (RFC 8259 8.1); JSON's own syntax is
+ * ASCII, so only string contents can change.
+ */
 int vp_json_print(struct vp_ctx *ctx, struct json_object *doc)
 {
 	const char *s = json_object_to_json_string_ext(
@@ -289,7 +296,7 @@ int vp_json_print(struct vp_ctx *ctx, struct json_object *doc)
 
 	if (!s)
 		return -ENOMEM;
-	if (fputs(s, ctx->fout) < 0 || fputc('\n', ctx->fout) < 0)
+	if (fput_utf8(s, strlen(s), ctx->fout) < 0 || fputc('\n', ctx->fout) < 0)
 		return -EIO;
 	return 0;
 }
@@ -342,7 +349,7 @@ int vp_json_print_array(struct vp_ctx *ctx, struct json_object *doc, const char 
 	for (line = mark; line > s && line[-1] == ' '; line--)
 		;
 	indent = (size_t)(mark - line);
-	if (fwrite(s, 1, (size_t)(line - s), ctx->fout) != (size_t)(line - s))
+	if (fput_utf8(s, (size_t)(line - s), ctx->fout) < 0)
 		goto io;
 	while (el) {
 		const char *e = json_object_to_json_string_ext(el, flags), *nl;
@@ -356,17 +363,16 @@ int vp_json_print_array(struct vp_ctx *ctx, struct json_object *doc, const char 
 		if (put_indent(ctx->fout, indent) < 0)
 			goto io;
 		for (; (nl = strchr(e, '\n')); e = nl + 1)
-			if (fwrite(e, 1, (size_t)(nl - e + 1), ctx->fout) !=
-				    (size_t)(nl - e + 1) ||
+			if (fput_utf8(e, (size_t)(nl - e + 1), ctx->fout) < 0 ||
 			    put_indent(ctx->fout, indent) < 0)
 				goto io;
-		if (fputs(e, ctx->fout) < 0)
+		if (fput_utf8(e, strlen(e), ctx->fout) < 0)
 			goto io;
 		json_object_put(el);
 		el = next(arg);
 	}
 	mark += strlen("\"" STREAM_MARK "\"");
-	if (fputs(mark, ctx->fout) < 0 || fputc('\n', ctx->fout) < 0)
+	if (fput_utf8(mark, strlen(mark), ctx->fout) < 0 || fputc('\n', ctx->fout) < 0)
 		return -EIO;
 	return 0;
 nomem:
