@@ -6,15 +6,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "context.h"
+#include "plan/atomic.h"
 #include "util.h"
 
 struct fx {
@@ -208,6 +215,200 @@ static void bad_root(void **state)
 	assert_int_equal(vp_exit_code(-EBADMSG), VP_EXIT_DATA);
 }
 
+static void physical_dotdot_after_link(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *res = NULL, *s = NULL;
+
+	/*
+	 * class/dirlink is ../devices: its ".." is sys, not class (the kernel's
+	 * physical parent), so "class/dirlink/../devices/value" is sys/devices/value.
+	 */
+	assert_int_equal(
+		vp_resolve(f->ctx, VP_SYS, &res, "class/dirlink/../devices/value"), 0);
+	assert_string_equal(res, "sys/devices/value");
+	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &s, "class/dirlink/../class/rel"),
+			 0);
+	assert_string_equal(s, "0x10de");
+}
+
+static void fifo_and_devices_refused(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *fifo = xasprintf("%s/root/etc/modules", f->dir);
+	_cleanup_free_ char *s = NULL, *t = NULL;
+	_cleanup_close_ int dfd = -1;
+	char buf[16];
+	size_t len;
+
+	/* A FIFO nobody writes to: a blocking open would never return. */
+	alarm(20);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	lnk(f->dir, "root/etc/fifolink", "modules");
+	assert_int_equal(vp_read_strf(f->ctx, VP_ETC, &s, "modules"), -EINVAL);
+	assert_int_equal(vp_read_strf(f->ctx, VP_ETC, &t, "fifolink"), -EINVAL);
+	assert_int_equal(vp_openf(f->ctx, VP_ETC, O_RDONLY, "modules"), -EINVAL);
+	assert_int_equal(vp_openf(f->ctx, VP_ETC, O_WRONLY, "modules"), -ENXIO);
+	dfd = vp_openf(f->ctx, VP_ETC, O_PATH | O_DIRECTORY, ".");
+	assert_true(dfd >= 0);
+	assert_int_equal(vp_read_bytes_at(dfd, "modules", buf, sizeof(buf), &len),
+			 -EINVAL);
+	assert_false(vp_regular_at(dfd, "modules"));
+	assert_true(vp_regular_at(dfd, "hostname"));
+	/* A device node (here the null device, made when allowed): never read. */
+	{
+		_cleanup_free_ char *node = xasprintf("%s/root/etc/null", f->dir);
+		_cleanup_free_ char *u = NULL;
+
+		if (mknod(node, S_IFCHR | 0644, makedev(1, 3)) == 0)
+			assert_int_equal(vp_read_strf(f->ctx, VP_ETC, &u, "null"),
+					 -EINVAL);
+	}
+	alarm(0);
+}
+
+static void creates_nothing(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(vp_openf(f->ctx, VP_ETC, O_WRONLY | O_CREAT, "new"), -EINVAL);
+	assert_false(vp_existsf(f->ctx, VP_ETC, "new"));
+}
+
+/*
+ * The swap race of issue 21 (D6): while one thread exchanges ROOT/etc/udev
+ * with a link to a directory outside the root (renameat2 RENAME_EXCHANGE,
+ * so the name is always one or the other), host apply's writer writes a
+ * rule below it again and again. Whatever the interleaving, nothing may
+ * ever appear in the outside directory.
+ */
+struct swapper {
+	const char *dir;
+	atomic_bool stop;
+	atomic_ulong swaps;
+};
+
+static void *swap_loop(void *arg)
+{
+	struct swapper *s = arg;
+	_cleanup_free_ char *udev = xasprintf("%s/root/etc/udev", s->dir);
+	_cleanup_free_ char *abs = xasprintf("%s/root/etc/udev.abs", s->dir);
+	_cleanup_free_ char *rel = xasprintf("%s/root/etc/udev.rel", s->dir);
+
+	for (unsigned long i = 0; !atomic_load(&s->stop); i++) {
+		const char *other = i & 2 ? abs : rel;
+
+		if (renameat2(AT_FDCWD, udev, AT_FDCWD, other, RENAME_EXCHANGE) == 0)
+			atomic_fetch_add(&s->swaps, 1);
+	}
+	return NULL;
+}
+
+static int no_fsync(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+static void swap_race_cannot_escape(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *outside = xasprintf("%s/outside-udev", f->dir);
+	_cleanup_free_ char *rules = xasprintf("%s/outside-udev/rules.d", f->dir);
+	struct swapper s = { .dir = f->dir };
+	struct vp_io io = vp_io_real;
+	static const char rule[] = "ACTION==\"add\", ATTR{sriov_numvfs}=\"4\"\n";
+	_cleanup_free_ char *leak =
+		xasprintf("%s/outside-udev/rules.d/70-vfio-pilot.rules", f->dir);
+	unsigned long written = 0;
+	time_t start;
+	pthread_t t;
+
+	/* Only the race is under test: the disk's fsync would only slow it. */
+	io.fsync = no_fsync;
+	mkd(f->dir, "outside-udev");
+	mkd(f->dir, "outside-udev/rules.d");
+	mkd(f->dir, "root/etc/udev");
+	mkd(f->dir, "root/etc/udev/rules.d");
+	lnk(f->dir, "root/etc/udev.abs", outside);
+	lnk(f->dir, "root/etc/udev.rel", "../../outside-udev");
+	assert_int_equal(pthread_create(&t, NULL, swap_loop, &s), 0);
+	/*
+	 * Until 2000 writes went through (each a chance for the swap to land
+	 * between a check and a use), or 20 s; an escape ends it at once.
+	 */
+	start = time(NULL);
+	while (written < 2000 && time(NULL) - start < 20) {
+		if (vp_atomic_write(f->ctx, &io, VP_ETC,
+				    "udev/rules.d/70-vfio-pilot.rules", rule,
+				    sizeof(rule) - 1, 0644) == 0)
+			written++;
+		if (faccessat(AT_FDCWD, leak, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			break;
+	}
+	atomic_store(&s.stop, true);
+	pthread_join(t, NULL);
+	print_message("# %lu writes, %lu swaps\n", written, atomic_load(&s.swaps));
+	assert_true(written > 0);
+	assert_true(atomic_load(&s.swaps) >= 1000);
+	/* The outside directory holds its empty rules.d and nothing else. */
+	{
+		_cleanup_closedir_ DIR *d = opendir(rules);
+		struct dirent *e;
+
+		assert_non_null(d);
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.' &&
+			    (!e->d_name[1] || streq(e->d_name, "..")))
+				continue;
+			fail_msg("written outside the root: %s/%s", rules, e->d_name);
+		}
+	}
+	{
+		_cleanup_closedir_ DIR *d = opendir(outside);
+		struct dirent *e;
+
+		assert_non_null(d);
+		while ((e = readdir(d)))
+			if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+			    !streq(e->d_name, "rules.d"))
+				fail_msg("written outside the root: %s/%s", outside,
+					 e->d_name);
+	}
+}
+
+static void utf8_replacement(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "\xff", "\xef\xbf\xbd" },
+		{ "a\xc3", "a\xef\xbf\xbd" },		    /* truncated */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong '/' */
+		{ "\xed\xa0\x80",
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* surrogate */
+		{ "\xf4\x90\x80\x80x",
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx" },
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *s = utf8_sanitize(cases[i].in);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+
+		assert_string_equal(s, cases[i].out);
+		assert_int_equal(fput_utf8(cases[i].in, strlen(cases[i].in), m), 0);
+		fclose(m);
+		assert_string_equal(buf, cases[i].out);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +422,11 @@ int main(void)
 		cmocka_unit_test(bytes_and_binary),
 		cmocka_unit_test(host_paths),
 		cmocka_unit_test(bad_root),
+		cmocka_unit_test(physical_dotdot_after_link),
+		cmocka_unit_test(fifo_and_devices_refused),
+		cmocka_unit_test(creates_nothing),
+		cmocka_unit_test(swap_race_cannot_escape),
+		cmocka_unit_test(utf8_replacement),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
