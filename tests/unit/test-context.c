@@ -334,11 +334,11 @@ static void swap_race_cannot_escape(void **state)
 	lnk(f->dir, "root/etc/udev.rel", "../../outside-udev");
 	assert_int_equal(pthread_create(&t, NULL, swap_loop, &s), 0);
 	/*
-	 * Until 2000 writes went through (each a chance for the swap to land
-	 * between a check and a use), or 20 s; an escape ends it at once.
+	 * Until 1000 writes went through (each a chance for the swap to land
+	 * between a check and a use), or 10 s; an escape ends it at once.
 	 */
 	start = time(NULL);
-	while (written < 2000 && time(NULL) - start < 20) {
+	while (written < 1000 && time(NULL) - start < 10) {
 		if (vp_atomic_write(f->ctx, &io, VP_ETC,
 				    "udev/rules.d/70-vfio-pilot.rules", rule,
 				    sizeof(rule) - 1, 0644) == 0)
