@@ -143,6 +143,12 @@ int vp_open_beneath(struct vp_ctx *ctx, const char *rel, int flags);
  * a resolution per attribute.
  */
 int vp_open_at(int dirfd, const char *name, int flags);
+/*
+ * One read(2) of at most @size bytes (-EFBIG when it fills @buf): how
+ * sysfs hands out an attribute. FIFOs cannot block it and are refused
+ * unless someone feeds them; see context.c attr_open.
+ */
+int vp_read_once_at(int dirfd, const char *name, char *buf, size_t size, size_t *len);
 int vp_read_str_at(int dirfd, const char *name, char **out);
 int vp_read_bytes_at(int dirfd, const char *name, void *buf, size_t max, size_t *len);
 int vp_readlink_at(int dirfd, const char *name, char **out);

@@ -385,17 +385,11 @@ static char *lexical_devpath(int busdir, const char *addr)
  */
 static int attr_str(int dfd, const char *name, char buf[1024])
 {
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	size_t n;
+	int r = vp_read_once_at(dfd, name, buf, 1024, &n);
 
-	fd = vp_open_at(dfd, name, O_RDONLY);
-	if (fd < 0)
-		return fd;
-	n = read(fd, buf, 1024);
-	if (n < 0)
-		return -errno;
-	if (n >= 1024)
-		return -EFBIG;
+	if (r < 0)
+		return r;
 	buf[n] = '\0';
 	return 0;
 }
@@ -418,6 +412,13 @@ static int attr_int(int dfd, const char *name, int *v)
  * failed (it then reads sysfs, falls back to config space or fails the scan
  * exactly as without this shortcut).
  */
+/* Why BARs are not read: libpci reads "resource" by name, so only a regular file. */
+static const char *no_resource(int dfd)
+{
+	return vp_exists_at(dfd, "resource") ? "resource is not a regular file"
+					     : "no resource attribute";
+}
+
 /*
  * libpci may read @name by path only if it is absent (libpci then fails or
  * falls back as it documents) or a regular file: a link could lead out of
@@ -549,7 +550,7 @@ static int fill_dev(struct vp_ctx *ctx, int fd, struct pci_dev *p, struct vp_dev
 		if (vp_regular_at(dfd, "resource"))
 			flags |= PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS;
 		else
-			vp_dev_unknown(d, "bars", "no resource attribute");
+			vp_dev_unknown(d, "bars", "%s", no_resource(dfd));
 	}
 	/*
 	 * libpci reads config space again for the class, the capability walk
@@ -835,7 +836,7 @@ int vp_dev_details(struct vp_ctx *ctx, struct vp_dev *d)
 	if (dfd < 0)
 		return dfd;
 	if (!vp_regular_at(dfd, "resource")) {
-		vp_dev_unknown(d, "bars", "no resource attribute");
+		vp_dev_unknown(d, "bars", "%s", no_resource(dfd));
 	} else {
 		r = fill_bars_late(d);
 		if (r < 0)
