@@ -183,6 +183,14 @@ def main():
                 if os.path.isfile(os.path.join(dev, "config")):
                     put(a.out, "sysfs", sysfs_seed(dev))
 
+    # sysfslinks: OP SLOT [TEXT '\n'] records (fuzz_sysfslinks.c): each
+    # operation once on a bus entry, the named escapes, and a FIFO in modprobe.d.
+    for op in range(6):
+        for slot, pick in ((0, 0), (1, 1), (3, 4), (5, 7), (23, 5), (24, 8), (12, 4), (27, 0)):
+            put(a.out, "sysfslinks", bytes([op, slot, pick]) + b"\n")
+    put(a.out, "sysfslinks", bytes([1, 25]) + b"\n" + bytes([1, 27]) + b"\n")
+    put(a.out, "sysfslinks", bytes([0, 4, 9]) + b"\n" + bytes([5, 7]) + b"/\n")
+
     reg = os.path.join(HERE, "regressions")
     if os.path.isdir(reg):
         for h in sorted(os.listdir(reg)):
@@ -190,7 +198,7 @@ def main():
                 put(a.out, h, read(os.path.join(reg, h, n)))
     # Every harness gets at least one seed.
     for h in ("propstr", "vmconf", "ctconf", "mapping", "cmdline", "bootcfg", "modprobe",
-              "sysfs", "signatures", "import", "ids", "sriov"):
+              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov"):
         put(a.out, h, b"")
     return 0
 
