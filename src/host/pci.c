@@ -638,7 +638,8 @@ static int fill_dev(struct vp_ctx *ctx, int fd, struct pci_dev *p, struct vp_dev
  * enforces. Otherwise it is resolved inside the root, and since libpci
  * opens its files by name, the kernel's own walk from the root must reach
  * the same directory: an absolute link, or one climbing above the root,
- * is -EXDEV. A dangling link is -ENOENT, a loop -ELOOP.
+ * is -EXDEV. A dangling link is -ENOENT, a loop -ELOOP, a directory not
+ * named by the address -EBADMSG.
  */
 static int open_entry(struct vp_ctx *ctx, int busdir, const char *bus, const char *name,
 		      char **syspath, int *dfdp)
@@ -673,6 +674,13 @@ static int open_entry(struct vp_ctx *ctx, int busdir, const char *bus, const cha
 	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
 		return -EXDEV;
 done:
+	/*
+	 * The kernel names a function's directory by its address; parents
+	 * come from the directory above (link_parents), so a link to another
+	 * name would make a function its own parent, or two functions one.
+	 */
+	if (!streq(strrchr(sp, '/') ? strrchr(sp, '/') + 1 : sp, name))
+		return -EBADMSG;
 	*syspath = TAKE_PTR(sp);
 	*dfdp = dfd;
 	dfd = -1;
@@ -697,6 +705,9 @@ static int skip_entry(struct vp_host *h, const char *name, int err)
 		break;
 	case -EXDEV:
 		why = "a link that leaves the root (libpci would follow it there)";
+		break;
+	case -EBADMSG:
+		why = "a link to a directory of another name";
 		break;
 	default:
 		why = strerror(-err);
