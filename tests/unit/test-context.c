@@ -377,6 +377,32 @@ static void swap_race_cannot_escape(void **state)
 	}
 }
 
+/* The same answers where openat2 is missing (Linux < 5.6, seccomp): the O_NOFOLLOW walk.
+ */
+static void without_openat2(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *res = NULL;
+	_cleanup_close_ int fd = -1;
+
+	f->ctx->no_openat2 = true;
+	assert_int_equal(vp_read_strf(f->ctx, VP_ETC, &a, "hostname"), 0);
+	assert_string_equal(a, "pve");
+	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &b, "class/rel"), 0);
+	assert_string_equal(b, "0x10de");
+	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &c, "class/abs"), 0);
+	assert_string_equal(c, "pve");
+	assert_int_equal(vp_read_strf(f->ctx, VP_SYS, &d, "class/escape"), -ENOENT);
+	assert_int_equal(
+		vp_resolve(f->ctx, VP_SYS, &res, "class/dirlink/../devices/value"), 0);
+	assert_string_equal(res, "sys/devices/value");
+	fd = vp_open_canonical(f->ctx, "sys/class/rel", O_RDONLY);
+	assert_int_equal(fd, -ELOOP);
+	fd = vp_open_canonical(f->ctx, "sys/devices/value", O_RDONLY);
+	assert_true(fd >= 0);
+	f->ctx->no_openat2 = false;
+}
+
 static void utf8_replacement(void **state)
 {
 	static const struct {
@@ -426,6 +452,7 @@ int main(void)
 		cmocka_unit_test(fifo_and_devices_refused),
 		cmocka_unit_test(creates_nothing),
 		cmocka_unit_test(swap_race_cannot_escape),
+		cmocka_unit_test(without_openat2),
 		cmocka_unit_test(utf8_replacement),
 	};
 
