@@ -73,6 +73,19 @@ def d1_dangling_entry():
               f"exit {rc} {why}")
 
 
+def parent_loop():
+    # Found by fuzz_sysfslinks: the root port's entry leads to its own child's
+    # directory, which made it its own parent; groups never returned.
+    with tempfile.TemporaryDirectory() as tmp:
+        root = scratch(tmp, "intel-4090")
+        relink(root, "sys/bus/pci/devices/0000:00:01.0",
+               "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.1")
+        rc, out, err = run(root, "groups", timeout=30)
+        check("a bus entry linked to another function's directory: groups returns, entry named",
+              rc == 0 and "0000:00:01.0: a link to a directory of another name" in err,
+              f"exit {rc}: {err[-300:]}")
+
+
 def d12_fifos():
     # A FIFO nobody writes to: a blocking open never returns.
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,7 +160,7 @@ def d13_utf8():
               doc is not None and "NVIDIA \ufffd Corp" in json.dumps(doc, ensure_ascii=False), why)
 
 
-for t in (d1_dangling_entry, d12_fifos, d7_modprobe_outside, d7_bus_entry_outside, d13_utf8):
+for t in (d1_dangling_entry, parent_loop, d12_fifos, d7_modprobe_outside, d7_bus_entry_outside, d13_utf8):
     try:
         t()
     except Exception as e:  # a broken case is a failure, not a skipped one
