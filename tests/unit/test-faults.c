@@ -178,7 +178,13 @@ static struct fx *fixture(const char *name)
 	if (!base)
 		fail_msg("VP_FIXTURES is not set");
 	src = xasprintf("%s/%s", base, name);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/vp-faults-XXXXXX");
+	/*
+	 * On tmpfs when there is one: fsync is still called (and failed) at
+	 * every point, but a loaded machine's disk does not make the thousands
+	 * of applies here take minutes.
+	 */
+	snprintf(f->dir, sizeof(f->dir), "%s/vp-faults-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	assert_non_null(mkdtemp(f->dir));
 	copy_src = src;
 	copy_dst = f->dir;
@@ -287,7 +293,7 @@ static void no_temp_files(struct fx *f, const char *sub)
 
 /* How many journals are in each state. */
 struct journals {
-	int complete, undone, other;
+	int complete, undone, undoing, other;
 };
 
 static struct journals journals(struct fx *f)
@@ -309,6 +315,8 @@ static struct journals journals(struct fx *f)
 			j.complete++;
 		else if (text && strstr(text, "\nstate undone\n"))
 			j.undone++;
+		else if (text && strstr(text, "\nstate undoing\n"))
+			j.undoing++;
 		else
 			j.other++;
 	}
@@ -372,8 +380,10 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 					"complete",
 					what, fail_at);
 			/* Nothing to undo: undo says so and changes nothing. */
-			assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, devnull),
-					 -ENOENT);
+			r = vp_undo(f->ctx, &vp_io_real, NULL, 0, devnull);
+			if (r != -ENOENT)
+				fail_msg("%s: undo after apply failing at call %d: %d",
+					 what, fail_at, r);
 			continue;
 		}
 		applied = true;
@@ -407,7 +417,7 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 		clear_undo(f);
 		assert_int_equal(vp_plan_apply(f->ctx, &vp_io_real, p, &id, devnull), 0);
 		calls = 0;
-		r = vp_undo(f->ctx, &faulty, NULL, devnull);
+		r = vp_undo(f->ctx, &faulty, NULL, 0, devnull);
 		points++;
 		for (size_t i = 0; i < p->nedits; i++) {
 			char s = state(f, &p->edits[i]);
@@ -441,13 +451,16 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 						what, fail_at, p->edits[i].sub);
 			continue;
 		}
-		/* Failed before: still undoable, and undoing again restores everything.
+		/*
+		 * Failed before: still undoable (complete), or marked as an undo in
+		 * progress that the next undo finishes; either way undoing again
+		 * restores everything.
 		 */
-		if (j.complete != 1)
+		if (j.complete + j.undoing != 1)
 			fail_msg(
 				"%s: undo failed at call %d and left no complete journal",
 				what, fail_at);
-		assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, devnull), 0);
+		assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, 0, devnull), 0);
 		for (size_t i = 0; i < p->nedits; i++)
 			if (state(f, &p->edits[i]) != 'o')
 				fail_msg(
