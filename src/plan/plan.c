@@ -1367,6 +1367,17 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 		       want);
 		return -EINVAL;
 	}
+	/* Nothing was ever applied here (or no such id): no lock file either. */
+	if (want ? !vp_existsf(ctx, VP_VAR_LIB, UNDO_DIR "/%s", want)
+		 : !vp_existsf(ctx, VP_VAR_LIB, UNDO_DIR)) {
+		if (!want) {
+			fprintf(log, "no applied change to undo\n");
+			return -ENOENT;
+		}
+		vp_err("cannot read the undo record /var/lib/" UNDO_DIR "/%s: %s", want,
+		       strerror(ENOENT));
+		return -ENOENT;
+	}
 	r = vp_plan_lock(ctx, io, &lock);
 	if (r < 0)
 		return r;
