@@ -925,11 +925,13 @@ static int finish_files(struct vp_ctx *ctx, const struct vp_io *io, struct journ
  * neither version stops it (-ESTALE): someone changed it since, and only the
  * operator can say which is right. Returns how many runs were recovered.
  */
-static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, FILE *log)
+static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *undid,
+		   FILE *log)
 {
 	_cleanup_(strv_free) struct strv ids = { 0 };
 	int n = 0, r;
 
+	*undid = false;
 	r = list_ids(ctx, &ids);
 	if (r < 0)
 		return r;
@@ -976,6 +978,7 @@ static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, FILE *
 				j.cmds[k].done = true;
 			if (r == 0)
 				r = journal_save(ctx, io, &j, "undone");
+			*undid = true;
 		} else {
 			journal_free(&j);
 			continue;
@@ -1102,13 +1105,24 @@ static int apply_locked(struct vp_ctx *ctx, const struct vp_io *io,
 	_cleanup_free_ char *id = NULL;
 	struct journal j = { 0 };
 	size_t ntodo = 0;
+	bool undid;
 	int r;
 
 	if (!todo)
 		return -ENOMEM;
-	r = recover(ctx, io, false, log);
+	r = recover(ctx, io, false, &undid, log);
 	if (r < 0)
 		return r;
+	/*
+	 * The plan was made from the files as the killed undo left them, half
+	 * restored: it may lack edits for the files restored just now.
+	 */
+	if (undid) {
+		fprintf(log,
+			"an interrupted undo was finished first; the plan was made "
+			"before, so nothing else was written: plan and apply again\n");
+		return -ESTALE;
+	}
 	/*
 	 * Nothing may have changed since the plan was made. A file that holds
 	 * the planned content already (an interrupted apply just finished it)
@@ -1359,7 +1373,7 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 	_cleanup_close_ int lock = -1;
 	_cleanup_free_ char *id = NULL;
 	struct journal j = { 0 };
-	bool force = flags & VP_UNDO_FORCE;
+	bool force = flags & VP_UNDO_FORCE, undid;
 	int r, n;
 
 	if (want && (!*want || strchr(want, '/') || want[0] == '.')) {
@@ -1381,7 +1395,7 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 	r = vp_plan_lock(ctx, io, &lock);
 	if (r < 0)
 		return r;
-	n = recover(ctx, io, true, log);
+	n = recover(ctx, io, true, &undid, log);
 	if (n < 0)
 		return n;
 	if (n > 0 && !want) {
