@@ -432,8 +432,8 @@ static char *journal_text(const struct journal *j, size_t *len)
 	return t;
 }
 
-static int journal_save(struct vp_ctx *ctx, const struct vp_io *io,
-			const struct journal *j, const char *state)
+static int journal_save(struct vp_ctx *ctx, const struct vp_io *io, struct journal *j,
+			const char *state)
 {
 	_cleanup_free_ char *sub = xasprintf(UNDO_DIR "/%s/journal", j->id);
 	_cleanup_free_ char *text = NULL;
@@ -445,7 +445,7 @@ static int journal_save(struct vp_ctx *ctx, const struct vp_io *io,
 		if (!s)
 			return -ENOMEM;
 		free(j->state);
-		((struct journal *)j)->state = s;
+		j->state = s;
 	}
 	text = journal_text(j, &len);
 	if (!text || !sub)
@@ -937,6 +937,8 @@ static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *
 		return r;
 	for (size_t i = 0; i < ids.n; i++) {
 		_cleanup_free_ char *dir = xasprintf(UNDO_DIR "/%s", ids.v[i]);
+		/* What it wrote is kept (version 2): it can be finished. */
+		bool complete = true;
 		struct journal j;
 
 		if (!dir)
@@ -956,7 +958,9 @@ static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *
 			for (size_t k = 0; k < j.nfiles; k++)
 				clean_temps_of(ctx, io, j.files[k].sub);
 		}
-		if (streq(j.state, "prepared") && !undo) {
+		for (size_t k = 0; k < j.nfiles; k++)
+			complete &= j.files[k].have_new;
+		if (streq(j.state, "prepared") && !undo && complete) {
 			fprintf(log,
 				"finishing apply %s, interrupted before it completed\n",
 				j.id);
@@ -964,6 +968,8 @@ static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *
 			if (r == 0)
 				r = journal_save(ctx, io, &j, "complete");
 		} else if (streq(j.state, "prepared")) {
+			if (!undo)
+				*undid = true; /* the plan was made from the half state */
 			fprintf(log,
 				"taking back apply %s, interrupted before it completed\n",
 				j.id);
@@ -1114,12 +1120,13 @@ static int apply_locked(struct vp_ctx *ctx, const struct vp_io *io,
 	if (r < 0)
 		return r;
 	/*
-	 * The plan was made from the files as the killed undo left them, half
-	 * restored: it may lack edits for the files restored just now.
+	 * The plan was made from the files as a killed undo (or an apply that
+	 * could only be taken back) left them, half restored: it may lack
+	 * edits for the files restored just now.
 	 */
 	if (undid) {
 		fprintf(log,
-			"an interrupted undo was finished first; the plan was made "
+			"an interrupted run was taken back first; the plan was made "
 			"before, so nothing else was written: plan and apply again\n");
 		return -ESTALE;
 	}
