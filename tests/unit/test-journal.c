@@ -764,6 +764,28 @@ static void created_dirs(void **state)
 	fclose(devnull);
 }
 
+/* A journal an earlier version wrote (no nN, "command" lines) is still undone. */
+static void version1_journal(void **state)
+{
+	struct fx *f = *state;
+
+	put(f, "etc/default/grub", GRUB_NEW);
+	put(f, "var/lib/vfio-pilot/undo/20250101-000000/b0", GRUB_OLD);
+	put(f, "var/lib/vfio-pilot/undo/20250101-000000/b1", "");
+	put(f, "etc/modprobe.d/vfio.conf", MOD_NEW);
+	put(f, "var/lib/vfio-pilot/undo/20250101-000000/journal",
+	    "vfio-pilot-undo 1\nstate complete\n"
+	    "file etc/default/grub\treplaced\tb0\t0644\n"
+	    "file etc/modprobe.d/vfio.conf\tcreated\tb1\t0644\n"
+	    "command\tupdate-grub\n");
+	assert_int_equal(undo_now(f, NULL, 0, NULL), 0);
+	assert_true(is(f, "etc/default/grub", GRUB_OLD));
+	assert_true(is(f, "etc/modprobe.d/vfio.conf", NULL));
+	/* Its commands ran at that apply: nothing is re-run. */
+	assert_int_equal(runs("update-grub"), 0);
+	assert_int_equal(undo_now(f, NULL, 0, NULL), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +806,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(plan_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(stale_temps_cleaned, setup, teardown),
 		cmocka_unit_test_setup_teardown(created_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(version1_journal, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
