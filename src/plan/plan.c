@@ -923,10 +923,11 @@ static int finish_files(struct vp_ctx *ctx, const struct vp_io *io, struct journ
  * any mix) or an undo in "undoing". Apply finishes an interrupted apply, undo
  * takes it back; an interrupted undo is finished by either. A file that is
  * neither version stops it (-ESTALE): someone changed it since, and only the
- * operator can say which is right. Returns how many runs were recovered.
+ * operator can say which is right; undo --force (@force) keeps it as rN and
+ * takes the run back. Returns how many runs were recovered.
  */
-static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *undid,
-		   FILE *log)
+static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool force,
+		   bool *undid, FILE *log)
 {
 	_cleanup_(strv_free) struct strv ids = { 0 };
 	int n = 0, r;
@@ -973,13 +974,13 @@ static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *
 			fprintf(log,
 				"taking back apply %s, interrupted before it completed\n",
 				j.id);
-			r = restore_files(ctx, io, &j, false, log);
+			r = restore_files(ctx, io, &j, force, log);
 			if (r == 0)
 				r = journal_save(ctx, io, &j, "rolled-back");
 		} else if (startswith(j.state, "undoing")) {
 			fprintf(log, "finishing the undo of %s, interrupted\n", j.id);
-			r = restore_files(ctx, io, &j, streq(j.state, "undoing-forced"),
-					  log);
+			r = restore_files(ctx, io, &j,
+					  force || streq(j.state, "undoing-forced"), log);
 			for (size_t k = 0; r == 0 && k < j.ncmds; k++)
 				j.cmds[k].done = true;
 			if (r == 0)
@@ -991,8 +992,8 @@ static int recover(struct vp_ctx *ctx, const struct vp_io *io, bool undo, bool *
 		}
 		if (r == -ESTALE)
 			fprintf(log,
-				"recovery of %s stopped: put the file back as it was, or undo "
-				"%s with --force\n",
+				"recovery of %s stopped: put the file back as it was, or run "
+				"undo --force (it keeps the file as undo/%s/rN)\n",
 				j.id, j.id);
 		journal_free(&j);
 		if (r < 0)
@@ -1116,7 +1117,7 @@ static int apply_locked(struct vp_ctx *ctx, const struct vp_io *io,
 
 	if (!todo)
 		return -ENOMEM;
-	r = recover(ctx, io, false, &undid, log);
+	r = recover(ctx, io, false, false, &undid, log);
 	if (r < 0)
 		return r;
 	/*
@@ -1402,7 +1403,7 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 	r = vp_plan_lock(ctx, io, &lock);
 	if (r < 0)
 		return r;
-	n = recover(ctx, io, true, &undid, log);
+	n = recover(ctx, io, true, force, &undid, log);
 	if (n < 0)
 		return n;
 	if (n > 0 && !want) {

@@ -786,6 +786,25 @@ static void version1_journal(void **state)
 	assert_int_equal(undo_now(f, NULL, 0, NULL), -ENOENT);
 }
 
+/* A file edited after the kill stops recovery; undo --force takes it back. */
+static void kill_then_hand_edit(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *id = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&out, &len);
+
+	assert_int_equal(child(f, false, HOOK_KILL, 1), 9);
+	put(f, "etc/default/grub", "GRUB_DEFAULT=7\n");
+	assert_int_equal(apply_now(f, &id), -ESTALE);
+	assert_int_equal(undo_now(f, NULL, 0, log), -ESTALE);
+	fclose(log);
+	assert_non_null(strstr(out, "+GRUB_DEFAULT=7"));
+	assert_true(is(f, "etc/default/grub", "GRUB_DEFAULT=7\n"));
+	assert_int_equal(undo_now(f, NULL, VP_UNDO_FORCE, NULL), 0);
+	assert_true(all_old(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -807,6 +826,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stale_temps_cleaned, setup, teardown),
 		cmocka_unit_test_setup_teardown(created_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(version1_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(kill_then_hand_edit, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
