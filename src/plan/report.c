@@ -181,6 +181,8 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 			  : "");
 		return vp_plan_exit_code(r);
 	}
+	if (!json && !id && !p->nedits)
+		fprintf(ctx->fout, "nothing to change in the files\n");
 	if (!json && id)
 		fprintf(ctx->fout, "applied; undo with: vfio-pilot%s%s undo %s\n",
 			streq(ctx->root, "/") ? "" : " --root ",
