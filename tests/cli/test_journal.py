@@ -63,6 +63,7 @@ def main():
               rc == 0 and "pending: update-initramfs -u -k all" in out, out)
 
         lock = os.path.join(root, "var/lib/vfio-pilot/lock")
+        os.makedirs(os.path.dirname(lock), exist_ok=True)
         with open(lock, "a", encoding="utf-8") as held:
             fcntl.flock(held, fcntl.LOCK_EX)
             rc, out = run(root, "undo")
