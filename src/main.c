@@ -51,9 +51,13 @@ static const struct vp_cmd commands[] = {
 	  "      --unsafe-interrupts   vfio_iommu_type1 allow_unsafe_interrupts=1 (insecure)\n"
 	  "      --fb-off              keep the boot framebuffer off a boot-VGA target\n"
 	  "      --disable-idle-d3     vfio-pci disable_idle_d3=1 (cards that fail to wake)\n"
-	  "      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n" },
+	  "      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n"
+	  "      --plan-file F         plan: save the plan in F; apply: apply only that\n"
+	  "                            plan, exit 75 if the plan made now differs\n" },
 	{ "undo", cmd_undo, "restore the files of an apply, byte for byte (root only)",
-	  "  [ID]                the apply to undo; default: the latest\n" },
+	  "  [ID]                the apply to undo; default: the latest\n"
+	  "  -f, --force         also when a file changed since that apply (kept as\n"
+	  "                      undo/ID/rN); without it undo refuses with 75\n" },
 	{ "bind", cmd_bind,
 	  "move a device and its companions to vfio-pci now (root; until reboot)",
 	  "  ADDR                the function; its companion functions go along\n"
@@ -152,7 +156,8 @@ static const char exit_help[] =
 	"  66  root, device or file not found\n"
 	"  70  internal error\n"
 	"  74  I/O or permission error while reading\n"
-	"  75  a file changed between plan and apply; nothing was written\n"
+	"  75  nothing written, try again: a file changed since the plan (or since\n"
+	"      that apply, for undo), or another apply or undo holds the lock\n"
 	"  77  the command needs root; nothing was written\n";
 
 void vp_cmd_help(const struct vp_cmd *cmd)

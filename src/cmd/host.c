@@ -19,6 +19,7 @@ enum {
 	OPT_FB,
 	OPT_D3,
 	OPT_MSRS,
+	OPT_PLAN_FILE,
 };
 
 static const struct option host_opts[] = {
@@ -30,6 +31,7 @@ static const struct option host_opts[] = {
 	{ "fb-off", no_argument, NULL, OPT_FB },
 	{ "disable-idle-d3", no_argument, NULL, OPT_D3 },
 	{ "ignore-msrs", no_argument, NULL, OPT_MSRS },
+	{ "plan-file", required_argument, NULL, OPT_PLAN_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,11 +58,21 @@ static int push_bdf(struct vp_bdf **v, bool **slots, size_t *n, const char *arg,
 	return 0;
 }
 
+/* The planner's options and the command's own. */
+struct host_args {
+	struct vp_host_opts o;
+	const char *plan_file;
+};
+
 static int host_opt(void *data, int c, const char *arg)
 {
-	struct vp_host_opts *o = data;
+	struct host_args *a = data;
+	struct vp_host_opts *o = &a->o;
 
 	switch (c) {
+	case OPT_PLAN_FILE:
+		a->plan_file = arg;
+		return 0;
 	case 'd':
 		return push_bdf(&o->devs, &o->slots, &o->ndevs, arg, true);
 	case OPT_INCLUDE:
@@ -92,13 +104,14 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
-	struct vp_host_opts o = { 0 };
+	struct host_args a = { 0 };
+	struct vp_host_opts *o = &a.o;
 	struct vp_doc doc = { 0 };
 	struct vp_plan p = { 0 };
 	bool apply;
 	int first, r;
 
-	first = vp_parse_opts(g, argc, argv, "d:", host_opts, host_opt, &o);
+	first = vp_parse_opts(g, argc, argv, "d:", host_opts, host_opt, &a);
 	if (first < 0)
 		goto usage;
 	if (g->help) {
@@ -122,35 +135,52 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		goto out_opts;
 	r = vp_doc_init(&doc, ctx, h, NULL);
 	if (r == 0)
-		r = vp_doc_targets(&doc, o.devs, o.slots, o.ndevs);
+		r = vp_doc_targets(&doc, o->devs, o->slots, o->ndevs);
 	if (r == -ENODEV)
 		vp_err("a --device is not on this host");
 	if (r == 0)
-		r = vp_host_plan(&doc, &o, &p);
+		r = vp_host_plan(&doc, o, &p);
 	if (r < 0) {
 		r = vp_exit_code(r);
 		goto out;
 	}
-	r = vp_plan_finish(ctx, &p, apply ? "host apply" : "host plan", apply, NULL);
+	r = vp_plan_finish_file(ctx, &p, apply ? "host apply" : "host plan", apply, NULL,
+				a.plan_file);
 out:
 	vp_plan_free(&p);
 	vp_doc_free(&doc);
 out_opts:
-	free(o.devs);
-	free(o.slots);
-	free(o.include);
+	free(o->devs);
+	free(o->slots);
+	free(o->include);
 	return r;
 usage:
 	r = VP_EXIT_USAGE;
 	goto out_opts;
 }
 
+static const struct option undo_opts[] = {
+	{ "force", no_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int undo_opt(void *data, int c, const char *arg)
+{
+	unsigned int *flags = data;
+
+	if (c != 'f')
+		return -EINVAL;
+	*flags |= VP_UNDO_FORCE;
+	return 0;
+}
+
 int cmd_undo(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
+	unsigned int flags = 0;
 	int first, r;
 
-	first = vp_parse_opts(g, argc, argv, "", NULL, NULL, NULL);
+	first = vp_parse_opts(g, argc, argv, "f", undo_opts, undo_opt, &flags);
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
@@ -168,6 +198,7 @@ int cmd_undo(struct vp_global *g, int argc, char **argv)
 	r = vp_open_ctx(g, &ctx);
 	if (r < 0)
 		return vp_exit_code(r);
-	r = vp_undo(ctx, &vp_io_real, argc - first ? argv[first] : NULL, ctx->fout);
-	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
+	r = vp_undo(ctx, &vp_io_real, argc - first ? argv[first] : NULL, flags,
+		    ctx->fout);
+	return r < 0 ? vp_plan_exit_code(r) : VP_EXIT_OK;
 }

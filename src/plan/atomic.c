@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -28,6 +31,7 @@ const struct vp_io vp_io_real = {
 	.fsync = fsync,
 	.renameat = renameat,
 	.unlinkat = unlinkat,
+	.run = vp_run_command,
 };
 
 static int split(const char *sub, char **dir, const char **base)
@@ -72,10 +76,26 @@ static int open_dir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 		pfd = vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", parent);
 		if (pfd < 0)
 			return pfd;
-		if (io->mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
+		if (io->mkdirat(pfd, name, 0755) < 0) {
+			if (errno != EEXIST)
+				return -errno;
+			continue;
+		}
+		/* The new entry reaches the disk before anything is written in it. */
+		if (io->fsync(pfd) < 0)
 			return -errno;
 	}
 	return vp_openf(ctx, loc, O_RDONLY | O_DIRECTORY, "%s", dir);
+}
+
+int vp_atomic_open_dir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		       const char *sub, bool create)
+{
+	_cleanup_free_ char *rel = vp_rel_path(loc, sub);
+
+	if (!rel)
+		return -EINVAL;
+	return open_dir(ctx, io, VP_ROOT, rel, create);
 }
 
 int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
@@ -222,4 +242,108 @@ int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc
 	if (io->unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 		return -errno;
 	return io->fsync(dfd) < 0 ? -errno : 0;
+}
+
+int vp_atomic_rmdir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		    const char *sub)
+{
+	_cleanup_free_ char *dir = NULL, *rel = vp_rel_path(loc, sub);
+	_cleanup_close_ int dfd = -1;
+	const char *base;
+	int r;
+
+	if (!rel)
+		return -EINVAL;
+	r = split(rel, &dir, &base);
+	if (r < 0)
+		return r;
+	dfd = open_dir(ctx, io, VP_ROOT, dir, false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	if (io->unlinkat(dfd, base, AT_REMOVEDIR) < 0) {
+		/* Someone put a file in it since: it is theirs now, keep it. */
+		if (errno == ENOENT || errno == ENOTEMPTY || errno == EEXIST)
+			return 0;
+		return -errno;
+	}
+	return io->fsync(dfd) < 0 ? -errno : 1;
+}
+
+/*
+ * ".NAME.vfio-pilot.PID" as vp_atomic_write names its temporary files:
+ * the PID, or 0 when @name is not one (of @base, when given).
+ */
+static pid_t temp_pid(const char *name, const char *base)
+{
+	static const char mark[] = ".vfio-pilot.";
+	const char *m, *end;
+	char *e;
+	long pid;
+
+	if (name[0] != '.')
+		return 0;
+	end = name + strlen(name);
+	/* The last mark: NAME may hold one itself. */
+	for (m = NULL; (e = strstr(m ? m + 1 : name, mark));)
+		m = e;
+	if (!m || m == name + 1)
+		return 0;
+	if (base && ((size_t)(m - name - 1) != strlen(base) ||
+		     strncmp(name + 1, base, strlen(base)) != 0))
+		return 0;
+	if (!m[sizeof(mark) - 1] || m[sizeof(mark) - 1] == '0')
+		return 0;
+	errno = 0;
+	pid = strtol(m + sizeof(mark) - 1, &e, 10);
+	if (errno || e != end || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	return (pid_t)pid;
+}
+
+int vp_atomic_clean_temps(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+			  const char *dirsub, const char *base)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_close_ int dfd = -1;
+	struct dirent *e;
+	int fd, n = 0;
+
+	dfd = vp_atomic_open_dir(ctx, io, loc, dirsub, false);
+	if (dfd < 0)
+		return dfd == -ENOENT || dfd == -ENOTDIR ? 0 : dfd;
+	fd = dup(dfd);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((e = readdir(d))) {
+		pid_t pid = temp_pid(e->d_name, base);
+		struct stat st;
+
+		if (!pid || pid == getpid())
+			continue;
+		/*
+		 * Only a temp file whose writer is gone: kill(2) with signal 0
+		 * checks that the process exists. One that lives (or a reused
+		 * PID) keeps its file; a wrong guess costs a stray file, never
+		 * a half-written one in use.
+		 */
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (io->unlinkat(dfd, e->d_name, 0) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		n++;
+	}
+	if (n && io->fsync(dfd) < 0)
+		return -errno;
+	return n;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "context.h"
@@ -27,6 +28,13 @@ struct vp_io {
 	int (*renameat)(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath);
 	int (*unlinkat)(int dirfd, const char *path, int flags);
+	/*
+	 * Runs a planned command; 0 when it exited 0. vp_io_real's is
+	 * vp_run_command, used only when the root is "/"; another runner
+	 * (a test's) is used under any root. NULL: commands are never run
+	 * and stay pending in the undo journal.
+	 */
+	int (*run)(char *const *argv, FILE *log);
 };
 extern const struct vp_io vp_io_real;
 
@@ -54,3 +62,22 @@ int vp_atomic_write(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 /* Remove @sub (used by undo for files an apply created). */
 int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 		     const char *sub);
+
+/* Remove the empty directory @sub; 1 removed, 0 absent or not empty. */
+int vp_atomic_rmdir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		    const char *sub);
+/*
+ * The directory @sub below @loc as an O_RDONLY fd, its missing levels
+ * created (0755, each parent fsync'ed) with @create.
+ */
+int vp_atomic_open_dir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		       const char *sub, bool create);
+/*
+ * Remove the temporary files ".BASE.vfio-pilot.PID" (any BASE when @base is
+ * NULL) that a killed vp_atomic_write left in @dirsub: regular files only,
+ * only when process PID no longer exists. Returns how many were removed.
+ */
+int vp_atomic_clean_temps(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+			  const char *dirsub, const char *base);
+/* Run @argv without a shell, in a fixed environment; 0 when it exited 0. */
+int vp_run_command(char *const *argv, FILE *log);

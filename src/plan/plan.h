@@ -61,10 +61,15 @@ int vp_diff(FILE *f, const char *label, const char *old, size_t oldlen, bool exi
 void vp_plan_print(FILE *f, const struct vp_plan *p);
 
 /*
- * Apply: check every file still holds what was planned, back up, journal,
- * write each file atomically (rolling back the ones written if a later one
- * fails), then run the commands when the root is "/" (never under another
- * root). *id gets the undo id. Returns 0 or -errno.
+ * Apply, under the root's lock (vp_plan_lock): first finish what a killed
+ * apply or undo left (the journal's "prepared" or "undoing" state); check
+ * every file still holds what was planned (or already the planned content),
+ * back up the old and the new content, journal, write each file atomically
+ * (rolling back the ones written if a later one fails), then run every
+ * command recorded by this or an earlier apply that has not yet exited 0
+ * (io->run: the real runner only when the root is "/"). *id gets the undo
+ * id, NULL when no file needed writing. Returns 0 or -errno: -EAGAIN when
+ * another run holds the lock, -ESTALE when a file changed since the plan.
  */
 int vp_plan_apply(struct vp_ctx *ctx, const struct vp_io *io, const struct vp_plan *p,
 		  char **id, FILE *log);
@@ -77,5 +82,41 @@ struct json_object;
 int vp_plan_finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool apply,
 		   struct json_object *extra);
 
-/* Restore the files of apply @id (the latest when NULL), byte for byte. */
-int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *id, FILE *log);
+/* Like vp_plan_finish; with @plan_file, plan saves the plan there and apply
+ * applies only when the plan made now is exactly that one (else 75). */
+int vp_plan_finish_file(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd,
+			bool apply, struct json_object *extra, const char *plan_file);
+
+/*
+ * Restore the files of apply @id (the latest complete one when NULL), byte
+ * for byte, under the lock, after finishing or taking back what a killed run
+ * left (then, without @id, nothing more). A file changed since that apply
+ * (by a later apply, named, or by hand, shown as a diff) makes it refuse
+ * with -ESTALE; VP_UNDO_FORCE restores anyway and keeps what it replaces as
+ * undo/ID/rN.
+ */
+#define VP_UNDO_FORCE 1u
+int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *id,
+	    unsigned int flags, FILE *log);
+
+/*
+ * flock(2) ROOT/var/lib/vfio-pilot/lock for every writing run: *fd holds it
+ * until closed. -EAGAIN, with a message, when another run holds it.
+ */
+int vp_plan_lock(struct vp_ctx *ctx, const struct vp_io *io, int *fd);
+/* vp_exit_code, with a held lock (-EAGAIN) as 75 like a changed file. */
+int vp_plan_exit_code(int err);
+/*
+ * Commands recorded by completed applies that have not yet exited 0 (as
+ * text, one per distinct command), and the ids of applies or undos a kill
+ * interrupted; the next apply or undo runs or finishes them.
+ */
+int vp_plan_pending(struct vp_ctx *ctx, struct strv *cmds, struct strv *interrupted);
+
+/*
+ * The plan as a file (every edit's old and new content, the commands) and
+ * the check that a plan made now is exactly the saved one: 0, or -ESTALE
+ * with what differs on @log.
+ */
+int vp_plan_save(const struct vp_plan *p, const char *path);
+int vp_plan_check_saved(const struct vp_plan *p, const char *path, FILE *log);

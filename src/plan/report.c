@@ -11,12 +11,33 @@
 #include "out/output.h"
 #include "plan/plan.h"
 
-static void print_text(FILE *f, const struct vp_plan *p)
+/* What earlier runs left for the next apply or undo to finish. */
+struct pending {
+	struct strv cmds;
+	struct strv interrupted;
+};
+
+static void print_pending(FILE *f, const struct pending *w)
+{
+	for (size_t i = 0; i < w->interrupted.n; i++)
+		fprintf(f,
+			"pending: apply or undo %s was interrupted; the next apply or "
+			"undo finishes it\n",
+			w->interrupted.v[i]);
+	for (size_t i = 0; i < w->cmds.n; i++)
+		fprintf(f,
+			"pending: %s    # an earlier apply's command that has not run "
+			"yet; the next apply or undo runs it\n",
+			w->cmds.v[i]);
+}
+
+static void print_text(FILE *f, const struct vp_plan *p, const struct pending *w)
 {
 	for (size_t i = 0; i < p->notes.n; i++)
 		fprintf(f, "note: %s\n", p->notes.v[i]);
 	for (size_t i = 0; i < p->refusals.n; i++)
 		fprintf(f, "refused: %s\n", p->refusals.v[i]);
+	print_pending(f, w);
 	if (p->nedits || p->ncmds)
 		fputc('\n', f);
 	vp_plan_print(f, p);
@@ -32,7 +53,7 @@ static struct json_object *jstrv(const struct strv *s)
 }
 
 static int print_json(struct vp_ctx *ctx, const struct vp_plan *p, const char *cmd,
-		      struct json_object *extra, const char *id)
+		      struct json_object *extra, const char *id, const struct pending *w)
 {
 	struct json_object *o = vp_json_doc(ctx, cmd), *edits = json_object_new_array();
 	struct json_object *cmds = json_object_new_array();
@@ -78,6 +99,8 @@ static int print_json(struct vp_ctx *ctx, const struct vp_plan *p, const char *c
 	json_object_object_add(o, "commands", cmds);
 	json_object_object_add(o, "notes", jstrv(&p->notes));
 	json_object_object_add(o, "refusals", jstrv(&p->refusals));
+	json_object_object_add(o, "pending_commands", jstrv(&w->cmds));
+	json_object_object_add(o, "interrupted", jstrv(&w->interrupted));
 	json_object_object_add(o, "undo_id", id ? json_object_new_string(id) : NULL);
 	r = vp_json_print(ctx, o);
 	json_object_put(o);
@@ -85,25 +108,54 @@ static int print_json(struct vp_ctx *ctx, const struct vp_plan *p, const char *c
 }
 
 static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool apply,
-		  struct json_object *extra)
+		  struct json_object *extra, const char *plan_file, struct pending *w)
 {
 	_cleanup_free_ char *id = NULL;
 	bool json = ctx->out == VP_OUT_JSON;
 	int r;
 
+	/* Read only: an unreadable record shows nothing pending, apply says more. */
+	vp_plan_pending(ctx, &w->cmds, &w->interrupted);
 	if (!apply || p->refusals.n) {
 		if (json)
-			print_json(ctx, p, cmd, extra, NULL);
+			print_json(ctx, p, cmd, extra, NULL, w);
 		else
-			print_text(ctx->fout, p);
+			print_text(ctx->fout, p, w);
 		if (apply)
 			fprintf(stderr, "vfio-pilot: not applied: the plan has refusals; "
 					"nothing was written\n");
+		if (!apply && plan_file && !p->refusals.n) {
+			r = vp_plan_save(p, plan_file);
+			if (r < 0) {
+				vp_err("cannot save the plan to %s: %s", plan_file,
+				       strerror(-r));
+				return vp_exit_code(r == -ENOENT ? -EIO : r);
+			}
+			const char *sp = strrchr(cmd, ' ');
+
+			fprintf(json ? stderr : ctx->fout,
+				"plan saved to %s; apply exactly this plan with: vfio-pilot "
+				"%.*s apply --plan-file %s\n",
+				plan_file, sp ? (int)(sp - cmd) : (int)strlen(cmd), cmd,
+				plan_file);
+		}
 		return p->refusals.n ? VP_EXIT_FAIL : VP_EXIT_OK;
 	}
-	if (!p->nedits && !p->ncmds) {
+	if (plan_file) {
+		r = vp_plan_check_saved(p, plan_file, stderr);
+		if (r < 0) {
+			vp_err("not applied: the reviewed plan in %s %s; nothing was written",
+			       plan_file,
+			       r == -ESTALE
+				       ? "is not what would be applied now (make and "
+					 "review a new plan)"
+				       : strerror(-r));
+			return r == -ENOENT ? VP_EXIT_NOINPUT : vp_plan_exit_code(r);
+		}
+	}
+	if (!p->nedits && !p->ncmds && !w->cmds.n && !w->interrupted.n) {
 		if (json) {
-			print_json(ctx, p, cmd, extra, NULL);
+			print_json(ctx, p, cmd, extra, NULL, w);
 		} else {
 			for (size_t i = 0; i < p->notes.n; i++)
 				fprintf(ctx->fout, "note: %s\n", p->notes.v[i]);
@@ -115,13 +167,22 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 		for (size_t i = 0; i < p->notes.n; i++)
 			fprintf(ctx->fout, "note: %s\n", p->notes.v[i]);
 	r = vp_plan_apply(ctx, &vp_io_real, p, &id, json ? stderr : ctx->fout);
-	if (json)
-		print_json(ctx, p, cmd, extra, id);
+	if (json) {
+		/* What is still pending after the run. */
+		strv_free(&w->cmds);
+		strv_free(&w->interrupted);
+		vp_plan_pending(ctx, &w->cmds, &w->interrupted);
+		print_json(ctx, p, cmd, extra, id, w);
+	}
 	if (r < 0) {
 		vp_err("apply stopped: %s%s", strerror(-r),
-		       id ? " (files written; commands failed)" : "");
-		return vp_exit_code(r);
+		       id ? " (files written; commands failed: the next apply or undo "
+			    "runs them again)"
+			  : "");
+		return vp_plan_exit_code(r);
 	}
+	if (!json && !id && !p->nedits)
+		fprintf(ctx->fout, "nothing to change in the files\n");
 	if (!json && id)
 		fprintf(ctx->fout, "applied; undo with: vfio-pilot%s%s undo %s\n",
 			streq(ctx->root, "/") ? "" : " --root ",
@@ -129,11 +190,20 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 	return VP_EXIT_OK;
 }
 
+int vp_plan_finish_file(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd,
+			bool apply, struct json_object *extra, const char *plan_file)
+{
+	struct pending w = { 0 };
+	int r = finish(ctx, p, cmd, apply, extra, plan_file, &w);
+
+	strv_free(&w.cmds);
+	strv_free(&w.interrupted);
+	json_object_put(extra);
+	return r;
+}
+
 int vp_plan_finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool apply,
 		   struct json_object *extra)
 {
-	int r = finish(ctx, p, cmd, apply, extra);
-
-	json_object_put(extra);
-	return r;
+	return vp_plan_finish_file(ctx, p, cmd, apply, extra, NULL);
 }

@@ -13,6 +13,11 @@
  * a "complete" journal (undo would restore a change that never happened),
  * a failed undo leaves it "complete" so that undo can be run again, and
  * running it again restores every file byte for byte.
+ *
+ * Then 200 seeded kills (kill -9 as _exit() at call N, in a forked child)
+ * across apply and undo of the same plans: one more apply or undo ends with
+ * every file old or every file new, no run left half done, and after an
+ * apply every command of the plan run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -178,7 +184,13 @@ static struct fx *fixture(const char *name)
 	if (!base)
 		fail_msg("VP_FIXTURES is not set");
 	src = xasprintf("%s/%s", base, name);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/vp-faults-XXXXXX");
+	/*
+	 * On tmpfs when there is one: fsync is still called (and failed) at
+	 * every point, but a loaded machine's disk does not make the thousands
+	 * of applies here take minutes.
+	 */
+	snprintf(f->dir, sizeof(f->dir), "%s/vp-faults-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	assert_non_null(mkdtemp(f->dir));
 	copy_src = src;
 	copy_dst = f->dir;
@@ -287,7 +299,7 @@ static void no_temp_files(struct fx *f, const char *sub)
 
 /* How many journals are in each state. */
 struct journals {
-	int complete, undone, other;
+	int complete, undone, undoing, other;
 };
 
 static struct journals journals(struct fx *f)
@@ -309,6 +321,8 @@ static struct journals journals(struct fx *f)
 			j.complete++;
 		else if (text && strstr(text, "\nstate undone\n"))
 			j.undone++;
+		else if (text && strstr(text, "\nstate undoing\n"))
+			j.undoing++;
 		else
 			j.other++;
 	}
@@ -372,8 +386,10 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 					"complete",
 					what, fail_at);
 			/* Nothing to undo: undo says so and changes nothing. */
-			assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, devnull),
-					 -ENOENT);
+			r = vp_undo(f->ctx, &vp_io_real, NULL, 0, devnull);
+			if (r != -ENOENT)
+				fail_msg("%s: undo after apply failing at call %d: %d",
+					 what, fail_at, r);
 			continue;
 		}
 		applied = true;
@@ -407,7 +423,7 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 		clear_undo(f);
 		assert_int_equal(vp_plan_apply(f->ctx, &vp_io_real, p, &id, devnull), 0);
 		calls = 0;
-		r = vp_undo(f->ctx, &faulty, NULL, devnull);
+		r = vp_undo(f->ctx, &faulty, NULL, 0, devnull);
 		points++;
 		for (size_t i = 0; i < p->nedits; i++) {
 			char s = state(f, &p->edits[i]);
@@ -441,13 +457,16 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 						what, fail_at, p->edits[i].sub);
 			continue;
 		}
-		/* Failed before: still undoable, and undoing again restores everything.
+		/*
+		 * Failed before: still undoable (complete), or marked as an undo in
+		 * progress that the next undo finishes; either way undoing again
+		 * restores everything.
 		 */
-		if (j.complete != 1)
+		if (j.complete + j.undoing != 1)
 			fail_msg(
 				"%s: undo failed at call %d and left no complete journal",
 				what, fail_at);
-		assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, devnull), 0);
+		assert_int_equal(vp_undo(f->ctx, &vp_io_real, NULL, 0, devnull), 0);
 		for (size_t i = 0; i < p->nedits; i++)
 			if (state(f, &p->edits[i]) != 'o')
 				fail_msg(
@@ -457,6 +476,319 @@ static int drive(struct fx *f, const struct vp_plan *p, const char *what)
 	assert_true(undone);
 	fclose(devnull);
 	return points;
+}
+
+/* ---- kills ------------------------------------------------------------------ */
+
+/*
+ * kill -9 at a seeded call of apply or undo: a forked child runs it through
+ * a vp_io that _exit()s at call N (any writer call or a command). Then one
+ * more apply (planned again, as the command does) or undo must leave every
+ * file of the plan in its old or, for apply, its new state, all alike, no
+ * run half recovered, no temp file, and after an apply every command of the
+ * plan run at least once, none left pending.
+ */
+static int kill_at, kcalls;
+/* The call that put the first host file in place (or removed it), measured. */
+static int first_target;
+static char runlog[128];
+
+static void kill_point(void)
+{
+	if (++kcalls == kill_at)
+		_exit(9);
+}
+
+static int k_openat(int d, const char *p, int fl, mode_t m)
+{
+	kill_point();
+	return openat(d, p, fl, m);
+}
+
+static int k_mkdirat(int d, const char *p, mode_t m)
+{
+	kill_point();
+	return mkdirat(d, p, m);
+}
+
+static ssize_t k_write(int fd, const void *b, size_t n)
+{
+	kill_point();
+	return write(fd, b, n > 1 ? n / 2 : n);
+}
+
+static int k_fchmod(int fd, mode_t m)
+{
+	kill_point();
+	return fchmod(fd, m);
+}
+
+static int k_fchown(int fd, uid_t u, gid_t g)
+{
+	kill_point();
+	return fchown(fd, u, g);
+}
+
+static int k_fsync(int fd)
+{
+	kill_point();
+	return fsync(fd);
+}
+
+/* The call that renamed the first host file into place, while measuring. */
+
+static int k_rename(int a, const char *b, int c, const char *d)
+{
+	kill_point();
+	if (!first_target && !streq(d, "journal") && !streq(d, "lock") &&
+	    !(strchr("bnr", d[0]) && d[1] >= '0' && d[1] <= '9'))
+		first_target = kcalls;
+	return renameat(a, b, c, d);
+}
+
+static int k_unlink(int a, const char *b, int c)
+{
+	kill_point();
+	/* A file apply created is removed, not renamed, by undo. */
+	if (!first_target && b[0] != '.' && !(c & AT_REMOVEDIR))
+		first_target = kcalls;
+	return unlinkat(a, b, c);
+}
+
+static int rec_run(char *const *argv, FILE *log)
+{
+	FILE *fp = fopen(runlog, "a");
+
+	if (!fp)
+		return -errno;
+	for (size_t i = 0; argv[i]; i++)
+		fprintf(fp, "%s%s", i ? " " : "", argv[i]);
+	fputc('\n', fp);
+	return fclose(fp) == 0 ? 0 : -EIO;
+}
+
+static int k_run(char *const *argv, FILE *log)
+{
+	kill_point(); /* before it ran */
+	return rec_run(argv, log);
+}
+
+static const struct vp_io killer = {
+	.openat = k_openat,
+	.mkdirat = k_mkdirat,
+	.write = k_write,
+	.fchmod = k_fchmod,
+	.fchown = k_fchown,
+	.fsync = k_fsync,
+	.renameat = k_rename,
+	.unlinkat = k_unlink,
+	.run = k_run,
+};
+
+static bool ran(const char *cmd)
+{
+	_cleanup_free_ char *s = NULL;
+	size_t cap = 0;
+	bool found = false;
+	FILE *fp = fopen(runlog, "r");
+
+	while (fp && !found && getline(&s, &cap, fp) > 0) {
+		s[strcspn(s, "\n")] = '\0';
+		found = streq(s, cmd);
+	}
+	if (fp)
+		fclose(fp);
+	return found;
+}
+
+/* The plan made again from the files as they are, as the planners do. */
+static void replan(struct fx *f, const struct vp_plan *p, struct vp_plan *q)
+{
+	*q = (struct vp_plan){ 0 };
+	for (size_t i = 0; i < p->nedits; i++) {
+		const struct vp_edit *e = &p->edits[i];
+		char *n = malloc(e->newlen + 1);
+
+		assert_non_null(n);
+		memcpy(n, e->new, e->newlen);
+		assert_int_equal(
+			vp_plan_edit(f->ctx, q, e->sub, n, e->newlen, e->mode, e->why),
+			0);
+	}
+	for (size_t i = 0; q->nedits && i < p->ncmds; i++)
+		assert_int_equal(vp_plan_command(q, p->cmds[i].why,
+						 (const char *const *)p->cmds[i].argv),
+				 0);
+}
+
+static void no_temps_in(struct fx *f, const char *rel)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", f->dir, rel);
+	_cleanup_closedir_ DIR *d = opendir(p);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (strstr(e->d_name, ".vfio-pilot."))
+			fail_msg("temporary file %s/%s left", p, e->d_name);
+}
+
+/* No run left half done, no command left pending, no temp file. */
+static void journals_settled(struct fx *f, const char *what, int k)
+{
+	_cleanup_free_ char *p = xasprintf("%s/var/lib/vfio-pilot/undo", f->dir);
+	_cleanup_closedir_ DIR *d = opendir(p);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		_cleanup_free_ char *sub = NULL, *text = NULL, *dir = NULL;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		dir = xasprintf("var/lib/vfio-pilot/undo/%s", e->d_name);
+		no_temps_in(f, dir);
+		sub = xasprintf("%s/journal", dir);
+		text = now(f, sub, &len);
+		if (!text)
+			fail_msg("%s kill %d: undo directory %s without a journal", what,
+				 k, e->d_name);
+		if (strstr(text, "\nstate prepared\n") || strstr(text, "\nstate undoing"))
+			fail_msg("%s kill %d: %s left half done:\n%s", what, k, e->d_name,
+				 text);
+		if (strstr(text, "\nstate complete\n") && strstr(text, "\nrun 0\t"))
+			fail_msg("%s kill %d: %s has a command pending:\n%s", what, k,
+				 e->d_name, text);
+	}
+}
+
+static int kills(struct fx *f, const struct vp_plan *p, const char *what, int n,
+		 uint32_t seed)
+{
+	struct vp_io recorder = vp_io_real;
+	FILE *devnull = fopen("/dev/null", "w");
+	int napply, nundo, tapply, tundo, killed = 0;
+
+	assert_non_null(devnull);
+	recorder.run = rec_run;
+	snprintf(runlog, sizeof(runlog), "%s.runlog", f->dir);
+	/* How many calls a whole apply and undo make: the points to kill at. */
+	for (size_t i = 0; i < p->nedits; i++)
+		put_back(f, &p->edits[i]);
+	clear_undo(f);
+	{
+		_cleanup_free_ char *id = NULL;
+
+		kill_at = -1;
+		kcalls = first_target = 0;
+		assert_int_equal(vp_plan_apply(f->ctx, &killer, p, &id, devnull), 0);
+		napply = kcalls;
+		tapply = first_target;
+		kcalls = first_target = 0;
+		assert_int_equal(vp_undo(f->ctx, &killer, NULL, 0, devnull), 0);
+		nundo = kcalls;
+		tundo = first_target;
+		assert_true(tapply > 0 && tundo > 0);
+	}
+	for (int k = 0; k < n; k++) {
+		bool undo_kill, final_undo;
+		int st, r;
+		pid_t pid;
+
+		seed = seed * 1103515245u + 12345u;
+		undo_kill = (seed >> 16) & 1;
+		final_undo = (seed >> 17) & 1;
+		/*
+		 * Every other kill lands from the first host file's rename on,
+		 * where files are half written; the others anywhere, and one past
+		 * the end (the run completes).
+		 */
+		if (k & 1) {
+			int from = undo_kill ? tundo : tapply,
+			    to = undo_kill ? nundo : napply;
+
+			kill_at = from + (int)((seed >> 18) % (uint32_t)(to - from + 1));
+		} else {
+			kill_at = 1 + (int)((seed >> 18) %
+					    (uint32_t)((undo_kill ? nundo : napply) + 1));
+		}
+		for (size_t i = 0; i < p->nedits; i++)
+			put_back(f, &p->edits[i]);
+		clear_undo(f);
+		unlink(runlog);
+		if (undo_kill) {
+			_cleanup_free_ char *id = NULL;
+
+			assert_int_equal(
+				vp_plan_apply(f->ctx, &recorder, p, &id, devnull), 0);
+		}
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			char *id = NULL;
+
+			kcalls = 0;
+			r = undo_kill ? vp_undo(f->ctx, &killer, NULL, 0, devnull)
+				      : vp_plan_apply(f->ctx, &killer, p, &id, devnull);
+			_exit(r == 0 ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		if (!WIFEXITED(st) || (WEXITSTATUS(st) != 9 && WEXITSTATUS(st) != 0))
+			fail_msg("%s kill %d: %s killed at call %d ended with status %#x",
+				 what, k, undo_kill ? "undo" : "apply", kill_at, st);
+		killed += WEXITSTATUS(st) == 9;
+		if (final_undo) {
+			r = vp_undo(f->ctx, &recorder, NULL, 0, devnull);
+			if (r != 0 && r != -ENOENT)
+				fail_msg("%s kill %d (%s at %d): undo after it: %s", what,
+					 k, undo_kill ? "undo" : "apply", kill_at,
+					 strerror(-r));
+		} else {
+			_cleanup_free_ char *id = NULL;
+			struct vp_plan q;
+
+			replan(f, p, &q);
+			r = vp_plan_apply(f->ctx, &recorder, &q, &id, devnull);
+			vp_plan_free(&q);
+			/* After a killed undo, apply finishes it and asks for a new plan.
+			 */
+			if (r == -ESTALE && undo_kill)
+				final_undo = true;
+			else if (r != 0)
+				fail_msg("%s kill %d (%s at %d): apply after it: %s",
+					 what, k, undo_kill ? "undo" : "apply", kill_at,
+					 strerror(-r));
+		}
+		for (size_t i = 0; i < p->nedits; i++) {
+			char s = state(f, &p->edits[i]);
+
+			if (s != (final_undo ? 'o' : 'n'))
+				fail_msg("%s kill %d (%s at %d, then %s): /%s is %s",
+					 what, k, undo_kill ? "undo" : "apply", kill_at,
+					 final_undo ? "undo" : "apply", p->edits[i].sub,
+					 s == 'x'   ? "torn or missing"
+					 : s == 'o' ? "old"
+						    : "new");
+			no_temp_files(f, p->edits[i].sub);
+		}
+		for (size_t i = 0; !final_undo && i < p->ncmds; i++) {
+			_cleanup_free_ char *c = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&c, &len);
+
+			for (char **a = p->cmds[i].argv; *a; a++)
+				fprintf(m, "%s%s", a == p->cmds[i].argv ? "" : " ", *a);
+			fclose(m);
+			if (!ran(c))
+				fail_msg("%s kill %d: %s never ran", what, k, c);
+		}
+		journals_settled(f, what, k);
+	}
+	unlink(runlog);
+	fclose(devnull);
+	/* The kills really hit the runs, not only their end. */
+	assert_true(killed > n / 2);
+	return killed;
 }
 
 /* ---- the commands' plans --------------------------------------------------- */
@@ -490,6 +822,7 @@ static void host_apply(void **state)
 	assert_int_equal(vp_doc_targets(&f->doc, o.devs, o.slots, o.ndevs), 0);
 	assert_int_equal(vp_host_plan(&f->doc, &o, &p), 0);
 	drive(f, &p, "host apply");
+	kills(f, &p, "host apply", 60, 1u);
 	vp_plan_free(&p);
 	done(f);
 }
@@ -506,6 +839,7 @@ static void vm_apply(void **state)
 	load(f, true);
 	assert_int_equal(vp_vm_plan(&f->doc, &o, &p), 0);
 	drive(f, &p, "vm apply");
+	kills(f, &p, "vm apply", 40, 2u);
 	vp_plan_free(&p);
 	done(f);
 }
@@ -520,6 +854,7 @@ static void lxc_apply(void **state)
 	load(f, false);
 	assert_int_equal(vp_lxc_plan(f->ctx, f->h, &o, &p), 0);
 	drive(f, &p, "lxc apply");
+	kills(f, &p, "lxc apply", 20, 3u);
 	vp_plan_free(&p);
 	done(f);
 }
@@ -540,6 +875,7 @@ static void hookscript_apply(void **state)
 	load(f, false);
 	assert_int_equal(vp_hookscript_plan(f->ctx, f->h, &o, &p), 0);
 	drive(f, &p, "hookscript apply");
+	kills(f, &p, "hookscript apply", 20, 4u);
 	/* The snippet is executable by Proxmox: 0755, like Debian's scripts. */
 	for (size_t i = 0; i < p.nedits; i++)
 		if (strstr(p.edits[i].sub, "snippets/")) {
@@ -563,6 +899,7 @@ static void mapping_apply(void **state)
 	host.node = strdup("pve-rpl");
 	assert_int_equal(vp_mapping_plan(&host, 1, "rtx4090", "01:00", &p), 0);
 	drive(f, &p, "mapping apply");
+	kills(f, &p, "mapping apply", 20, 5u);
 	free(host.node);
 	vp_plan_free(&p);
 	done(f);
@@ -579,6 +916,7 @@ static void sriov_apply(void **state)
 	assert_int_equal(vp_sriov_plan(f->ctx, f->h, &g, "07:00.1", 4, &p), 0);
 	assert_true(p.nedits > 0);
 	drive(f, &p, "sriov apply");
+	kills(f, &p, "sriov apply", 20, 6u);
 	vp_guests_free(&g);
 	vp_plan_free(&p);
 	done(f);
@@ -593,6 +931,7 @@ static void usb_map_apply(void **state)
 	assert_int_equal(vp_usb_mapping_plan(f->ctx, "zigbee", "1-2", &p), 0);
 	assert_true(p.nedits > 0);
 	drive(f, &p, "usb map apply");
+	kills(f, &p, "usb map apply", 20, 7u);
 	vp_plan_free(&p);
 	done(f);
 }
