@@ -16,11 +16,12 @@ struct vp_bootcmd {
 	char *sub;  /* the file holding the effective value, below the root */
 	char *text; /* its content */
 	size_t len;
-	size_t vstart, vend; /* the value's bytes in text (inside any quotes) */
-	char quote;	     /* '"', '\'' or 0 */
-	bool missing;	     /* no definition: one is appended to sub */
-	char *value;	     /* the effective value */
-	char *other;	     /* GRUB_CMDLINE_LINUX, also on the kernel command line */
+	size_t vstart, vend;	/* the value's bytes in text (GRUB: the whole word) */
+	unsigned line;		/* where the definition starts (GRUB) */
+	struct vp_grubmap *map; /* how each byte of the GRUB value is spelled */
+	bool missing;		/* no definition: one is appended to sub */
+	char *value;		/* the effective value */
+	char *other;		/* GRUB_CMDLINE_LINUX, also on the kernel command line */
 };
 
 /* 0, or -EBADMSG with *why set when the files cannot be parsed with certainty. */
