@@ -63,6 +63,21 @@ static bool key_is(const char *s, const struct tok *t, const char *key)
 	return true;
 }
 
+static int refuse(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Record why the boot files cannot be edited with certainty. */
+static int refuse(char **why, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(*why);
+	va_start(ap, fmt);
+	if (vasprintf(why, fmt, ap) < 0)
+		*why = NULL;
+	va_end(ap);
+	return -EBADMSG;
+}
+
 #define MAX_TOKENS 512
 
 char *vp_cmdline_value(const char *line, const char *key)
@@ -80,6 +95,23 @@ char *vp_cmdline_value(const char *line, const char *key)
 			    : strdup("");
 	}
 	return v;
+}
+
+int vp_cmdline_check(const char *line, char **why)
+{
+	size_t quotes = 0;
+
+	for (const char *q = line; (q = strchr(q, '"')); q++)
+		quotes++;
+	/* lib/cmdline.c next_arg: an open '"' takes the rest of the line. */
+	if (quotes % 2)
+		return refuse(why, "an unbalanced '\"' (the kernel would read the rest "
+				   "of the line, and any parameter added after it, as "
+				   "one parameter)");
+	if (tokens(line, NULL, 0) > MAX_TOKENS)
+		return refuse(why, "more than %d parameters, more than vfio-pilot edits",
+			      MAX_TOKENS);
+	return 0;
 }
 
 int vp_cmdline_edit(const char *line, const struct vp_param_change *ch, size_t nch,
@@ -193,21 +225,6 @@ nomem:
 	return -ENOMEM;
 }
 
-static int refuse(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Record why the boot files cannot be edited with certainty. */
-static int refuse(char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(*why);
-	va_start(ap, fmt);
-	if (vasprintf(why, fmt, ap) < 0)
-		*why = NULL;
-	va_end(ap);
-	return -EBADMSG;
-}
-
 /*
  * GRUB's settings, read as /bin/sh reads them when grub-mkconfig sources
  * them (util/grub-mkconfig.in): /etc/default/grub "if test -f", then each
@@ -280,6 +297,9 @@ struct gstate {
 	bool found;
 	size_t def_file, def_ws, def_we;
 	unsigned def_line;
+	/* and of GRUB_CMDLINE_LINUX */
+	size_t other_file;
+	unsigned other_line;
 	struct vp_grubmap *def;
 	char **why;
 	/* the file being read */
@@ -785,6 +805,10 @@ static int assignment(struct gstate *st, size_t n, bool exported)
 		st->def_ws = ws;
 		st->def_we = st->i;
 	}
+	if (strict && !is_default) {
+		st->other_file = st->subs.n - 1;
+		st->other_line = line;
+	}
 	if (vb.unknown) {
 		free(vb.s);
 		vb.s = NULL;
@@ -981,9 +1005,14 @@ static int load_grub(struct vp_ctx *ctx, struct vp_bootcmd *b, char **why)
 			goto out;
 	}
 	v = var_find(&st, GRUB_VAR_LINUX, strlen(GRUB_VAR_LINUX));
-	if (v && v->val && !(b->other = strdup(v->val))) {
-		r = -ENOMEM;
-		goto out;
+	if (v && v->val) {
+		b->other = strdup(v->val);
+		b->other_sub = strdup(st.subs.v[st.other_file]);
+		b->other_line = st.other_line;
+		if (!b->other || !b->other_sub) {
+			r = -ENOMEM;
+			goto out;
+		}
 	}
 	if (st.found) {
 		b->sub = strdup(st.subs.v[st.def_file]);
@@ -1220,6 +1249,7 @@ void vp_bootcmd_free(struct vp_bootcmd *b)
 	free(b->text);
 	free(b->value);
 	free(b->other);
+	free(b->other_sub);
 	grubmap_free(b->map);
 	*b = (struct vp_bootcmd){ 0 };
 }

@@ -22,6 +22,8 @@ struct vp_bootcmd {
 	bool missing;		/* no definition: one is appended to sub */
 	char *value;		/* the effective value */
 	char *other;		/* GRUB_CMDLINE_LINUX, also on the kernel command line */
+	char *other_sub;	/* where it is set, and on which line */
+	unsigned other_line;
 };
 
 /* 0, or -EBADMSG with *why set when the files cannot be parsed with certainty. */
@@ -37,6 +39,11 @@ struct vp_param_change {
 	const char *key;
 	const char *value; /* NULL: remove every occurrence */
 };
+/*
+ * 0, or -EBADMSG with *why set when @line cannot be edited with certainty:
+ * an unbalanced '"', or more parameters than vp_cmdline_edit() takes.
+ */
+int vp_cmdline_check(const char *line, char **why);
 /* Apply changes to a command line in place: other parameters keep their bytes. */
 int vp_cmdline_edit(const char *line, const struct vp_param_change *ch, size_t n,
 		    char **out);
