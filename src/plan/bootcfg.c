@@ -1059,25 +1059,26 @@ static bool plain_safe(const char *s, size_t n)
 	return true;
 }
 
-/* @s spelled for context @cx: inside "...", '...', or as plain word text. */
-static char *spell(const char *s, size_t n, char cx, bool force_quotes)
+/*
+ * @s spelled for context @cx: inside "...", inside '...', or as plain word
+ * text, where each character that needs it gets a backslash (not quotes: a
+ * quote after a literal '$' would read as $'...', which shells differ on;
+ * found by comparing with dash). @escape_first escapes the first character
+ * even if plain, so it cannot extend a $NAME before it.
+ */
+static char *spell(const char *s, size_t n, char cx, bool escape_first)
 {
 	size_t o = 0;
-	char *out = malloc(4 * n + 3);
+	char *out = malloc(4 * n + 1);
 
 	if (!out)
 		return NULL;
-	if (cx == CX_PLAIN && !force_quotes && plain_safe(s, n)) {
-		memcpy(out, s, n);
-		out[n] = '\0';
-		return out;
-	}
-	if (cx == CX_PLAIN)
-		out[o++] = '\'';
 	for (size_t i = 0; i < n; i++) {
+		if (cx == CX_PLAIN && ((i == 0 && escape_first) || !plain_safe(s + i, 1)))
+			out[o++] = '\\';
 		if (cx == CX_DQ && strchr("\"$`\\", s[i]))
 			out[o++] = '\\';
-		if (cx != CX_DQ && s[i] == '\'') {
+		if (cx == CX_SQ && s[i] == '\'') {
 			/* close the quote, an escaped ', open again */
 			memcpy(out + o, "'\\''", 4);
 			o += 4;
@@ -1085,8 +1086,6 @@ static char *spell(const char *s, size_t n, char cx, bool force_quotes)
 		}
 		out[o++] = s[i];
 	}
-	if (cx == CX_PLAIN)
-		out[o++] = '\'';
 	out[o] = '\0';
 	return out;
 }

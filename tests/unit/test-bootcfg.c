@@ -225,6 +225,8 @@ static const struct form forms[] = {
 	  .want = "a \"b c\"" },
 	{ "escaped $ and backslash", DEF "\"a\\$x \\\\ \\q\"\n", .want = "a$x \\ \\q" },
 	{ "a lone $", DEF "\"a$ b$\"\n", .want = "a$ b$" },
+	/* An edit after a plain '$' once wrote $' iommu=pt', which shells differ on. */
+	{ "a plain $ at the end", DEF "quiet\\ a$\n", .want = "quiet a$" },
 	{ "quote in single quotes", DEF "'it'\\''s'\n", .want = "it's" },
 	{ "the last definition wins", DEF "\"a\"\n" DEF "\"b\"\n", .want = "b" },
 	{ "self-reference",
