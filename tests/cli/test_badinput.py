@@ -175,6 +175,11 @@ def grub_d_control_flow(root):
     return []
 
 
+def grub_missing(root):
+    os.unlink(os.path.join(root, "etc/default/grub"))
+    return []
+
+
 def modules_dir(root):
     p = os.path.join(root, "etc/modules")
     if os.path.lexists(p):
@@ -229,6 +234,7 @@ CASES = [
     ("/etc/default/grub makes the command line readonly",
      ["host", "plan", "--device", "01:00"], grub_readonly),
     ("grub.d file with [ ] &&", ["host", "plan", "--device", "01:00"], grub_d_control_flow),
+    ("no /etc/default/grub", ["host", "plan", "--device", "01:00"], grub_missing),
     ("/etc/modules is a directory", ["host", "plan", "--device", "01:00"], modules_dir),
     ("1 GB /etc/modules", ["host", "plan", "--device", "01:00"], modules_1g),
     ("1 GB /proc/cmdline", ["doctor"], cmdline_1g),
