@@ -16,11 +16,14 @@ struct vp_bootcmd {
 	char *sub;  /* the file holding the effective value, below the root */
 	char *text; /* its content */
 	size_t len;
-	size_t vstart, vend; /* the value's bytes in text (inside any quotes) */
-	char quote;	     /* '"', '\'' or 0 */
-	bool missing;	     /* no definition: one is appended to sub */
-	char *value;	     /* the effective value */
-	char *other;	     /* GRUB_CMDLINE_LINUX, also on the kernel command line */
+	size_t vstart, vend;	/* the value's bytes in text (GRUB: the whole word) */
+	unsigned line;		/* where the definition starts (GRUB) */
+	struct vp_grubmap *map; /* how each byte of the GRUB value is spelled */
+	bool missing;		/* no definition: one is appended to sub */
+	char *value;		/* the effective value */
+	char *other;		/* GRUB_CMDLINE_LINUX, also on the kernel command line */
+	char *other_sub;	/* where it is set, and on which line */
+	unsigned other_line;
 };
 
 /* 0, or -EBADMSG with *why set when the files cannot be parsed with certainty. */
@@ -36,6 +39,11 @@ struct vp_param_change {
 	const char *key;
 	const char *value; /* NULL: remove every occurrence */
 };
+/*
+ * 0, or -EBADMSG with *why set when @line cannot be edited with certainty:
+ * an unbalanced '"', or more parameters than vp_cmdline_edit() takes.
+ */
+int vp_cmdline_check(const char *line, char **why);
 /* Apply changes to a command line in place: other parameters keep their bytes. */
 int vp_cmdline_edit(const char *line, const struct vp_param_change *ch, size_t n,
 		    char **out);

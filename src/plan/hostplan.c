@@ -138,14 +138,32 @@ static char *append(char *acc, const char *fmt, ...)
 	return n;
 }
 
-/* The kernel command line: what this kernel needs, plus what was asked for. */
+/*
+ * x86's COMMAND_LINE_SIZE (arch/x86/include/asm/setup.h): the kernel drops
+ * what lies past it, so a parameter added there would never take effect.
+ */
+#define KERNEL_CMDLINE_MAX 2048
+
+/* Where the command line is set, for messages: the file and the line. */
+static char *cmdline_where(const struct vp_bootcmd *b)
+{
+	if (b->kind == VP_BOOT_SYSTEMD_PBT || b->missing)
+		return xasprintf("/%s", b->sub);
+	return xasprintf("/%s line %u (GRUB_CMDLINE_LINUX_DEFAULT)", b->sub, b->line);
+}
+
+/*
+ * The kernel command line: what this kernel needs, plus what was asked for.
+ * Every way out frees the loaded files (LeakSanitizer found the refusals'
+ * early returns).
+ */
 static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 			const struct devset *s, struct vp_plan *p, bool *changed)
 {
 	const struct vp_system *sys = &doc->sys;
 	struct vp_param_change ch[8];
 	struct vp_bootcmd b = { 0 };
-	_cleanup_free_ char *why = NULL, *line = NULL, *text = NULL;
+	_cleanup_free_ char *why = NULL, *line = NULL, *text = NULL, *where = NULL;
 	size_t n = 0, len;
 	bool boot_vga = false;
 	int r;
@@ -155,11 +173,28 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 		boot_vga = boot_vga || s->d[i]->boot_vga == 1;
 	r = vp_bootcmd_load(doc->ctx, sys->boot, &b, &why);
 	if (r == -EBADMSG) {
-		vp_plan_refuse(p, "kernel command line: %s", why);
-		return 0;
+		r = vp_plan_refuse(p, "kernel command line: %s", why);
+		goto out;
 	}
 	if (r < 0)
 		goto out;
+	where = cmdline_where(&b);
+	if (!where) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (vp_cmdline_check(b.value, &why) < 0) {
+		r = vp_plan_refuse(p, "kernel command line: %s: %s; edit it by hand",
+				   where, why);
+		goto out;
+	}
+	if (b.other && vp_cmdline_check(b.other, &why) < 0) {
+		r = vp_plan_refuse(p,
+				   "kernel command line: /%s line %u "
+				   "(GRUB_CMDLINE_LINUX): %s; edit it by hand",
+				   b.other_sub, b.other_line, why);
+		goto out;
+	}
 	ch[n++] = (struct vp_param_change){ "iommu", "pt" };
 	if (sys->cpu == VP_CPU_INTEL) {
 		bool pve_default = sys->kver && strstr(sys->kver, "-pve") &&
@@ -193,7 +228,7 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 			b.other ? vp_cmdline_value(b.other, ch[i].key) : NULL;
 
 		if (other && ch[i].value && !streq(other, ch[i].value)) {
-			vp_plan_refuse(
+			r = vp_plan_refuse(
 				p,
 				"GRUB_CMDLINE_LINUX already sets %s=%s; change it there "
 				"by hand",
@@ -205,17 +240,33 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 			ch[i].key = ""; /* already on the command line */
 	}
 	r = vp_cmdline_edit(b.value, ch, n, &line);
-	if (r < 0)
-		goto out;
-	if (streq(line, b.value))
-		goto out;
-	r = vp_bootcmd_render(&b, line, &text, &len);
-	if (r < 0) {
-		vp_plan_refuse(p, "the new command line cannot be written into /%s",
-			       b.sub);
-		r = 0;
+	if (r == -EBADMSG || r == -E2BIG) {
+		/* vp_cmdline_check() refused these above; kept as a backstop. */
+		r = vp_plan_refuse(p, "kernel command line: %s cannot be edited", where);
 		goto out;
 	}
+	if (r < 0 || streq(line, b.value))
+		goto out;
+	if (strlen(line) + (b.other ? strlen(b.other) + 1 : 0) >= KERNEL_CMDLINE_MAX) {
+		r = vp_plan_refuse(p,
+				   "kernel command line: with the new parameters, %s "
+				   "would be longer than the %d bytes the kernel reads; "
+				   "shorten it by hand",
+				   where, KERNEL_CMDLINE_MAX - 1);
+		goto out;
+	}
+	r = vp_bootcmd_render(&b, line, &text, &len);
+	if (r == -EINVAL) {
+		r = vp_plan_refuse(
+			p,
+			"kernel command line: the change cannot be written into %s: the "
+			"part to change comes from another variable ($NAME), or the new "
+			"value holds a character its quoting cannot; edit it by hand",
+			where);
+		goto out;
+	}
+	if (r < 0)
+		goto out;
 	r = vp_plan_edit(doc->ctx, p, b.sub, TAKE_PTR(text), len, 0644,
 			 "kernel command line for passthrough");
 	*changed = r == 0;
@@ -401,6 +452,15 @@ static int plan_modules(struct vp_doc *doc, struct vp_plan *p, bool *changed)
 	if (vp_doc_kernel_has(doc, "vfio_virqfd_merged") == 0)
 		need[n++] = "vfio_virqfd";
 	r = vp_file_read(doc->ctx, VP_ROOT, MODULES_FILE, &text, &len, &st);
+	/* vp_file_read: -EINVAL not a regular file, -EFBIG over 16 MiB. */
+	if (r == -EINVAL || r == -EFBIG)
+		return vp_plan_refuse(
+			p, "/%s is not a list of modules (%s); fix it by hand",
+			MODULES_FILE,
+			r == -EFBIG ? "larger than 16 MiB" : "not a regular file");
+	if (r < 0 && r != -ENOMEM)
+		return vp_plan_refuse(p, "/%s cannot be read: %s", MODULES_FILE,
+				      strerror(-r));
 	if (r < 0)
 		return r;
 	if (text && memchr(text, '\0', len)) {

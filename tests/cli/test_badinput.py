@@ -142,6 +142,57 @@ def grub_dir(root):
     return []
 
 
+GRUB_HEAD = "GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n"
+
+
+def grub_unbalanced_quote(root):
+    put(root, "etc/default/grub",
+        GRUB_HEAD + "GRUB_CMDLINE_LINUX_DEFAULT='quiet acpi_osi=\"Windows 2012'\n")
+    return []
+
+
+def grub_too_many_params(root):
+    params = " ".join(f"p{i}=1" for i in range(600))
+    put(root, "etc/default/grub", GRUB_HEAD + f'GRUB_CMDLINE_LINUX_DEFAULT="{params}"\n')
+    return []
+
+
+def grub_sources_file(root):
+    put(root, "etc/default/grub", GRUB_HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n'
+        ". /etc/default/grub.local\n")
+    return []
+
+
+def grub_readonly(root):
+    put(root, "etc/default/grub", GRUB_HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n'
+        "readonly GRUB_CMDLINE_LINUX_DEFAULT\n")
+    return []
+
+
+def grub_d_control_flow(root):
+    put(root, "etc/default/grub.d/50-local.cfg",
+        '[ -e /etc/x ] && GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n')
+    return []
+
+
+def grub_missing(root):
+    os.unlink(os.path.join(root, "etc/default/grub"))
+    return []
+
+
+def modules_dir(root):
+    p = os.path.join(root, "etc/modules")
+    if os.path.lexists(p):
+        os.unlink(p)
+    os.makedirs(p)
+    return []
+
+
+def modules_1g(root):
+    huge(root, "etc/modules", "vfio\n")
+    return []
+
+
 def missing_file(root):
     return [os.path.join(root, "no-such-file.log")]
 
@@ -174,6 +225,18 @@ CASES = [
     ("--root that does not exist", ["@root=/nonexistent", "devices"], no_setup),
     ("1 GB /etc/default/grub", ["host", "plan", "--device", "01:00"], grub_1g),
     ("/etc/default/grub is a directory", ["host", "plan", "--device", "01:00"], grub_dir),
+    ("GRUB command line with an unbalanced quote", ["host", "plan", "--device", "01:00"],
+     grub_unbalanced_quote),
+    ("GRUB command line of 600 parameters", ["host", "plan", "--device", "01:00"],
+     grub_too_many_params),
+    ("/etc/default/grub sources another file", ["host", "plan", "--device", "01:00"],
+     grub_sources_file),
+    ("/etc/default/grub makes the command line readonly",
+     ["host", "plan", "--device", "01:00"], grub_readonly),
+    ("grub.d file with [ ] &&", ["host", "plan", "--device", "01:00"], grub_d_control_flow),
+    ("no /etc/default/grub", ["host", "plan", "--device", "01:00"], grub_missing),
+    ("/etc/modules is a directory", ["host", "plan", "--device", "01:00"], modules_dir),
+    ("1 GB /etc/modules", ["host", "plan", "--device", "01:00"], modules_1g),
     ("1 GB /proc/cmdline", ["doctor"], cmdline_1g),
     ("1 GB VM config", ["vm", "plan", "100", "--device", "01:00"], vmconf_1g),
     ("VM config with a NUL byte", ["vm", "plan", "100", "--device", "01:00"], vmconf_nul),

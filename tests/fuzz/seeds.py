@@ -153,6 +153,11 @@ def main():
         put(a.out, "bootcfg", b"\0" + g.encode() + b"\0\0quiet iommu=pt")
     put(a.out, "bootcfg", b"\0GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n\0GRUB_CMDLINE_LINUX_DEFAULT=\"quiet nomodeset\"\n\0quiet nomodeset iommu=pt")
     put(a.out, "bootcfg", b"\2root=ZFS=rpool/ROOT/pve-1 boot=zfs\n\0\0root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt")
+    # Real files (tests/data/grub/SOURCES) and Proxmox's ZFS grub.d line.
+    for p in files(os.path.join(REPO, "tests", "data", "grub"), ".grub"):
+        put(a.out, "bootcfg", b"\0" + read(p) + b"\0\0quiet iommu=pt")
+    put(a.out, "bootcfg", b"\0GRUB_CMDLINE_LINUX=\"\"\n\0GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX "
+        b"root=ZFS=rpool/ROOT/pve-1 boot=zfs\"\n\0quiet iommu=pt")
     put(a.out, "modprobe", b"options vfio-pci ids=10de:2684,10de:22ba disable_vga=1\nblacklist nouveau\nsoftdep nvidia pre: vfio-pci\ninstall nouveau /bin/false\n"
         b"\0vfio\nvfio_iommu_type1\nvfio_pci # comment\n\0vfio_pci 16384 0 - Live 0x0\nkvm 1 0 - Live 0x0\n")
 
