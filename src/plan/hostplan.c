@@ -30,20 +30,6 @@ static bool in_set(const struct devset *s, const struct vp_dev *d)
 	return false;
 }
 
-static int add_dev(struct devset *s, struct vp_dev *d)
-{
-	struct vp_dev **n;
-
-	if (in_set(s, d))
-		return 0;
-	n = realloc(s->d, (s->n + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	s->d = n;
-	s->d[s->n++] = d;
-	return 0;
-}
-
 /*
  * Targets, their companions, and group members the operator named: the one
  * selector (host/select.c), with this command's overrides.
@@ -76,11 +62,15 @@ static int collect(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_p
 		vp_plan_refuse(p, "%s", set.refusals.v[i]);
 	for (size_t i = 0; r == 0 && i < set.warnings.n; i++)
 		vp_plan_note(p, "WARNING: %s", set.warnings.v[i]);
-	for (size_t i = 0; r == 0 && i < all.n; i++)
-		r = add_dev(s, all.v[i]);
-	free(all.v);
 	vp_devset_free(&set);
-	return r;
+	if (r < 0) {
+		free(all.v);
+		return r;
+	}
+	/* Sorted by address, each function once. */
+	s->d = all.v;
+	s->n = all.n;
+	return 0;
 }
 
 static char *append(char *acc, const char *fmt, ...)
