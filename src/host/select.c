@@ -155,8 +155,10 @@ static bool is_vf(struct vp_ctx *ctx, struct vp_dev *d)
  *    host's: another vendor ID, so never companions. When the platform
  *    puts them in the iGPU's IOMMU group, giving the group away takes them
  *    from the host, and the group is judged shared (iommu.c), not "one card".
- *  - Without a display function in the device (a dual-port NIC, an HBA),
- *    its functions of one vendor are one device, as before.
+ *  - Without a display function of their own vendor in the device (a
+ *    dual-port NIC, an HBA, or an APU's SoC functions among themselves),
+ *    functions of one vendor are one device, as before. An APU's group
+ *    thus counts two devices: the iGPU's card and the SoC.
  *  - An SR-IOV VF is its own function: VFs share slot numbers with their
  *    siblings (drivers/pci/iov.c pci_iov_virtfn_devfn) but are separate
  *    devices, each given on its own.
