@@ -177,11 +177,15 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 	if (!want || !slots)
 		return VP_EXIT_SOFTWARE;
 	for (size_t i = 0; i < n; i++) {
-		if (vp_bdf_parse(argv[first + (int)i], &want[i], &slots[i], true) < 0) {
+		struct vp_devspec spec;
+
+		if (vp_devspec_parse(argv[first + (int)i], &spec) < 0) {
 			vp_err("'%s' is not a PCI address (use 0000:01:00.0, 01:00.0 or 01:00)",
 			       argv[first + (int)i]);
 			return VP_EXIT_USAGE;
 		}
+		want[i] = spec.bdf;
+		slots[i] = spec.slot;
 	}
 	r = vp_open_ctx(g, &ctx);
 	if (r < 0)
