@@ -141,6 +141,38 @@ static int lint_host_needs(const struct vp_dev *d, const char *line, const char 
 	return r;
 }
 
+/*
+ * "All functions" of an APU's iGPU device also pass the SoC's own functions
+ * (USB, security processor, audio): not the card's (vp_same_card in
+ * host/select.c), so the host loses them.
+ */
+static int lint_not_card(const struct vp_doc *doc, struct vp_dev **devs, size_t nd,
+			 const char *line, const char *key, struct vp_lint *l)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < nd; i++) {
+		if (devs[i]->kind != VP_KIND_DISPLAY)
+			continue;
+		for (size_t k = 0; r == 0 && k < nd; k++)
+			if (vp_bdf_same_slot(&devs[k]->bdf, &devs[i]->bdf) &&
+			    !vp_same_card(doc->ctx, doc->h, devs[i], devs[k]))
+				r = add(l, "not-card-function", VP_LINT_WARN, line,
+					xasprintf(
+						"name the card's functions in %s one by "
+						"one (%s and its companions), not the "
+						"whole device",
+						key, devs[i]->addr),
+					"%s passes %s [%04x:%04x] with the GPU %s: it is "
+					"not part of the card (an APU's SoC function or an "
+					"SR-IOV VF) and the host loses it",
+					key, devs[k]->addr, devs[k]->vendor,
+					devs[k]->device, devs[i]->addr);
+		return r;
+	}
+	return 0;
+}
+
 static bool vm_has_function(const struct vp_pve_vmfacts *f, const char *addr)
 {
 	for (size_t i = 0; i < f->n_hostpci; i++)
@@ -200,6 +232,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 		nd = found.n;
 		for (size_t k = 0; r == 0 && k < nd; k++)
 			r = lint_host_needs(devs[k], line, key, l);
+		if (r == 0 && doc)
+			r = lint_not_card(doc, devs, nd, line, key, l);
 		if (h->pcie && !f->q35)
 			r = add(l, "pcie-without-q35", VP_LINT_ERROR, line,
 				xasprintf(

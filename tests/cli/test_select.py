@@ -166,6 +166,12 @@ def _():
     rc, d = jrun("vm", "plan", "100", "-d", "03:00.0", "--take-host-device", root=root)
     verdicts["vm plan"] = ("shared" if refused_members(d["refusals"]) else "ok", None,
                            refused_members(d["refusals"]))
+    # vm lint of "all functions" of the iGPU's device: the SoC functions go too
+    put(root, "etc/pve/qemu-server/100.conf", VM + "hostpci0: 0000:03:00,pcie=1\n")
+    rc, d = jrun("vm", "lint", "100", root=root)
+    lint = {w for f in d["findings"] if f["id"] == "not-card-function"
+            for w in f["message"].split()[:3] if w.startswith(A)}
+    check(lint == APU_SOC, f"vm lint not-card-function: {lint} {d['findings']}")
     for cmd, (verdict, comp, host) in verdicts.items():
         check(verdict == "shared", f"{cmd}: verdict {verdict}")
         check(comp is None or comp == APU_CARD, f"{cmd}: companions {comp}")
