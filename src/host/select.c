@@ -136,29 +136,64 @@ static bool is_vf(struct vp_ctx *ctx, struct vp_dev *d)
 }
 
 /*
+ * Is @f, in a PCI device that holds a display function, part of the
+ * graphics card? See the rule below.
+ */
+static bool card_function(const struct vp_host *h, size_t first, size_t n,
+			  const struct vp_dev *f)
+{
+	bool display_vendor = false, platform = false;
+
+	if ((f->class >> 16) == 0x03)
+		return true;
+	if (!card_class(f))
+		return false;
+	for (size_t i = first; i < first + n; i++) {
+		const struct vp_dev *e = h->devs[i];
+
+		if ((e->class >> 16) == 0x03 && e->vendor == f->vendor)
+			display_vendor = true;
+		/* AMD's SoC side (1022) beside an ATI/AMD iGPU (1002). */
+		if ((e->class >> 16) == 0x03 && e->vendor == 0x1002 &&
+		    f->vendor == 0x1022)
+			platform = true;
+		/* Its vendor also put a function no card carries here: the platform's. */
+		if (e->vendor == f->vendor && !card_class(e) && !vp_dev_is_bridge(e))
+			platform = true;
+	}
+	return display_vendor || !platform;
+}
+
+/*
  * THE companion rule: a function goes with a GPU only when it belongs to
  * the graphics card, not merely to the GPU's bus or slot.
  *
  *  - Below a card's own switch (Intel Arc, AMD Navi 1x/2x), every endpoint
  *    of the card's vendor is the card's, whatever its bus.
- *  - In one PCI device (same bus and device number), a function is the
- *    card's when it has the vendor ID of a display function there and a
- *    class a graphics card carries: display, HD audio (the HDMI/DP codec,
- *    sound/pci/hda/hda_intel.c "ATI HDMI", "Nvidia HDMI"), USB and serial
- *    bus (NVIDIA Turing's USB-C xHCI and UCSI controller,
- *    drivers/usb/typec/ucsi/ucsi_ccg.c, drivers/i2c/busses/i2c-nvidia-gpu.c).
+ *  - In one PCI device (same bus and device number) that holds a display
+ *    function, a function is the card's when it is of a class a graphics
+ *    card carries (display, HD audio: the HDMI/DP codec,
+ *    sound/pci/hda/hda_intel.c "ATI HDMI", "Nvidia HDMI"; USB and serial
+ *    bus: NVIDIA Turing's USB-C xHCI and UCSI controller,
+ *    drivers/usb/typec/ucsi/ucsi_ccg.c, drivers/i2c/busses/i2c-nvidia-gpu.c)
+ *    and has the vendor ID of a display function there, or of no platform
+ *    vendor (QEMU composes a "card" from its VGA 1234:1111 and an ICH9 HD
+ *    audio 8086:293e, tests/hosts/qemu-q35-intel-iommu).
  *  - An AMD APU's iGPU (vendor 1002) shares its PCI device with SoC
- *    functions of vendor 1022: the platform security processor
- *    (drivers/crypto/ccp/sp-pci.c: 15df, 1649, 14ca, 15c7), USB host
- *    controllers (15b6-15b9, 1639), the audio coprocessor ACP
- *    (sound/soc/amd/, 15e2), the HD audio controller (15e3). They are the
- *    host's: another vendor ID, so never companions. When the platform
- *    puts them in the iGPU's IOMMU group, giving the group away takes them
- *    from the host, and the group is judged shared (iommu.c), not "one card".
- *  - Without a display function of their own vendor in the device (a
- *    dual-port NIC, an HBA, or an APU's SoC functions among themselves),
- *    functions of one vendor are one device, as before. An APU's group
- *    thus counts two devices: the iGPU's card and the SoC.
+ *    functions of vendor 1022, the platform's: the platform security
+ *    processor (drivers/crypto/ccp/sp-pci.c: 15df, 1649, 14ca, 15c7), USB
+ *    host controllers (15b6-15b9, 1639), the audio coprocessor ACP
+ *    (sound/soc/amd/, 15e2), the HD audio controller (15e3). A vendor that
+ *    puts a function no card carries (the PSP, the ACP) in the device, or
+ *    1022 beside a 1002 display, is the platform: its functions are the
+ *    host's, never companions, even the USB and HD audio ones. When the
+ *    platform puts them in the iGPU's IOMMU group, giving the group away
+ *    takes them from the host, and the group is judged shared (iommu.c),
+ *    not "one card".
+ *  - The functions that are not the card's are one device per vendor (an
+ *    APU's group thus counts two: the iGPU's card and the SoC). Without a
+ *    display function (a dual-port NIC, an HBA, a chipset), the device's
+ *    functions are one device, as before.
  *  - An SR-IOV VF is its own function: VFs share slot numbers with their
  *    siblings (drivers/pci/iov.c pci_iov_virtfn_devfn) but are separate
  *    devices, each given on its own.
@@ -168,7 +203,7 @@ bool vp_same_card(struct vp_ctx *ctx, const struct vp_host *h, struct vp_dev *a,
 {
 	const struct vp_dev *ca, *cb;
 	size_t first, n;
-	bool display = false;
+	bool display = false, ka, kb;
 
 	if (a == b)
 		return true;
@@ -176,17 +211,21 @@ bool vp_same_card(struct vp_ctx *ctx, const struct vp_host *h, struct vp_dev *a,
 	cb = card_of(h, b);
 	if (ca != a || cb != b)
 		return ca == cb;
-	if (!vp_bdf_same_slot(&a->bdf, &b->bdf) || a->vendor != b->vendor)
+	if (!vp_bdf_same_slot(&a->bdf, &b->bdf))
 		return false;
 	if (is_vf(ctx, a) || is_vf(ctx, b))
 		return false;
 	n = slot_run(h, &a->bdf, &first);
 	for (size_t i = first; i < first + n; i++)
-		if (h->devs[i]->vendor == a->vendor && (h->devs[i]->class >> 16) == 0x03)
+		if ((h->devs[i]->class >> 16) == 0x03)
 			display = true;
 	if (!display)
 		return true;
-	return card_class(a) && card_class(b);
+	ka = card_function(h, first, n, a);
+	kb = card_function(h, first, n, b);
+	if (ka || kb)
+		return ka && kb;
+	return a->vendor == b->vendor;
 }
 
 int vp_devlist_add(struct vp_devlist *l, struct vp_dev *d)

@@ -108,6 +108,20 @@ static void apu_soc_functions_are_the_hosts(void **state)
 	free(f);
 }
 
+/*
+ * QEMU composes a card from its VGA and an ICH9 HD audio (tests/hosts): another
+ * vendor, but no platform function of that vendor beside it.
+ */
+static void composed_card(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct vp_dev *vga = add(f, 2, 0, 0, 0x1234, 0x1111, 0x030000);
+	struct vp_dev *hda = add(f, 2, 0, 1, 0x8086, 0x293e, 0x040300);
+
+	assert_true(vp_same_card(NULL, &f->h, vga, hda));
+	free(f);
+}
+
 /* Without a display in the device, one vendor's functions are one device. */
 static void nic_ports_and_vfs(void **state)
 {
@@ -202,6 +216,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gpu_card_functions),
 		cmocka_unit_test(apu_soc_functions_are_the_hosts),
+		cmocka_unit_test(composed_card),
 		cmocka_unit_test(nic_ports_and_vfs),
 		cmocka_unit_test(card_switch),
 		cmocka_unit_test(select_refusals),
