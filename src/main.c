@@ -76,7 +76,8 @@ static const struct vp_cmd commands[] = {
 	  "      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
 	  "      --qm               a qm set command instead of the file edit (default on /)\n"
 	  "      --usb DEV          a USB device (VID:PID, bus-port 1-4.2 or mapping=NAME) as\n"
-	  "                         usbN, or a USB controller's PCI address as hostpciN\n" },
+	  "                         usbN, or a USB controller's PCI address as hostpciN\n"
+	  "      --take-host-device allow a device the host needs (console, network, root disk)\n" },
 	{ "cpu-args", cmd_cpu_args,
 	  "CPU options for a GPU vendor's guest driver, with reasons",
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"

@@ -27,6 +27,7 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 	struct vp_gap *gaps = NULL;
 	size_t ngaps = 0;
 	_cleanup_free_ char *unrelated = NULL, *where = NULL;
+	bool soc = false;
 	int r;
 
 	if (!g)
@@ -55,6 +56,7 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 
 		if (m->unit < 0 || m->unit == t->unit)
 			continue;
+		soc = soc || vp_bdf_same_slot(&m->bdf, &t->bdf);
 		s = xasprintf("%s%s%s", unrelated ? unrelated : "", unrelated ? ", " : "",
 			      m->addr);
 		free(unrelated);
@@ -72,6 +74,20 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 		where = s;
 	}
 	vp_gaps_free(gaps, ngaps);
+	/* An APU's SoC functions beside its iGPU: the rule in host/select.c. */
+	if (soc)
+		return vp_report(
+			doc, c, t, VP_V_FAIL,
+			xasprintf(
+				"group %d also holds host devices of the same chip, not "
+				"of the card: %s; giving the group away takes them from "
+				"the host",
+				g->id, unrelated ? unrelated : "?"),
+			vp_dev_ev(t, "iommu_group", "%d, joined at %s", g->id,
+				  where ? where : "?"),
+			strdup("give them away too only if the host can do without "
+			       "them (host plan --include-group), or keep the GPU on "
+			       "the host"));
 	return vp_report(
 		doc, c, t, VP_V_FAIL,
 		xasprintf("group %d also holds unrelated devices: %s", g->id,
@@ -83,11 +99,15 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 }
 
 /* "10de:2684,10de:22ba": the target and its companions, each id once. */
-static char *card_ids(const struct vp_doc *doc, const struct vp_dev *t)
+static char *card_ids(const struct vp_doc *doc, struct vp_dev *t)
 {
-	struct vp_dev *comp[16];
-	size_t n = vp_doc_companions(doc, t, comp, ARRAY_SIZE(comp));
-	char *ids = xasprintf("%04x:%04x", t->vendor, t->device);
+	_cleanup_free_ struct vp_dev **comp = NULL;
+	size_t n = 0;
+	char *ids;
+
+	if (vp_doc_companions(doc, t, &comp, &n) < 0)
+		return NULL;
+	ids = xasprintf("%04x:%04x", t->vendor, t->device);
 
 	for (size_t i = 0; ids && i < n; i++) {
 		char id[16], *more;
@@ -140,10 +160,17 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 
 static int companions(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	struct vp_dev *comp[16];
-	size_t n = vp_doc_companions(doc, t, comp, ARRAY_SIZE(comp));
+	_cleanup_free_ struct vp_dev **comp = NULL;
 	_cleanup_free_ char *held = NULL, *list = NULL;
+	size_t n = 0, slotfns = 0, slotcard = 1;
+	int r = vp_doc_companions(doc, t, &comp, &n);
 
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < doc->h->ndevs; i++)
+		slotfns += vp_bdf_same_slot(&doc->h->devs[i]->bdf, &t->bdf);
+	for (size_t i = 0; i < n; i++)
+		slotcard += vp_bdf_same_slot(&comp[i]->bdf, &t->bdf);
 	if (n == 0)
 		return vp_report(doc, c, t, VP_V_OK, strdup("no companion functions"),
 				 vp_dev_ev(t, "iommu_group", "%d", t->iommu_group), NULL);
@@ -160,6 +187,17 @@ static int companions(struct vp_doc *doc, const struct vp_check *c, struct vp_de
 		free(held);
 		held = s;
 	}
+	/* An APU's device also holds the host's SoC functions: never "all functions". */
+	if (held && slotcard < slotfns)
+		return vp_report(
+			doc, c, t, VP_V_WARN,
+			xasprintf("companion functions still on host drivers: %s", held),
+			xasprintf("functions of the same card: %s", list),
+			xasprintf(
+				"pass each of them as its own hostpci entry (not the "
+				"whole device %.*s: its other functions are the host's), "
+				"and add their ids to vfio-pci ids",
+				(int)strlen(t->addr) - 2, t->addr));
 	if (held)
 		return vp_report(
 			doc, c, t, VP_V_WARN,

@@ -72,6 +72,7 @@ void vp_doc_free(struct vp_doc *doc)
 	}
 	free(doc->f);
 	free(doc->targets);
+	vp_devset_free(&doc->sel);
 	strv_free(&doc->target_why);
 	vp_system_free(&doc->sys);
 	vp_kmods_free(&doc->km);
@@ -100,6 +101,20 @@ static int add_target(struct vp_doc *doc, struct vp_dev *d, char *why)
 }
 
 /*
+ * What goes with the targets, by the one companion rule (host/select.c).
+ * Doctor judges and never refuses, so the override is assumed here; the
+ * plans select again with the operator's options.
+ */
+static int select_targets(struct vp_doc *doc)
+{
+	const struct vp_select_opts o = { .take_host_device = true };
+
+	vp_devset_free(&doc->sel);
+	return vp_select_devs(doc->ctx, doc->h, doc->targets, doc->ntargets, &o,
+			      &doc->sel);
+}
+
+/*
  * Without addresses: every display function is a candidate GPU, except the
  * boot VGA while another display exists (the host keeps its console).
  */
@@ -111,13 +126,15 @@ int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *sl
 	int r;
 
 	for (size_t i = 0; i < n; i++) {
+		struct vp_devspec spec = { .bdf = want[i], .slot = slots[i] };
 		bool hit = false;
 
 		for (size_t j = 0; j < h->ndevs; j++) {
 			struct vp_dev *d = h->devs[j];
 
-			if (slots[i] ? !vp_bdf_same_slot(&d->bdf, &want[i])
-				     : vp_bdf_cmp(&d->bdf, &want[i]) != 0)
+			/* A slot's bridge functions are not targets (host/select.c). */
+			if (!vp_devspec_match(&spec, d) ||
+			    (spec.slot && vp_dev_is_bridge(d)))
 				continue;
 			hit = true;
 			r = add_target(
@@ -130,7 +147,7 @@ int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *sl
 			return -ENODEV;
 	}
 	if (n)
-		return 0;
+		return select_targets(doc);
 	for (size_t j = 0; j < h->ndevs; j++)
 		if (h->devs[j]->kind == VP_KIND_DISPLAY)
 			displays++;
@@ -152,7 +169,7 @@ int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *sl
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return select_targets(doc);
 }
 
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
@@ -200,85 +217,13 @@ bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d)
 
 bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d)
 {
-	if (vp_doc_is_target(doc, d))
-		return true;
-	for (size_t j = 0; j < doc->ntargets; j++) {
-		struct vp_dev *comp[16];
-		size_t n =
-			vp_doc_companions(doc, doc->targets[j], comp, ARRAY_SIZE(comp));
-
-		for (size_t k = 0; k < n; k++)
-			if (comp[k] == d)
-				return true;
-	}
-	return false;
+	return vp_devset_goes(&doc->sel, d);
 }
 
-/*
- * The other functions of @d's slot, and the members of its group on the
- * same card, in address order. Both come sorted (h->devs and g->members),
- * so they are merged instead of scanning every function of the host: the
- * checks ask this for every function, which on a host with thousands of
- * VFs would otherwise be quadratic.
- */
-size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
-			 struct vp_dev **out, size_t max)
+int vp_doc_companions(const struct vp_doc *doc, struct vp_dev *d, struct vp_dev ***out,
+		      size_t *n)
 {
-	const struct vp_host *h = doc->h;
-	const struct vp_group *g = vp_host_group(h, d->iommu_group);
-	struct vp_dev *const *slot = NULL;
-	size_t lo = 0, hi = h->ndevs, nslot = 0, i = 0, j = 0, n = 0;
-
-	/* The run of functions sharing @d's slot around its place in h->devs. */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = vp_bdf_cmp(&h->devs[mid]->bdf, &d->bdf);
-
-		if (c == 0) {
-			lo = mid;
-			break;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < h->ndevs) {
-		size_t a = lo, b = lo;
-
-		while (a > 0 && vp_bdf_same_slot(&h->devs[a - 1]->bdf, &d->bdf))
-			a--;
-		while (b < h->ndevs && vp_bdf_same_slot(&h->devs[b]->bdf, &d->bdf))
-			b++;
-		slot = h->devs + a;
-		nslot = b - a;
-	}
-	while (n < max) {
-		struct vp_dev *s = NULL, *m = NULL, *o;
-
-		/* Next same-slot function, and next member of the same card. */
-		if (i < nslot)
-			s = slot[i];
-		while (g && j < g->n &&
-		       (g->members[j]->unit < 0 || g->members[j]->unit != d->unit))
-			j++;
-		if (g && j < g->n)
-			m = g->members[j];
-		if (!s && !m)
-			break;
-		if (s && (!m || vp_bdf_cmp(&s->bdf, &m->bdf) <= 0)) {
-			o = s;
-			i++;
-			if (m == s)
-				j++;
-		} else {
-			o = m;
-			j++;
-		}
-		if (o != d)
-			out[n++] = o;
-	}
-	return n;
+	return vp_companions(doc->ctx, doc->h, d, out, n);
 }
 
 int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact)

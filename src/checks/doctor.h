@@ -8,6 +8,7 @@
 
 #include "host/facts.h"
 #include "host/host.h"
+#include "host/select.h"
 
 enum vp_layer {
 	VP_L_FIRMWARE,
@@ -49,6 +50,7 @@ struct vp_doc {
 	struct vp_dev **targets;
 	size_t ntargets;
 	struct strv target_why; /* one line per target: why it was chosen */
+	struct vp_devset sel;	/* the targets and their companions (host/select.c) */
 
 	struct vp_finding *f;
 	size_t nf;
@@ -100,8 +102,8 @@ char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d);
 /* Does @d go to a VM: a target, or a companion function of one? */
 bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d);
-/* Functions that must go with @d: same slot, or same card in its group. */
-size_t vp_doc_companions(const struct vp_doc *doc, const struct vp_dev *d,
-			 struct vp_dev **out, size_t max);
+/* Functions that must go with @d, by vp_same_card() (host/select.c): a new array. */
+int vp_doc_companions(const struct vp_doc *doc, struct vp_dev *d, struct vp_dev ***out,
+		      size_t *n);
 /* Kernel facts from the knowledge base against the root's kernel: 1, 0, or -1 unknown. */
 int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact);

@@ -31,12 +31,9 @@ static int version(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 /* "0000:01:00" (all functions), "01:00.0" or "0000:01:00.0" against a function. */
 static bool ref_matches(const char *ref, const struct vp_dev *d)
 {
-	struct vp_bdf b;
-	bool slot;
+	struct vp_devspec s;
 
-	if (!ref || vp_bdf_parse(ref, &b, &slot, true) < 0)
-		return false;
-	return slot ? vp_bdf_same_slot(&b, &d->bdf) : vp_bdf_cmp(&b, &d->bdf) == 0;
+	return ref && vp_devspec_parse(ref, &s) == 0 && vp_devspec_match(&s, d);
 }
 
 static int users(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)

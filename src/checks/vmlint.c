@@ -73,23 +73,104 @@ static const char *line_of(const struct vp_pve_conf *c, const char *key)
 	return l ? l->text : NULL;
 }
 
-/* The host functions a hostpci id names. */
-static size_t host_devs(const struct vp_doc *doc, const char *id, struct vp_dev **out,
-			size_t max)
+/* Add the host functions a hostpci id (an address or a slot) names to @l. */
+static int host_devs(const struct vp_doc *doc, const char *id, struct vp_devlist *l)
 {
-	struct vp_bdf b;
-	bool slot = false;
-	size_t n = 0;
+	struct vp_devspec spec;
+	size_t first, n;
+	int r = 0;
 
-	if (!doc || vp_bdf_parse(id, &b, &slot, true) < 0)
+	if (!doc || vp_devspec_parse(id, &spec) < 0)
 		return 0;
-	for (size_t i = 0; i < doc->h->ndevs && n < max; i++) {
-		struct vp_dev *d = doc->h->devs[i];
+	n = vp_devspec_find(doc->h, &spec, &first);
+	for (size_t i = first; r == 0 && i < first + n; i++)
+		r = vp_devlist_add(l, doc->h->devs[i]);
+	return r;
+}
 
-		if (slot ? vp_bdf_same_slot(&d->bdf, &b) : vp_bdf_cmp(&d->bdf, &b) == 0)
-			out[n++] = d;
+/*
+ * The host functions a hostpci mapping=NAME stands for on this node: the
+ * map's paths for the node of /etc/hostname (every node's when unknown).
+ */
+static int mapped_devs(const struct vp_lint_env *env, const char *name,
+		       struct vp_devlist *l)
+{
+	_cleanup_free_ char *node = NULL;
+	struct strv paths = { 0 };
+	int r;
+
+	if (!env->doc || !env->pcimap || !vp_pve_mapping_find(env->pcimap, name))
+		return 0;
+	if (vp_read_strf(env->doc->ctx, VP_ETC, &node, "hostname") == 0)
+		node[strcspn(node, ". \t\n")] = '\0';
+	r = vp_pve_mapping_paths(env->pcimap, name, node && node[0] ? node : NULL,
+				 &paths);
+	for (size_t i = 0; r == 0 && i < paths.n; i++)
+		r = host_devs(env->doc, paths.v[i], l);
+	strv_free(&paths);
+	return r == -ENOENT ? 0 : r;
+}
+
+/*
+ * What vm plan refuses (host/select.c) is an error here too, whether the
+ * VM names the device or a mapping does: a bridge, the root disk's or the
+ * management network's controller. The console GPU is a warning: a
+ * headless host is a choice (vm plan --take-host-device).
+ */
+static int lint_host_needs(const struct vp_dev *d, const char *line, const char *key,
+			   struct vp_lint *l)
+{
+	const struct vp_select_opts so = { .take_flag = "--take-host-device" };
+	struct vp_devset judged = { 0 };
+	int r = vp_select_judge(&so, d, &judged);
+
+	for (size_t i = 0; r == 0 && i < judged.refusals.n; i++) {
+		bool console = d->critical == VP_CRIT_CONSOLE;
+
+		r = add(l, console ? "host-console" : "host-device",
+			console ? VP_LINT_WARN : VP_LINT_ERROR, line,
+			console ? xasprintf("the host is headless while the VM runs: "
+					    "reach it over the network, or give the VM "
+					    "another GPU")
+				: xasprintf("remove %s: vfio-pilot vm plan refuses this "
+					    "device",
+					    key),
+			"%s", judged.refusals.v[i]);
 	}
-	return n;
+	vp_devset_free(&judged);
+	return r;
+}
+
+/*
+ * "All functions" of an APU's iGPU device also pass the SoC's own functions
+ * (USB, security processor, audio): not the card's (vp_same_card in
+ * host/select.c), so the host loses them.
+ */
+static int lint_not_card(const struct vp_doc *doc, struct vp_dev **devs, size_t nd,
+			 const char *line, const char *key, struct vp_lint *l)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < nd; i++) {
+		if (devs[i]->kind != VP_KIND_DISPLAY)
+			continue;
+		for (size_t k = 0; r == 0 && k < nd; k++)
+			if (vp_bdf_same_slot(&devs[k]->bdf, &devs[i]->bdf) &&
+			    !vp_same_card(doc->ctx, doc->h, devs[i], devs[k]))
+				r = add(l, "not-card-function", VP_LINT_WARN, line,
+					xasprintf(
+						"name the card's functions in %s one by "
+						"one (%s and its companions), not the "
+						"whole device",
+						key, devs[i]->addr),
+					"%s passes %s [%04x:%04x] with the GPU %s: it is "
+					"not part of the card (an APU's SoC function or an "
+					"SR-IOV VF) and the host loses it",
+					key, devs[k]->addr, devs[k]->vendor,
+					devs[k]->device, devs[i]->addr);
+		return r;
+	}
+	return 0;
 }
 
 static bool vm_has_function(const struct vp_pve_vmfacts *f, const char *addr)
@@ -135,16 +216,24 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 		const struct vp_pve_hostpci *h = &f->hostpci[i];
 		_cleanup_free_ char *key = xasprintf("hostpci%u", h->index);
 		const char *line = key ? line_of(c, key) : NULL;
-		struct vp_dev *devs[16];
+		_cleanup_free_ struct vp_dev **devs = NULL;
+		struct vp_devlist found = { 0 };
 		size_t nd = 0;
 
 		if (!key)
 			return -ENOMEM;
 		if (!h->valid)
 			continue;
-		for (size_t k = 0; k < h->hosts.n; k++)
-			nd += host_devs(doc, h->hosts.v[k], devs + nd,
-					ARRAY_SIZE(devs) - nd);
+		for (size_t k = 0; r == 0 && k < h->hosts.n; k++)
+			r = host_devs(doc, h->hosts.v[k], &found);
+		if (r == 0 && h->mapping)
+			r = mapped_devs(env, h->mapping, &found);
+		devs = found.v;
+		nd = found.n;
+		for (size_t k = 0; r == 0 && k < nd; k++)
+			r = lint_host_needs(devs[k], line, key, l);
+		if (r == 0 && doc)
+			r = lint_not_card(doc, devs, nd, line, key, l);
 		if (h->pcie && !f->q35)
 			r = add(l, "pcie-without-q35", VP_LINT_ERROR, line,
 				xasprintf(
@@ -184,7 +273,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 				"mapping '%s' is not in /etc/pve/mapping/pci.cfg",
 				h->mapping);
 		for (size_t k = 0; k < nd && r == 0; k++) {
-			struct vp_dev *d = devs[k], *comp[16];
+			struct vp_dev *d = devs[k];
+			_cleanup_free_ struct vp_dev **comp = NULL;
 			const struct vp_kb_gpu *kb =
 				vp_kb_gpu_lookup(d->vendor, d->device);
 			bool compute = (d->class >> 8) == 0x0302 ||
@@ -204,8 +294,9 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 						env->id),
 					"SeaBIOS with %s (%s): modern GPUs expect UEFI (GOP) firmware",
 					d->addr, kb->family);
-			nc = r < 0 ? 0
-				   : vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
+			nc = 0;
+			if (r == 0 && doc)
+				r = vp_doc_companions(doc, d, &comp, &nc);
 			for (size_t j = 0; j < nc && r == 0; j++)
 				if (!vm_has_function(f, comp[j]->addr))
 					r = add(l, "missing-companion", VP_LINT_ERROR,
@@ -274,13 +365,14 @@ static int lint_hiding(const struct vp_pve_conf *c, const struct vp_pve_vmfacts 
 		const struct vp_pve_hostpci *h = &f->hostpci[i];
 
 		for (size_t k = 0; k < h->hosts.n; k++) {
-			struct vp_dev *devs[8];
-			size_t nd = host_devs(env->doc, h->hosts.v[k], devs,
-					      ARRAY_SIZE(devs));
+			struct vp_devlist devs = { 0 };
+			int r = host_devs(env->doc, h->hosts.v[k], &devs);
 
-			for (size_t j = 0; j < nd; j++) {
+			if (r < 0)
+				return r;
+			for (size_t j = 0; j < devs.n; j++) {
 				const struct vp_kb_gpu *kb = vp_kb_gpu_lookup(
-					devs[j]->vendor, devs[j]->device);
+					devs.v[j]->vendor, devs.v[j]->device);
 
 				if (!kb || kb->role == VP_GPU_AUDIO)
 					continue;
@@ -288,6 +380,7 @@ static int lint_hiding(const struct vp_pve_conf *c, const struct vp_pve_vmfacts 
 				first = first ? first : kb;
 				need |= kb->cpuid_hiding || kb->code43_before_r465;
 			}
+			free(devs.v);
 		}
 	}
 	if (!known || need)

@@ -12,8 +12,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
-#include "checks/doctor.h"
 #include "cmd/cmd.h"
+#include "host/select.h"
 #include "plan/atomic.h"
 
 struct bind_opts {
@@ -63,37 +63,36 @@ static char *driver_now(struct vp_ctx *ctx, const char *addr)
 	return strdup(base ? base + 1 : link);
 }
 
-/* The device and the functions that must move with it; refusals on stderr. */
-static int gather(struct vp_doc *doc, struct vp_dev *t, bool force, struct vp_dev **set,
-		  size_t *n)
+/*
+ * The device and the functions that must move with it (host/select.c, the
+ * rule every command shares); refusals on stderr.
+ */
+static int gather(struct vp_ctx *ctx, struct vp_host *h, const struct vp_devspec *spec,
+		  bool force, struct vp_devlist *set)
 {
-	struct vp_dev *comp[16];
-	size_t nc = vp_doc_companions(doc, t, comp, ARRAY_SIZE(comp));
-	const struct vp_group *g = vp_host_group(doc->h, t->iommu_group);
-	int refused = 0;
+	const struct vp_select_opts o = { .take_host_device = force,
+					  .take_flag = "--force" };
+	struct vp_devset sel = { 0 };
+	int refused = 0, r;
 
-	*n = 0;
-	set[(*n)++] = t;
-	for (size_t i = 0; i < nc; i++)
-		if (comp[i]->unit >= 0)
-			set[(*n)++] = comp[i];
-	for (size_t i = 0; g && i < g->n; i++) {
-		if (g->members[i]->unit >= 0 && g->members[i]->unit != t->unit) {
-			vp_err("%s shares IOMMU group %d with %s: the group cannot be given away "
-			       "alone",
-			       t->addr, g->id, g->members[i]->addr);
-			refused = -EPERM;
-		}
+	r = vp_select(ctx, h, spec, 1, &o, &sel);
+	if (r == 0)
+		r = vp_devset_all(&sel, set);
+	if (r < 0) {
+		vp_devset_free(&sel);
+		return r;
 	}
-	for (size_t i = 0; i < *n; i++) {
-		struct vp_dev *d = set[i];
+	for (size_t i = 0; i < sel.refusals.n; i++) {
+		vp_err("%s", sel.refusals.v[i]);
+		refused = -EPERM;
+	}
+	for (size_t i = 0; i < sel.warnings.n; i++)
+		vp_warn("%s", sel.warnings.v[i]);
+	for (size_t i = 0; i < set->n; i++) {
+		struct vp_dev *d = set->v[i];
 
-		if (d->critical && !force) {
-			vp_err("%s is needed by the host (%s); add --force to take it anyway",
-			       d->addr, d->critical_why.v[0]);
-			refused = -EPERM;
-		}
 		/* Unbinding a PF destroys its VFs (drivers/pci/iov.c sriov_disable). */
+		vp_dev_details(ctx, d);
 		if (d->sriov == VP_PRESENT && d->sriov_num > 0 && !force) {
 			vp_err("%s is an SR-IOV physical function with %u VFs enabled; unbinding it "
 			       "removes them. Add --force to do it anyway",
@@ -101,6 +100,7 @@ static int gather(struct vp_doc *doc, struct vp_dev *t, bool force, struct vp_de
 			refused = -EPERM;
 		}
 	}
+	vp_devset_free(&sel);
 	return refused;
 }
 
@@ -164,12 +164,9 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
-	struct vp_dev *set[17];
+	struct vp_devlist set = { 0 };
 	struct bind_opts o = { 0 };
-	struct vp_doc doc = { 0 };
-	struct vp_dev *t;
-	struct vp_bdf b;
-	size_t n = 0;
+	struct vp_devspec spec;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "f", bind_opts, bind_opt, &o);
@@ -179,7 +176,7 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 		vp_cmd_help(vp_cmd_find(bind ? "bind" : "unbind"));
 		return VP_EXIT_OK;
 	}
-	if (argc - first != 1 || vp_bdf_parse(argv[first], &b, NULL, false) < 0) {
+	if (argc - first != 1 || vp_devspec_parse(argv[first], &spec) < 0 || spec.slot) {
 		vp_err("%s takes one function address, like 01:00.0",
 		       bind ? "bind" : "unbind");
 		return VP_EXIT_USAGE;
@@ -191,21 +188,18 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
-	t = vp_host_find(h, &b);
-	if (!t) {
+	if (!vp_host_find(h, &spec.bdf)) {
 		vp_err("no PCI function %s on this host", argv[first]);
 		return VP_EXIT_NOINPUT;
 	}
-	r = vp_doc_init(&doc, ctx, h, NULL);
-	if (r == 0)
-		r = gather(&doc, t, o.force, set, &n);
+	r = gather(ctx, h, &spec, o.force, &set);
 	if (r == 0 && bind && !vp_existsf(ctx, VP_SYS, "bus/pci/drivers/vfio-pci")) {
 		vp_err("vfio-pci is not loaded: modprobe vfio-pci first");
 		r = -ENOENT;
 	}
 	if (r == 0)
-		r = do_bind(ctx, set, n, bind);
-	vp_doc_free(&doc);
+		r = do_bind(ctx, set.v, set.n, bind);
+	free(set.v);
 	if (r == -EPERM)
 		return VP_EXIT_FAIL;
 	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;

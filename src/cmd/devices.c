@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "host/select.h"
 #include "out/output.h"
 
 struct devices_opts {
@@ -53,18 +54,17 @@ static int devices_opt(void *data, int c, const char *arg)
 }
 
 /* Operands are addresses; "01:00" selects every function of the device. */
-static int parse_filters(int argc, char **argv, int first, struct vp_bdf **out,
-			 bool **slots, size_t *n)
+static int parse_filters(int argc, char **argv, int first, struct vp_devspec **out,
+			 size_t *n)
 {
 	size_t cnt = (size_t)(argc - first);
 
 	*n = cnt;
 	*out = calloc(cnt ? cnt : 1, sizeof(**out));
-	*slots = calloc(cnt ? cnt : 1, sizeof(**slots));
-	if (!*out || !*slots)
+	if (!*out)
 		return -ENOMEM;
 	for (size_t i = 0; i < cnt; i++) {
-		if (vp_bdf_parse(argv[first + i], &(*out)[i], &(*slots)[i], true) < 0) {
+		if (vp_devspec_parse(argv[first + i], &(*out)[i]) < 0) {
 			vp_err("'%s' is not a PCI address (use 0000:01:00.0, 01:00.0 or 01:00)",
 			       argv[first + i]);
 			return -EINVAL;
@@ -74,7 +74,7 @@ static int parse_filters(int argc, char **argv, int first, struct vp_bdf **out,
 }
 
 static bool selected(const struct vp_dev *d, const struct devices_opts *o,
-		     const struct vp_bdf *f, const bool *slots, size_t nf)
+		     const struct vp_devspec *f, size_t nf)
 {
 	bool hit = nf == 0;
 
@@ -83,8 +83,7 @@ static bool selected(const struct vp_dev *d, const struct devices_opts *o,
 	if (o->vendor >= 0 && d->vendor != o->vendor)
 		return false;
 	for (size_t i = 0; i < nf && !hit; i++)
-		hit = slots[i] ? vp_bdf_same_slot(&d->bdf, &f[i])
-			       : vp_bdf_cmp(&d->bdf, &f[i]) == 0;
+		hit = vp_devspec_match(&f[i], d);
 	return hit;
 }
 
@@ -129,14 +128,14 @@ static void print_verbose(FILE *f, const struct vp_dev *d)
 }
 
 static int print_text(struct vp_ctx *ctx, const struct vp_host *h,
-		      const struct devices_opts *o, const struct vp_bdf *f,
-		      const bool *slots, size_t nf, size_t *shown)
+		      const struct devices_opts *o, const struct vp_devspec *f, size_t nf,
+		      size_t *shown)
 {
 	for (size_t i = 0; i < h->ndevs; i++) {
 		const struct vp_dev *d = h->devs[i];
 		char name[320], grp[16], crit[64];
 
-		if (!selected(d, o, f, slots, nf))
+		if (!selected(d, o, f, nf))
 			continue;
 		(*shown)++;
 		vp_fmt_name(d, name, sizeof(name));
@@ -156,15 +155,15 @@ static int print_text(struct vp_ctx *ctx, const struct vp_host *h,
 }
 
 static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
-		      const struct devices_opts *o, const struct vp_bdf *f,
-		      const bool *slots, size_t nf, size_t *shown)
+		      const struct devices_opts *o, const struct vp_devspec *f, size_t nf,
+		      size_t *shown)
 {
 	struct json_object *doc = vp_json_doc(ctx, "devices");
 	struct json_object *arr = json_object_new_array();
 	int r;
 
 	for (size_t i = 0; i < h->ndevs; i++) {
-		if (!selected(h->devs[i], o, f, slots, nf))
+		if (!selected(h->devs[i], o, f, nf))
 			continue;
 		(*shown)++;
 		json_object_array_add(arr, vp_json_dev(h->devs[i]));
@@ -179,8 +178,7 @@ int cmd_devices(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
-	_cleanup_free_ struct vp_bdf *filters = NULL;
-	_cleanup_free_ bool *slots = NULL;
+	_cleanup_free_ struct vp_devspec *filters = NULL;
 	struct devices_opts o = { .kinds = 0, .vendor = -1 };
 	size_t nf = 0, shown = 0;
 	int first, r;
@@ -192,15 +190,15 @@ int cmd_devices(struct vp_global *g, int argc, char **argv)
 		vp_cmd_help(vp_cmd_find("devices"));
 		return VP_EXIT_OK;
 	}
-	if (parse_filters(argc, argv, first, &filters, &slots, &nf) < 0)
+	if (parse_filters(argc, argv, first, &filters, &nf) < 0)
 		return VP_EXIT_USAGE;
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
 	if (ctx->out == VP_OUT_JSON)
-		r = print_json(ctx, h, &o, filters, slots, nf, &shown);
+		r = print_json(ctx, h, &o, filters, nf, &shown);
 	else
-		r = print_text(ctx, h, &o, filters, slots, nf, &shown);
+		r = print_text(ctx, h, &o, filters, nf, &shown);
 	if (r < 0)
 		return vp_exit_code(r);
 	if (nf && !shown) {

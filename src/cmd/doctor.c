@@ -137,15 +137,16 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 /* What the lazy scan left out, for the targets and the functions that go with them. */
 static int target_details(struct vp_ctx *ctx, struct vp_doc *doc)
 {
-	for (size_t i = 0; i < doc->ntargets; i++) {
-		struct vp_dev *comp[16];
-		size_t n =
-			vp_doc_companions(doc, doc->targets[i], comp, ARRAY_SIZE(comp));
-		/* Names are looked up only when printed (print_text). */
-		int r = vp_dev_details(ctx, doc->targets[i]);
+	/* Names are looked up only when printed (print_text). */
+	for (size_t i = 0; i < doc->sel.targets.n; i++) {
+		int r = vp_dev_details(ctx, doc->sel.targets.v[i]);
 
-		for (size_t k = 0; r == 0 && k < n; k++)
-			r = vp_dev_details(ctx, comp[k]);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < doc->sel.companions.n; i++) {
+		int r = vp_dev_details(ctx, doc->sel.companions.v[i]);
+
 		if (r < 0)
 			return r;
 	}
@@ -176,11 +177,15 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 	if (!want || !slots)
 		return VP_EXIT_SOFTWARE;
 	for (size_t i = 0; i < n; i++) {
-		if (vp_bdf_parse(argv[first + (int)i], &want[i], &slots[i], true) < 0) {
+		struct vp_devspec spec;
+
+		if (vp_devspec_parse(argv[first + (int)i], &spec) < 0) {
 			vp_err("'%s' is not a PCI address (use 0000:01:00.0, 01:00.0 or 01:00)",
 			       argv[first + (int)i]);
 			return VP_EXIT_USAGE;
 		}
+		want[i] = spec.bdf;
+		slots[i] = spec.slot;
 	}
 	r = vp_open_ctx(g, &ctx);
 	if (r < 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "host/select.h"
 #include "out/output.h"
 
 static const char *state(enum vp_state s, const char *yes, const char *no)
@@ -161,8 +162,7 @@ int cmd_show(struct vp_global *g, int argc, char **argv)
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	struct json_object *doc = NULL, *arr;
-	struct vp_bdf b;
-	bool slot;
+	struct vp_devspec spec;
 	size_t shown = 0;
 	int first, r = 0;
 
@@ -177,7 +177,7 @@ int cmd_show(struct vp_global *g, int argc, char **argv)
 		vp_err("show takes one address, like 01:00.0");
 		return VP_EXIT_USAGE;
 	}
-	if (vp_bdf_parse(argv[first], &b, &slot, true) < 0) {
+	if (vp_devspec_parse(argv[first], &spec) < 0) {
 		vp_err("'%s' is not a PCI address (use 0000:01:00.0, 01:00.0 or 01:00)",
 		       argv[first]);
 		return VP_EXIT_USAGE;
@@ -194,7 +194,7 @@ int cmd_show(struct vp_global *g, int argc, char **argv)
 		struct vp_dev *d = h->devs[i];
 		const struct vp_group *grp;
 
-		if (slot ? !vp_bdf_same_slot(&d->bdf, &b) : vp_bdf_cmp(&d->bdf, &b) != 0)
+		if (!vp_devspec_match(&spec, d))
 			continue;
 		if (!doc) {
 			if (shown)

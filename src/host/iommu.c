@@ -4,12 +4,12 @@
  *
  * Group membership is the kernel's (the iommu_group links); vfio-pilot
  * never recomputes it. What it adds is the reading: which members are
- * functions of one physical card, which are ports and bridges, which are
- * unrelated devices, and which port without ACS joins them. The kernel
- * joins devices whose path upstream lacks ACS Source Validation, Request
- * and Completion Redirect and Upstream Forwarding (drivers/iommu/iommu.c
- * REQ_ACS_FLAGS, pci_device_group), and everything behind a conventional
- * PCI bridge (pci_for_each_dma_alias).
+ * functions of one physical card (the rule: vp_same_card in select.c), which are ports
+ * and bridges, which are unrelated devices, and which port without ACS joins them. The
+ * kernel joins devices whose path upstream lacks ACS Source Validation, Request and
+ * Completion Redirect and Upstream Forwarding (drivers/iommu/iommu.c REQ_ACS_FLAGS,
+ * pci_device_group), and everything behind a conventional PCI bridge
+ * (pci_for_each_dma_alias).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,65 +18,11 @@
 
 #include "host/facts.h"
 #include "host/host.h"
+#include "host/select.h"
 
 static bool is_bridge_role(const struct vp_dev *d)
 {
-	return d->is_bridge || d->kind == VP_KIND_BRIDGE;
-}
-
-static bool below(const struct vp_dev *d, const struct vp_dev *anc)
-{
-	for (const struct vp_dev *p = d->parent; p; p = p->parent)
-		if (p == anc)
-			return true;
-	return false;
-}
-
-/*
- * A switch inside a card (Intel Arc DG2 4fa1/4fa4 and Battlemage e2ff/e2f0,
- * AMD Navi 1478/1479): a bridge behind some port, made by the GPU's vendor,
- * with only that vendor's functions below it, a display among them. A
- * platform switch (an AMD chipset) fails the test as soon as one foreign
- * device or no display sits below it.
- */
-static bool is_card_switch(const struct vp_host *h, const struct vp_dev *b)
-{
-	bool display = false;
-
-	if (!b->is_bridge || !b->parent)
-		return false;
-	for (size_t i = 0; i < h->ndevs; i++) {
-		const struct vp_dev *d = h->devs[i];
-
-		if (!below(d, b) || is_bridge_role(d))
-			continue;
-		if (d->vendor != b->vendor)
-			return false;
-		if (d->kind == VP_KIND_DISPLAY)
-			display = true;
-	}
-	return display;
-}
-
-/* The device that stands for @d's card: the highest card switch, or itself. */
-static const struct vp_dev *card_of(const struct vp_host *h, const struct vp_dev *d)
-{
-	const struct vp_dev *top = d;
-
-	for (const struct vp_dev *p = d->parent; p; p = p->parent)
-		if (p->vendor == d->vendor && is_card_switch(h, p))
-			top = p;
-	return top;
-}
-
-static bool same_card(const struct vp_host *h, const struct vp_dev *a,
-		      const struct vp_dev *b)
-{
-	const struct vp_dev *ca = card_of(h, a), *cb = card_of(h, b);
-
-	if (ca != a || cb != b)
-		return ca == cb;
-	return vp_bdf_same_slot(&a->bdf, &b->bdf);
+	return vp_dev_is_bridge(d);
 }
 
 static int add_gap(struct vp_gap **gaps, size_t *n, struct vp_dev *bridge, char *why)
@@ -254,7 +200,7 @@ static bool card_by_listing(const struct vp_group *g)
 	return unknown_bus && own_bridge && displays == 1;
 }
 
-static void analyse_group(struct vp_host *h, struct vp_group *g)
+static void analyse_group(struct vp_ctx *ctx, struct vp_host *h, struct vp_group *g)
 {
 	size_t endpoints = 0;
 
@@ -270,7 +216,8 @@ static void analyse_group(struct vp_host *h, struct vp_group *g)
 		for (size_t j = 0; j < i; j++) {
 			struct vp_dev *e = g->members[j];
 
-			if (e->unit >= 0 && same_card(h, d, e)) {
+			/* The one companion rule (host/select.c). */
+			if (e->unit >= 0 && vp_same_card(ctx, h, d, e)) {
 				d->unit = e->unit;
 				break;
 			}
@@ -422,7 +369,7 @@ int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h)
 		struct vp_group *g = &h->groups[i];
 		int r;
 
-		analyse_group(h, g);
+		analyse_group(ctx, h, g);
 		if (g->verdict != VP_GROUP_SHARED)
 			continue;
 		r = vp_group_explain(g, g->primary_unit, &g->gaps, &g->ngaps);

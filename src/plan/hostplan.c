@@ -30,90 +30,46 @@ static bool in_set(const struct devset *s, const struct vp_dev *d)
 	return false;
 }
 
-static int add_dev(struct devset *s, struct vp_dev *d)
-{
-	struct vp_dev **n;
-
-	if (in_set(s, d))
-		return 0;
-	n = realloc(s->d, (s->n + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	s->d = n;
-	s->d[s->n++] = d;
-	return 0;
-}
-
-static int cmp_devp(const void *a, const void *b)
-{
-	return vp_bdf_cmp(&(*(struct vp_dev *const *)a)->bdf,
-			  &(*(struct vp_dev *const *)b)->bdf);
-}
-
-static bool included(const struct vp_host_opts *o, const struct vp_dev *d)
-{
-	for (size_t i = 0; i < o->ninclude; i++)
-		if (vp_bdf_cmp(&o->include[i], &d->bdf) == 0)
-			return true;
-	return false;
-}
-
-/* Targets, their companion functions, and group members the operator named. */
+/*
+ * Targets, their companions, and group members the operator named: the one
+ * selector (host/select.c), with this command's overrides.
+ */
 static int collect(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_plan *p,
 		   struct devset *s)
 {
+	const struct vp_select_opts so = {
+		.take_host_device = o->take_host_device,
+		.take_flag = "--take-host-device",
+		.include = o->include,
+		.ninclude = o->ninclude,
+		.include_flag = "--include-group",
+	};
+	struct vp_devset set = { 0 };
+	struct vp_devlist all = { 0 };
 	int r;
 
-	for (size_t i = 0; i < doc->ntargets; i++) {
-		struct vp_dev *t = doc->targets[i];
-		struct vp_dev *comp[16];
-		size_t n = vp_doc_companions(doc, t, comp, ARRAY_SIZE(comp));
-		const struct vp_group *g = vp_host_group(doc->h, t->iommu_group);
-
-		if ((r = add_dev(s, t)) < 0)
-			return r;
-		for (size_t k = 0; k < n; k++)
-			if (comp[k]->unit >= 0 || !comp[k]->is_bridge)
-				if ((r = add_dev(s, comp[k])) < 0)
-					return r;
-		if (!g) {
+	r = vp_select_devs(doc->ctx, doc->h, doc->targets, doc->ntargets, &so, &set);
+	if (r == 0)
+		r = vp_devset_all(&set, &all);
+	for (size_t i = 0; r == 0 && i < set.targets.n; i++)
+		if (set.targets.v[i]->iommu_group < 0)
 			vp_plan_note(
 				p,
 				"%s has no IOMMU group yet: its group is judged after the "
 				"IOMMU is on (run doctor after the reboot)",
-				t->addr);
-			continue;
-		}
-		for (size_t k = 0; k < g->n; k++) {
-			struct vp_dev *m = g->members[k];
-
-			if (m->unit < 0 || m->unit == t->unit)
-				continue;
-			if (included(o, m)) {
-				if ((r = add_dev(s, m)) < 0)
-					return r;
-				continue;
-			}
-			vp_plan_refuse(
-				p,
-				"IOMMU group %d of %s also holds %s, an unrelated device; "
-				"name it with --include-group %s to pass it too, or move "
-				"the card to a slot with its own group",
-				g->id, t->addr, m->addr, m->addr);
-		}
+				set.targets.v[i]->addr);
+	for (size_t i = 0; r == 0 && i < set.refusals.n; i++)
+		vp_plan_refuse(p, "%s", set.refusals.v[i]);
+	for (size_t i = 0; r == 0 && i < set.warnings.n; i++)
+		vp_plan_note(p, "WARNING: %s", set.warnings.v[i]);
+	vp_devset_free(&set);
+	if (r < 0) {
+		free(all.v);
+		return r;
 	}
-	qsort(s->d, s->n, sizeof(*s->d), cmp_devp);
-	for (size_t i = 0; i < s->n; i++) {
-		struct vp_dev *d = s->d[i];
-
-		if (!d->critical || o->take_host_device)
-			continue;
-		vp_plan_refuse(
-			p,
-			"%s is needed by the host (%s); vfio-pilot will not take it "
-			"without --take-host-device",
-			d->addr, d->critical_why.v[0]);
-	}
+	/* Sorted by address, each function once. */
+	s->d = all.v;
+	s->n = all.n;
 	return 0;
 }
 

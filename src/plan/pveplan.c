@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "checks/advise.h"
+#include "host/select.h"
 #include "out/output.h"
 #include "plan/pveplan.h"
 #include "pve/propstr.h"
@@ -1103,6 +1104,30 @@ static const struct vp_dev *match_dev(const struct vp_host *h, const struct vp_b
 	return n == 1 ? found : NULL;
 }
 
+/*
+ * A mapping is one more way to give a device to a VM: what vm plan -d
+ * refuses (host/select.c) it refuses too. It never carries the override:
+ * a device the host needs is given by address, with vm plan
+ * --take-host-device, where the warning is seen.
+ */
+static int check_mapped(const struct vp_map_host *mh, const char *path, struct vp_plan *p)
+{
+	const struct vp_select_opts so = {
+		.take_flag = "vm plan --device ADDR --take-host-device (a mapping never "
+			     "takes it)",
+	};
+	struct vp_devset set = { 0 };
+	struct vp_devspec spec;
+	int r = vp_devspec_parse(path, &spec);
+
+	if (r == 0)
+		r = vp_select(mh->ctx, mh->host, &spec, 1, &so, &set);
+	for (size_t i = 0; r == 0 && i < set.refusals.n; i++)
+		vp_plan_refuse(p, "%s: %s", mh->node, set.refusals.v[i]);
+	vp_devset_free(&set);
+	return r;
+}
+
 int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 		    const char *device, struct vp_plan *p)
 {
@@ -1177,7 +1202,9 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 				 d->bdf.bus, d->bdf.dev);
 		else
 			snprintf(path, sizeof(path), "%s", d->addr);
-		r = vp_mapping_map_value(hosts[i].node, path, d, &v);
+		r = check_mapped(&hosts[i], path, p);
+		if (r == 0)
+			r = vp_mapping_map_value(hosts[i].node, path, d, &v);
 		if (r == 0)
 			r = strv_push(&maps, v);
 		if (r == 0)

@@ -512,57 +512,57 @@ static int cmp_dev(const void *a, const void *b)
 			  &(*(struct vp_dev *const *)b)->bdf);
 }
 
-/* Targets, companions and refusals about them (groups, other guests, host needs). */
+/*
+ * Targets, companions and refusals about them: the one selector
+ * (host/select.c: groups, bridges, host needs), then what only a VM adds
+ * (no group at all, other guests).
+ */
 static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
 			    struct vp_plan *p, struct vp_dev ***sel, size_t *nsel)
 {
+	const struct vp_select_opts so = {
+		.take_host_device = o->take_host_device,
+		.take_flag = "--take-host-device",
+	};
+	_cleanup_free_ struct vp_devspec *specs =
+		calloc(o->ndevs ? o->ndevs : 1, sizeof(*specs));
+	struct vp_devset set = { 0 };
+	struct vp_devlist all = { 0 };
 	int r;
 
+	if (!specs)
+		return -ENOMEM;
 	for (size_t i = 0; i < o->ndevs; i++) {
-		bool found = false;
-
-		for (size_t j = 0; j < doc->h->ndevs; j++) {
-			struct vp_dev *d = doc->h->devs[j], *comp[32];
-			size_t nc;
-
-			if (o->slots[i] ? !vp_bdf_same_slot(&d->bdf, &o->devs[i])
-					: vp_bdf_cmp(&d->bdf, &o->devs[i]) != 0)
-				continue;
-			found = true;
-			r = add_unique(sel, nsel, d);
-			nc = r < 0 ? 0
-				   : vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
-			for (size_t k = 0; r == 0 && k < nc; k++)
-				r = add_unique(sel, nsel, comp[k]);
-			if (r < 0)
-				return r;
-		}
-		if (!found)
-			vp_plan_refuse(p, "%04x:%02x:%02x%s: no such device on this host",
-				       o->devs[i].domain, o->devs[i].bus, o->devs[i].dev,
-				       o->slots[i] ? "" : ".x");
+		specs[i].bdf = o->devs[i];
+		specs[i].slot = o->slots[i];
 	}
+	r = vp_select(doc->ctx, doc->h, specs, o->ndevs, &so, &set);
+	if (r == 0)
+		r = vp_devset_all(&set, &all);
+	for (size_t i = 0; r == 0 && i < set.refusals.n; i++)
+		vp_plan_refuse(p, "%s", set.refusals.v[i]);
+	for (size_t i = 0; r == 0 && i < set.warnings.n; i++)
+		vp_plan_note(p, "WARNING: %s", set.warnings.v[i]);
+	vp_devset_free(&set);
+	if (r < 0) {
+		free(all.v);
+		return r;
+	}
+	for (size_t i = 0; r == 0 && i < all.n; i++)
+		r = add_unique(sel, nsel, all.v[i]);
+	free(all.v);
+	if (r < 0)
+		return r;
 	if (*nsel)
 		qsort(*sel, *nsel, sizeof(**sel), cmp_dev);
 	for (size_t i = 0; i < *nsel; i++) {
 		struct vp_dev *d = (*sel)[i];
-		const struct vp_group *g = vp_host_group(doc->h, d->iommu_group);
 
 		if (d->iommu_group < 0)
 			vp_plan_refuse(p,
 				       "%s has no IOMMU group: the IOMMU is off or the "
 				       "device is not isolated (vfio-pilot doctor)",
 				       d->addr);
-		else if (g && g->verdict == VP_GROUP_SHARED)
-			vp_plan_refuse(
-				p,
-				"%s: IOMMU group %d is shared with unrelated devices "
-				"(vfio-pilot groups %s); it cannot go to a VM alone",
-				d->addr, g->id, d->addr);
-		if (d->critical)
-			vp_plan_refuse(p, "%s is a device the host needs (%s)", d->addr,
-				       d->critical_why.n ? d->critical_why.v[0]
-							 : "host-critical");
 		for (size_t k = 0; k < doc->guests.n; k++) {
 			const struct vp_guest_ref *g2 = &doc->guests.refs[k];
 
@@ -576,6 +576,46 @@ static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The devices a mapping stands for on this node go through the same
+ * selector as --device: a mapping is no way around its refusals.
+ */
+static int check_mapping(struct vp_doc *doc, const struct vp_vm_opts *o,
+			 const struct vp_pve_mapping *m, struct vp_plan *p)
+{
+	const struct vp_select_opts so = {
+		.take_host_device = o->take_host_device,
+		.take_flag = "--take-host-device",
+	};
+	_cleanup_free_ char *node = NULL;
+	_cleanup_free_ struct vp_devspec *specs = NULL;
+	struct vp_devset set = { 0 };
+	struct strv paths = { 0 };
+	size_t n = 0;
+	int r;
+
+	if (vp_read_strf(doc->ctx, VP_ETC, &node, "hostname") == 0)
+		node[strcspn(node, ". \t\n")] = '\0';
+	r = vp_pve_mapping_paths(m, o->mapping, node && node[0] ? node : NULL, &paths);
+	if (r == 0 && paths.n)
+		specs = calloc(paths.n, sizeof(*specs));
+	if (r == 0 && paths.n && !specs)
+		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && i < paths.n; i++)
+		if (vp_devspec_parse(paths.v[i], &specs[n]) == 0)
+			n++;
+	if (r == 0 && n)
+		r = vp_select(doc->ctx, doc->h, specs, n, &so, &set);
+	for (size_t i = 0; r == 0 && i < set.refusals.n; i++)
+		vp_plan_refuse(p, "mapping '%s': %s", o->mapping, set.refusals.v[i]);
+	for (size_t i = 0; r == 0 && i < set.warnings.n; i++)
+		vp_plan_note(p, "WARNING: mapping '%s': %s", o->mapping,
+			     set.warnings.v[i]);
+	vp_devset_free(&set);
+	strv_free(&paths);
+	return r == -ENOENT ? 0 : r;
 }
 
 /* Group the functions into hostpci entries: a whole device when all its functions go. */
@@ -800,6 +840,10 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 				"mapping '%s' is not in the cluster's PCI mappings "
 				"(Datacenter > Resource Mappings)",
 				o->mapping);
+		else
+			r = check_mapping(doc, o, m, p);
+		if (r < 0)
+			goto out;
 	}
 	{
 		struct vp_vm_opts oo = *o;

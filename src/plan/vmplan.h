@@ -61,6 +61,7 @@ struct vp_vm_opts {
 	size_t ndevs;
 	const char *mapping;
 	bool primary_gpu, tune;
+	bool take_host_device; /* --take-host-device: console, network, root disk */
 	int driver_version;
 	bool qm; /* a "qm set" command instead of the file edit (default on a live host)
 		  */

@@ -466,6 +466,37 @@ int vp_pve_mapping_maps(const struct vp_pve_mapping *m, const char *id, struct s
 	return 0;
 }
 
+int vp_pve_mapping_paths(const struct vp_pve_mapping *m, const char *id, const char *node,
+			 struct strv *out)
+{
+	_cleanup_(strv_free) struct strv maps = { 0 };
+	int r = vp_pve_mapping_maps(m, id, &maps);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < maps.n && r == 0; i++) {
+		struct vp_pve_propstr ps;
+		const char *path;
+
+		if (vp_pve_propstr_split(map_schema(m->type), maps.v[i], &ps, NULL) < 0)
+			continue;
+		path = vp_pve_propstr_get(&ps, "path");
+		if (path && (!node || streq(vp_pve_propstr_get(&ps, "node"), node))) {
+			/* Several devices in one map: "0000:01:00.0;0000:02:00.0"
+			 * (PCI.pm). */
+			_cleanup_free_ char *copy = strdup(path);
+			char *save = NULL;
+
+			r = copy ? 0 : -ENOMEM;
+			for (char *t = copy ? strtok_r(copy, ";", &save) : NULL;
+			     t && r == 0; t = strtok_r(NULL, ";", &save))
+				r = strv_add(out, t);
+		}
+		vp_pve_propstr_free(&ps);
+	}
+	return r;
+}
+
 /*
  * Check a map value against the schema. It is written as given, as the
  * mapping API stores it (pve-manager API2/Cluster/Mapping/PCI.pm passes the

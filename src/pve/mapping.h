@@ -76,6 +76,12 @@ const struct vp_pve_map_entry *vp_pve_mapping_find(const struct vp_pve_mapping *
 						   const char *id);
 /* Its accepted `map` values, in file order. */
 int vp_pve_mapping_maps(const struct vp_pve_mapping *m, const char *id, struct strv *out);
+/*
+ * The device addresses ("path", split at ';') of @id's maps on @node, or on
+ * every node when @node is NULL; -ENOENT when there is no section @id.
+ */
+int vp_pve_mapping_paths(const struct vp_pve_mapping *m, const char *id, const char *node,
+			 struct strv *out);
 
 struct vp_pve_map_opts {
 	const char *description;    /* NULL: none */

@@ -157,6 +157,13 @@ SCENARIOS = {
                    "warn_has": ["kernel.acs-override", "device.group"]},
         "text": [(["groups"], ["pcie_acs_override=downstream,multifunction is active"])],
     },
+    "cezanne-apu": {
+        "devices": {A + "03:00.0": {"boot_vga": True, "driver": "amdgpu"}},
+        "groups": {A + "03:00.0": {"verdict": "shared", "companion": [A + "03:00.1"]}},
+        "critical": {A + "03:00.0": ["console"], A + "02:00.0": ["network"],
+                     A + "01:00.0": ["root_disk"]},
+        "text": [(["doctor", "03:00.0"], ["host devices of the same chip"])],
+    },
     "intel-amd-iommu": {
         "doctor": {"verdict": "not-ready", "warn_has": ["kernel.iommu-option"]},
         "text": [(["doctor"], ["amd_iommu=on does nothing on an Intel CPU"])],
