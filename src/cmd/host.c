@@ -19,6 +19,7 @@ enum {
 	OPT_FB,
 	OPT_D3,
 	OPT_MSRS,
+	OPT_ADOPT,
 };
 
 static const struct option host_opts[] = {
@@ -30,6 +31,7 @@ static const struct option host_opts[] = {
 	{ "fb-off", no_argument, NULL, OPT_FB },
 	{ "disable-idle-d3", no_argument, NULL, OPT_D3 },
 	{ "ignore-msrs", no_argument, NULL, OPT_MSRS },
+	{ "adopt", no_argument, NULL, OPT_ADOPT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -83,6 +85,9 @@ static int host_opt(void *data, int c, const char *arg)
 	case OPT_MSRS:
 		o->ignore_msrs = true;
 		return 0;
+	case OPT_ADOPT:
+		o->adopt = true;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -95,7 +100,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	struct vp_host_opts o = { 0 };
 	struct vp_doc doc = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply;
+	bool apply, status;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", host_opts, host_opt, &o);
@@ -107,11 +112,19 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		goto out_opts;
 	}
 	if (argc - first != 1 ||
-	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
-		vp_err("use: host plan|apply [--device ADDR ...]");
+	    (!streq(argv[first], "plan") && !streq(argv[first], "apply") &&
+	     !streq(argv[first], "release") && !streq(argv[first], "status"))) {
+		vp_err("use: host plan|apply|release|status [--device ADDR ...]");
 		goto usage;
 	}
-	apply = streq(argv[first], "apply");
+	/* release is planned and applied like apply: backed up, undoable. */
+	o.release = streq(argv[first], "release");
+	if (o.release && !o.ndevs) {
+		vp_err("host release needs --device: the devices to take back from vfio-pci");
+		goto usage;
+	}
+	status = streq(argv[first], "status");
+	apply = streq(argv[first], "apply") || o.release;
 	if (apply && geteuid() != 0) {
 		vp_err("host apply needs root; nothing was written ('host plan' shows the change)");
 		r = VP_EXIT_NOPERM;
@@ -121,6 +134,11 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	if (r)
 		goto out_opts;
 	r = vp_doc_init(&doc, ctx, h, NULL);
+	if (r == 0 && status) {
+		r = vp_host_status(&doc, ctx->fout);
+		r = r < 0 ? vp_exit_code(r) : r;
+		goto out;
+	}
 	if (r == 0)
 		r = vp_doc_targets(&doc, o.devs, o.slots, o.ndevs);
 	if (r == -ENODEV)
@@ -131,7 +149,11 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		r = vp_exit_code(r);
 		goto out;
 	}
-	r = vp_plan_finish(ctx, &p, apply ? "host apply" : "host plan", apply, NULL);
+	r = vp_plan_finish(ctx, &p,
+			   o.release ? "host release"
+			   : apply   ? "host apply"
+				     : "host plan",
+			   apply, NULL);
 out:
 	vp_plan_free(&p);
 	vp_doc_free(&doc);
