@@ -264,6 +264,7 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 	_cleanup_free_ char *ids = NULL, *conf = NULL, *rules = NULL, *others = NULL;
 	_cleanup_(strv_free) struct strv mods = { 0 };
 	bool by_id = !a->cmdline_ids;
+	size_t len;
 	int r;
 
 	*changed = false;
@@ -306,7 +307,8 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 			      "# No device is given to vfio-pci (host release).\n");
 		if (!conf)
 			return -ENOMEM;
-		r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, conf, strlen(conf), 0644,
+		len = strlen(conf);
+		r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
 				 "no device is given to vfio-pci any more");
 		if (r == 0 && vp_existsf(doc->ctx, VP_ROOT, UDEV_FILE)) {
 			rules = strdup(HEADER);
@@ -398,16 +400,13 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 	if (!rules && vp_existsf(doc->ctx, VP_ROOT, UDEV_FILE) &&
 	    !(rules = strdup(HEADER)))
 		return -ENOMEM;
-	{
-		size_t len = strlen(conf);
-
-		r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
-				 "vfio-pci first: ids or softdeps, blacklists, options");
-	}
+	len = strlen(conf);
+	r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
+			 "vfio-pci first: ids or softdeps, blacklists, options");
 	if (r < 0)
 		return r;
 	if (rules) {
-		size_t len = strlen(rules);
+		len = strlen(rules);
 
 		r = vp_plan_edit(
 			doc->ctx, p, UDEV_FILE, TAKE_PTR(rules), len, 0644,
