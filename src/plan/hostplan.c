@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "host/adopt.h"
@@ -622,7 +623,8 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 			continue;
 		}
 		strip[i] = true;
-		if (c->rest && (r = strv_add(&a->extra, c->rest)) < 0)
+		if (c->rest && !strv_contains(&a->extra, c->rest) &&
+		    (r = strv_add(&a->extra, c->rest)) < 0)
 			return r;
 		vp_plan_note(
 			p, "already on the host: %s: %s (moved into vfio-pilot's file%s)",
@@ -707,6 +709,62 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 	return 0;
 }
 
+/*
+ * The opt-in options an earlier apply wrote into vfio-pilot's file stay: a
+ * later apply for another device must not drop --disable-idle-d3 and the
+ * like without being asked to.
+ */
+static int keep_options(struct vp_doc *doc, struct vp_host_opts *o, struct vp_adoption *a,
+			struct vp_plan *p)
+{
+	static const struct {
+		const char *line;
+		size_t off;
+		const char *flag;
+	} opt[] = {
+		{ "options vfio-pci disable_idle_d3=1\n",
+		  offsetof(struct vp_host_opts, disable_idle_d3), "--disable-idle-d3" },
+		{ "options vfio_iommu_type1 allow_unsafe_interrupts=1\n",
+		  offsetof(struct vp_host_opts, unsafe_interrupts),
+		  "--unsafe-interrupts" },
+		{ "options kvm ignore_msrs=1 report_ignored_msrs=0\n",
+		  offsetof(struct vp_host_opts, ignore_msrs), "--ignore-msrs" },
+	};
+	_cleanup_free_ char *text = NULL;
+	struct vp_file_state st;
+	size_t len;
+	int r = vp_file_read(doc->ctx, VP_ROOT, MODPROBE_FILE, &text, &len, &st);
+
+	if (r < 0 || !text || memchr(text, '\0', len))
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
+		bool *flag = (bool *)((char *)o + opt[i].off);
+
+		if (*flag || !strstr(text, opt[i].line))
+			continue;
+		*flag = true;
+		vp_plan_note(p, "kept %s from an earlier apply (/%s)", opt[i].flag,
+			     MODPROBE_FILE);
+	}
+	/* Options moved in from another tool's line (disable_vga=1, ...). */
+	for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		const char *rest;
+
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!startswith(l, "options vfio-pci "))
+			continue;
+		rest = l + strlen("options vfio-pci ");
+		if (startswith(rest, "ids=") || streq(rest, "disable_idle_d3=1") ||
+		    strv_contains(&a->extra, rest))
+			continue;
+		if ((r = strv_add(&a->extra, rest)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Where @d was given away before, for the plan and status: NULL when not. */
 static const struct vp_claim *given_by(const struct vp_claims *cl, const struct vp_dev *d)
 {
@@ -752,6 +810,7 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 	struct devset s = { 0 }, req = { 0 }, rel = { 0 };
 	struct vp_claims cl = { 0 };
 	struct vp_adoption a = { 0 };
+	struct vp_host_opts eff;
 	bool cmdline = false, bind = false, mods = false;
 	size_t before;
 	int r;
@@ -818,8 +877,11 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 		if (r < 0)
 			goto out;
 	}
+	eff = *o;
+	if (s.n && (r = keep_options(doc, &eff, &a, p)) < 0)
+		goto out;
 	before = p->nedits;
-	r = plan_binding(doc, o, &s, &a, p, &bind);
+	r = plan_binding(doc, &eff, &s, &a, p, &bind);
 	if (r < 0)
 		goto out;
 	bind = p->nedits > before;

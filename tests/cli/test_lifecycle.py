@@ -222,6 +222,25 @@ def _():
           active(root, "etc/modprobe.d", r"disable_vga"), "the guide's other option is kept")
     left = [l for f, l in active(root, "etc/modprobe.d", r".") if f == "vfio.conf"]
     check(not left, f"the guide's file keeps active lines: {left}")
+    rc, out, err = run("host", "plan", "-d", "01:00", root=root)
+    check(rc == 0 and "nothing to change" in out, f"second plan: {rc} {out}")
+    rc, out, err = run("host", "apply", "-d", "06:00.0", root=root)
+    check(rc == 0 and "options vfio-pci disable_vga=1" in
+          read(root, "etc/modprobe.d/vfio-pilot.conf").splitlines(),
+          f"a later apply keeps the moved option: {rc} {out} {err}")
+
+
+@test("a later apply keeps the opt-in options of an earlier one")
+def _():
+    need_root()
+    root = copy("intel-4090", "opts")
+    rc, out, err = run("host", "apply", "-d", "01:00", "--disable-idle-d3", "--ignore-msrs",
+                       root=root)
+    check(rc == 0, f"apply: {rc} {out} {err}")
+    rc, out, err = run("host", "apply", "-d", "06:00.0", root=root)
+    conf = read(root, "etc/modprobe.d/vfio-pilot.conf").splitlines()
+    check(rc == 0 and "options vfio-pci disable_idle_d3=1" in conf and
+          "options kvm ignore_msrs=1 report_ignored_msrs=0" in conf, f"{rc} {conf}")
 
 
 @test("a setting vfio-pilot cannot edit (kernel command line) that takes the console: refused")
