@@ -31,6 +31,9 @@ struct devset {
 struct vp_adoption {
 	bool cmdline_ids;  /* vfio-pci.ids= on the kernel command line */
 	struct strv extra; /* other vfio-pci options of an ids line moved in */
+	/* vfio-pilot's own ids and addresses that match no device present now
+	 * (a card out for repair): kept, never dropped without a release. */
+	struct strv orphan_ids, orphan_addrs;
 };
 
 static bool in_set(const struct devset *s, const struct vp_dev *d)
@@ -302,7 +305,7 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 		}
 	}
 	strv_sort(&mods);
-	if (!s->n) {
+	if (!s->n && !a->orphan_ids.n && !a->orphan_addrs.n) {
 		/* Everything released: the files stay, saying so, for undo and status. */
 		conf = strdup(HEADER
 			      "# No device is given to vfio-pci (host release).\n");
@@ -324,9 +327,25 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 	conf = strdup(
 		"# Written by vfio-pilot (host apply); regenerated on every apply.\n"
 		"# vfio-pci must load before the drivers that could claim the targets.\n");
-	if (by_id) {
-		conf = append(conf, "options vfio-pci ids=%s\n", ids);
-	} else {
+	for (size_t i = 0; i < a->orphan_ids.n; i++)
+		if (by_id || !a->cmdline_ids)
+			ids = append(ids, "%s%s", ids && by_id ? "," : "",
+				     a->orphan_ids.v[i]);
+	if (by_id || (a->orphan_ids.n && !a->cmdline_ids)) {
+		/* !by_id: only the absent devices' ids, which match nothing here. */
+		if (!by_id) {
+			free(ids);
+			ids = NULL;
+			for (size_t i = 0; i < a->orphan_ids.n; i++)
+				ids = append(ids, "%s%s", i ? "," : "",
+					     a->orphan_ids.v[i]);
+		}
+		if (ids)
+			conf = append(conf, "options vfio-pci ids=%s\n", ids);
+	}
+	if (by_id && a->orphan_addrs.n)
+		rules = strdup(HEADER);
+	if (!by_id) {
 		if (a->cmdline_ids)
 			vp_plan_note(
 				p,
@@ -351,6 +370,11 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 				"ATTR{driver_override}=\"vfio-pci\"\n",
 				s->d[i]->addr);
 	}
+	for (size_t i = 0; rules && i < a->orphan_addrs.n; i++)
+		rules = append(rules,
+			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
+			       "ATTR{driver_override}=\"vfio-pci\"\n",
+			       a->orphan_addrs.v[i]);
 	for (size_t i = 0; conf && i < mods.n; i++)
 		conf = append(conf, "softdep %s pre: vfio-pci\n", mods.v[i]);
 	for (size_t i = 0; conf && i < mods.n; i++)
@@ -514,6 +538,59 @@ static bool host_keeps(struct vp_doc *doc, const struct vp_dev *d)
 	return false;
 }
 
+/* vfio-pilot's own ids and addresses that no present device matches. */
+static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
+			struct vp_adoption *a, struct vp_plan *p)
+{
+	_cleanup_free_ char *where = vp_claim_where(c);
+	int r = 0;
+
+	if (!where)
+		return -ENOMEM;
+	if (c->kind == VP_CLAIM_OVERRIDE && c->has_bdf && vp_claim_to_vfio(c) &&
+	    !vp_host_find(doc->h, &c->bdf)) {
+		char addr[16];
+
+		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", c->bdf.domain,
+			 c->bdf.bus, c->bdf.dev, c->bdf.fn);
+		if (strv_contains(&a->orphan_addrs, addr))
+			return 0;
+		vp_plan_note(p,
+			     "kept %s (%s): not on the host now (delete "
+			     "that line to drop it)",
+			     addr, where);
+		return strv_add(&a->orphan_addrs, addr);
+	}
+	if (c->kind != VP_CLAIM_IDS)
+		return 0;
+	for (size_t i = 0; r == 0 && i < c->nids; i++) {
+		const unsigned int *v = c->ids[i].v;
+		struct vp_claim one = *c;
+		bool present = false;
+		char id[64];
+
+		one.ids = &c->ids[i];
+		one.nids = 1;
+		for (size_t k = 0; k < doc->h->ndevs && !present; k++)
+			present = vp_claim_matches(&one, doc->h->devs[k]);
+		if (present)
+			continue;
+		if (c->ids[i].n > 2)
+			snprintf(id, sizeof(id), "%04x:%04x:%04x:%04x", v[0], v[1], v[2],
+				 v[3]);
+		else
+			snprintf(id, sizeof(id), "%04x:%04x", v[0], v[1]);
+		if (strv_contains(&a->orphan_ids, id))
+			continue;
+		vp_plan_note(p,
+			     "kept ids %s (%s): no device with them is on the "
+			     "host now (delete them there to drop them)",
+			     id, where);
+		r = strv_add(&a->orphan_ids, id);
+	}
+	return r;
+}
+
 /*
  * The settings already on the host. vfio-pilot's own files say what it gave
  * away before: the plan keeps it (less what is released). Other tools' lines
@@ -573,8 +650,12 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 			if ((r = add_dev(s, d)) < 0)
 				return r;
 		}
-		if (c->ours)
+		if (c->ours) {
+			r = keep_orphans(doc, c, a, p);
+			if (r < 0)
+				return r;
 			continue;
+		}
 		bad_s = dev_list(bad, nbad, true);
 		rel_s = dev_list(gone, ngone, false);
 		if (!bad_s || !rel_s)
@@ -920,6 +1001,8 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 out:
 	vp_claims_free(&cl);
 	strv_free(&a.extra);
+	strv_free(&a.orphan_ids);
+	strv_free(&a.orphan_addrs);
 	free(s.d);
 	free(req.d);
 	free(rel.d);

@@ -230,6 +230,25 @@ def _():
           f"a later apply keeps the moved option: {rc} {out} {err}")
 
 
+@test("a device given before but absent now (card out for repair) stays given")
+def _():
+    need_root()
+    root = copy("intel-4090", "absent")
+    rc, out, err = run("host", "apply", "-d", "01:00", root=root)
+    check(rc == 0, f"apply: {rc} {out} {err}")
+    conf = os.path.join(root, "etc/modprobe.d/vfio-pilot.conf")
+    text = read(root, "etc/modprobe.d/vfio-pilot.conf").replace(
+        "ids=10de:2684,10de:22ba", "ids=10de:2684,10de:22ba,1234:5678")
+    with open(conf, "w") as f:
+        f.write(text)
+    rc, d, err = jrun("host", "plan", "-d", "06:00.0", root=root)
+    added = [l for e in d["edits"] for l in e["diff"].splitlines() if l.startswith("+options")]
+    check(rc == 0 and added == ["+options vfio-pci ids=10de:2684,10de:22ba,1b21:0612,1234:5678"],
+          f"{rc} {added} {d['refusals']}")
+    check(any("1234:5678" in n and "not on the host" in n or "no device" in n for n in d["notes"]),
+          f"note: {d['notes']}")
+
+
 @test("a later apply keeps the opt-in options of an earlier one")
 def _():
     need_root()
