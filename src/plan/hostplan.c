@@ -14,6 +14,7 @@
 #include "kb/kb.h"
 #include "plan/bootcfg.h"
 #include "plan/hostplan.h"
+#include "plan/pveplan.h"
 
 #define MODPROBE_FILE "etc/modprobe.d/vfio-pilot.conf"
 #define UDEV_FILE     "etc/udev/rules.d/70-vfio-pilot.rules"
@@ -261,6 +262,59 @@ static bool host_needs(const struct vp_doc *doc, const struct devset *s, const c
 	return false;
 }
 
+/*
+ * The VM whose vfio-pilot hookscript gives a card back to @mod after the VM
+ * stops (its "driver=" line), or 0. Blacklisting that driver would leave the
+ * hookscript and the host plan disagreeing.
+ */
+static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_free_ char *cfg = NULL;
+	struct vp_file_state st;
+	struct dirent *e;
+	size_t len;
+
+	if (vp_opendirf(doc->ctx, VP_ETC, &d, "pve/qemu-server") < 0)
+		return 0;
+	if (vp_file_read(doc->ctx, VP_ETC, "pve/storage.cfg", &cfg, &len, &st) < 0)
+		cfg = NULL;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *conf = NULL, *dir = NULL, *why = NULL, *text = NULL,
+				    *want = NULL;
+		unsigned long vmid;
+		char *end, *h, storage[64], file[64];
+
+		vmid = strtoul(e->d_name, &end, 10);
+		if (!vmid || !streq(end, ".conf") ||
+		    vp_read_strf(doc->ctx, VP_ETC, &conf, "pve/qemu-server/%s",
+				 e->d_name) < 0 ||
+		    !conf)
+			continue;
+		/* Only the current config: a snapshot section starts with '['. */
+		if ((h = strstr(conf, "\n[")))
+			h[1] = '\0';
+		h = startswith(conf, "hookscript: ") ? conf
+						     : strstr(conf, "\nhookscript: ");
+		if (h && *h == '\n')
+			h++;
+		if (!h ||
+		    sscanf(h + 12, "%63[^:]:snippets/%63[^\n]", storage, file) != 2 ||
+		    !startswith(file, "vfio-pilot-"))
+			continue;
+		if (vp_storage_snippets_path(st.exists ? cfg : NULL, storage, &dir,
+					     &why) < 0 ||
+		    vp_read_strf(doc->ctx, VP_ROOT, &text, "%s/snippets/%s", dir + 1,
+				 file) < 0 ||
+		    !text)
+			continue;
+		want = xasprintf("\ndriver=%s\n", mod);
+		if (want && strstr(text, want))
+			return vmid;
+	}
+	return 0;
+}
+
 static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 			const struct devset *s, const struct vp_adoption *a,
 			struct vp_plan *p, bool *changed)
@@ -377,9 +431,22 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 			       a->orphan_addrs.v[i]);
 	for (size_t i = 0; conf && i < mods.n; i++)
 		conf = append(conf, "softdep %s pre: vfio-pci\n", mods.v[i]);
-	for (size_t i = 0; conf && i < mods.n; i++)
-		if (gpu_driver(mods.v[i]) && !host_needs(doc, s, mods.v[i]))
-			conf = append(conf, "blacklist %s\n", mods.v[i]);
+	for (size_t i = 0; conf && i < mods.n; i++) {
+		unsigned long vm;
+
+		if (!gpu_driver(mods.v[i]) || host_needs(doc, s, mods.v[i]))
+			continue;
+		vm = hook_rebinds(doc, mods.v[i]);
+		if (vm) {
+			vp_plan_note(
+				p,
+				"%s is not blacklisted: the hookscript of VM %lu gives "
+				"the card back to it after the VM stops",
+				mods.v[i], vm);
+			continue;
+		}
+		conf = append(conf, "blacklist %s\n", mods.v[i]);
+	}
 	for (size_t i = 0; conf && i < a->extra.n; i++)
 		conf = append(conf, "options vfio-pci %s\n", a->extra.v[i]);
 	if (conf && o->disable_idle_d3)

@@ -336,6 +336,24 @@ def _():
     check(not any("driver=amdgpu" in e["diff"] for e in d["edits"]), "no script names amdgpu")
 
 
+@test("a host plan never blacklists the driver a vfio-pilot hookscript rebinds to")
+def _():
+    need_root()
+    root = copy("rx5700xt", "hook2")
+    put(root, "etc/pve/qemu-server/100.conf", VM)
+    snippets(root)
+    rc, out, err = run("hookscript", "apply", "100", "--device", "03:00.0", "--rebind", root=root)
+    check(rc == 0 and "hookscript: local:snippets/vfio-pilot-100.sh" in
+          read(root, "etc/pve/qemu-server/100.conf"), f"hookscript apply: {rc} {out} {err}")
+    rc, d, err = jrun("host", "plan", "-d", "03:00", root=root)
+    conf = [l for e in d["edits"] if e["path"] == "/etc/modprobe.d/vfio-pilot.conf"
+            for l in e["diff"].splitlines()]
+    check(rc == 0 and "+softdep amdgpu pre: vfio-pci" in conf and "+blacklist amdgpu" not in conf,
+          f"{rc} {conf}")
+    check(any("amdgpu is not blacklisted" in n and "VM 100" in n for n in d["notes"]),
+          f"notes: {d['notes']}")
+
+
 def main():
     global BIN, FIX, TMP
     if len(sys.argv) != 3:
