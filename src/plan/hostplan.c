@@ -622,10 +622,8 @@ static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
 			 c->bdf.bus, c->bdf.dev, c->bdf.fn);
 		if (strv_contains(&a->orphan_addrs, addr))
 			return 0;
-		vp_plan_note(p,
-			     "kept %s (%s): not on the host now (delete "
-			     "that line to drop it)",
-			     addr, where);
+		vp_plan_note(p, "kept %s (%s): not on the host now%s", addr, where,
+			     c->ours ? " (delete that line to drop it)" : "");
 		return strv_add(&a->orphan_addrs, addr);
 	}
 	if (c->kind != VP_CLAIM_IDS)
@@ -651,8 +649,9 @@ static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
 			continue;
 		vp_plan_note(p,
 			     "kept ids %s (%s): no device with them is on the "
-			     "host now (delete them there to drop them)",
-			     id, where);
+			     "host now%s",
+			     id, where,
+			     c->ours ? " (delete them there to drop them)" : "");
 		r = strv_add(&a->orphan_ids, id);
 	}
 	return r;
@@ -771,6 +770,9 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 			continue;
 		}
 		strip[i] = true;
+		/* A guide's ids for a card that is out now move in too. */
+		if ((r = keep_orphans(doc, c, a, p)) < 0)
+			return r;
 		if (c->rest && !strv_contains(&a->extra, c->rest) &&
 		    (r = strv_add(&a->extra, c->rest)) < 0)
 			return r;
