@@ -308,9 +308,14 @@ static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
 				 file) < 0 ||
 		    !text)
 			continue;
-		want = xasprintf("\ndriver=%s\n", mod);
-		if (want && strstr(text, want))
-			return vmid;
+		want = xasprintf("\ndriver=%s", mod);
+		for (h = want ? strstr(text, want) : NULL; h; h = strstr(h + 1, want)) {
+			char after = h[strlen(want)];
+
+			/* vp_read_strf drops the trailing newline of the last line. */
+			if (after == '\n' || after == '\0')
+				return vmid;
+		}
 	}
 	return 0;
 }
