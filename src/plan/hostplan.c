@@ -560,13 +560,17 @@ static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_pl
 	for (size_t i = 0; out && i < n; i++) {
 		bool have = false;
 
-		for (size_t j = 0; j < doc->km.nboot; j++) {
-			_cleanup_free_ char *m = strdup(doc->km.boot[j].module);
+		/* Listed in modules-load.d by another tool: no second line. */
+		for (size_t j = 0; j < doc->km.nboot && !have; j++) {
+			const struct vp_modline *b = &doc->km.boot[j];
+			_cleanup_free_ char *m = strdup(b->module);
 
 			if (m)
 				vp_modname_normalize(m);
-			have = have || (streq(doc->km.boot[j].file + 1, MODULES_FILE) &&
-					streq(m, need[i]));
+			have = streq(m, need[i]);
+			if (have && !streq(b->file + 1, MODULES_FILE))
+				vp_plan_note(p, "%s is already loaded at boot by %s:%d",
+					     need[i], b->file, b->line);
 		}
 		if (!have)
 			out = append(out, "%s\n", need[i]);

@@ -249,6 +249,17 @@ def _():
           f"note: {d['notes']}")
 
 
+@test("VFIO modules another tool loads from modules-load.d get no second line")
+def _():
+    root = copy("intel-4090", "modload")
+    put(root, "etc/modules-load.d/vfio.conf", "vfio\nvfio-pci\n")
+    rc, d, err = jrun("host", "plan", "-d", "01:00", root=root)
+    mods = [l[1:] for e in d["edits"] if e["path"] == "/etc/modules"
+            for l in e["diff"].splitlines() if l.startswith("+") and not l.startswith("+++")]
+    check(rc == 0 and mods == ["vfio_iommu_type1"], f"{rc} {mods}")
+    check(any("modules-load.d/vfio.conf:2" in n for n in d["notes"]), f"notes: {d['notes']}")
+
+
 @test("a later apply keeps the opt-in options of an earlier one")
 def _():
     need_root()
