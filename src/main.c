@@ -42,7 +42,10 @@ static const struct vp_cmd commands[] = {
 	  "      --root DIR      also name this host's devices, drivers and groups in fixes\n" },
 	{ "host", cmd_host,
 	  "plan (dry run) or apply the host setup: cmdline, VFIO binding, initramfs",
-	  "  plan|apply             plan shows diffs and commands; apply writes (root only)\n"
+	  "  plan|apply             plan shows diffs and commands; apply writes (root only);\n"
+	  "                         devices given before stay given\n"
+	  "  release -d ADDR        take devices back from vfio-pci (root; undoable)\n"
+	  "  status                 what is given to vfio-pci, by which file and line\n"
 	  "  -d, --device ADDR      a device to pass through (repeat; 01:00 = all functions);\n"
 	  "                         default: the candidate GPUs doctor picks\n"
 	  "      --include-group ADDR  also give away this unrelated member of a target's group\n"
@@ -53,7 +56,9 @@ static const struct vp_cmd commands[] = {
 	  "      --disable-idle-d3     vfio-pci disable_idle_d3=1 (cards that fail to wake)\n"
 	  "      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n"
 	  "      --plan-file F         plan: save the plan in F; apply: apply only that\n"
-	  "                            plan, exit 75 if the plan made now differs\n" },
+	  "                            plan, exit 75 if the plan made now differs\n"
+	  "      --adopt               move another tool's conflicting vfio-pci line into\n"
+	  "                            vfio-pilot's file, fixed (the file is backed up)\n" },
 	{ "undo", cmd_undo, "restore the files of an apply, byte for byte (root only)",
 	  "  [ID]                the apply to undo; default: the latest\n"
 	  "  -f, --force         also when a file changed since that apply (kept as\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "checks/doctor.h"
+#include "host/adopt.h"
 
 static int modules_present(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
@@ -277,10 +278,72 @@ static int initramfs(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 		NULL);
 }
 
+/* What the host's settings give to vfio-pci, and from which line (host/adopt.c). */
+static int given(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
+{
+	struct vp_claims cl = { 0 };
+	_cleanup_free_ char *list = NULL, *ev = NULL, *bad = NULL;
+	int r;
+
+	(void)t;
+	r = vp_claims_load(doc->ctx, &doc->sys.cmdline, &doc->km, &cl);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < doc->h->ndevs; i++) {
+		const struct vp_dev *d = doc->h->devs[i];
+
+		for (size_t k = 0; k < cl.n; k++) {
+			_cleanup_free_ char *where = NULL;
+			char *n;
+
+			if (!vp_claim_to_vfio(&cl.v[k]) || !vp_claim_matches(&cl.v[k], d))
+				continue;
+			where = vp_claim_where(&cl.v[k]);
+			n = xasprintf("%s%s%s (%s)", list ? list : "", list ? ", " : "",
+				      d->addr, where ? where : "?");
+			free(list);
+			list = n;
+			if (d->critical) {
+				n = xasprintf("%s%s%s", bad ? bad : "", bad ? ", " : "",
+					      d->addr);
+				free(bad);
+				bad = n;
+			}
+			break;
+		}
+	}
+	for (size_t k = 0; k < cl.n; k++) {
+		_cleanup_free_ char *where = vp_claim_where(&cl.v[k]);
+		char *n = xasprintf("%s%s%s: %s", ev ? ev : "", ev ? "; " : "",
+				    where ? where : "?", cl.v[k].text);
+
+		free(ev);
+		ev = n;
+	}
+	vp_claims_free(&cl);
+	if (!list)
+		return vp_report(
+			doc, c, NULL, VP_V_OK,
+			strdup("no setting gives a device to vfio-pci"),
+			strdup(ev ? ev
+				  : "modprobe.d, udev rules, driverctl and the kernel "
+				    "command line: no vfio-pci binding"),
+			NULL);
+	return vp_report(
+		doc, c, NULL, bad ? VP_V_WARN : VP_V_OK,
+		xasprintf("given to vfio-pci: %s%s%s", list,
+			  bad ? "; needed by the host: " : "", bad ? bad : ""),
+		TAKE_PTR(ev),
+		bad ? strdup("vfio-pilot host plan --adopt moves the line into "
+			     "vfio-pilot's file, leaving the host's devices alone")
+		    : NULL);
+}
+
 const struct vp_check vp_checks_vfio[] = {
 	{ "vfio.modules", VP_L_VFIO, false, modules_present },
 	{ "vfio.virqfd", VP_L_VFIO, false, virqfd },
 	{ "vfio.ids", VP_L_VFIO, false, claim_ids },
+	{ "vfio.given", VP_L_VFIO, false, given },
 	{ "vfio.blacklist", VP_L_VFIO, false, blacklist },
 	{ "vfio.softdep", VP_L_VFIO, true, softdep },
 	{ "vfio.initramfs", VP_L_VFIO, false, initramfs },

@@ -142,7 +142,8 @@ static const struct {
 	{ "explain", "journalctl -k -b | vfio-pilot explain -\n"
 		     "vfio-pilot explain --symptom 'code 43'" },
 	{ "host", "vfio-pilot host plan -d 01:00\n"
-		  "vfio-pilot host apply -d 01:00" },
+		  "vfio-pilot host apply -d 01:00\n"
+		  "vfio-pilot host status" },
 	{ "undo", "vfio-pilot undo" },
 	{ "bind", "vfio-pilot bind 01:00.0" },
 	{ "unbind", "vfio-pilot unbind 01:00.0" },

@@ -20,6 +20,7 @@ enum {
 	OPT_D3,
 	OPT_MSRS,
 	OPT_PLAN_FILE,
+	OPT_ADOPT,
 };
 
 static const struct option host_opts[] = {
@@ -32,6 +33,7 @@ static const struct option host_opts[] = {
 	{ "disable-idle-d3", no_argument, NULL, OPT_D3 },
 	{ "ignore-msrs", no_argument, NULL, OPT_MSRS },
 	{ "plan-file", required_argument, NULL, OPT_PLAN_FILE },
+	{ "adopt", no_argument, NULL, OPT_ADOPT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +97,9 @@ static int host_opt(void *data, int c, const char *arg)
 	case OPT_MSRS:
 		o->ignore_msrs = true;
 		return 0;
+	case OPT_ADOPT:
+		o->adopt = true;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -108,7 +113,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	struct vp_host_opts *o = &a.o;
 	struct vp_doc doc = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply;
+	bool apply, status;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", host_opts, host_opt, &a);
@@ -120,11 +125,19 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		goto out_opts;
 	}
 	if (argc - first != 1 ||
-	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
-		vp_err("use: host plan|apply [--device ADDR ...]");
+	    (!streq(argv[first], "plan") && !streq(argv[first], "apply") &&
+	     !streq(argv[first], "release") && !streq(argv[first], "status"))) {
+		vp_err("use: host plan|apply|release|status [--device ADDR ...]");
 		goto usage;
 	}
-	apply = streq(argv[first], "apply");
+	/* release is planned and applied like apply: backed up, undoable. */
+	o->release = streq(argv[first], "release");
+	if (o->release && !o->ndevs) {
+		vp_err("host release needs --device: the devices to take back from vfio-pci");
+		goto usage;
+	}
+	status = streq(argv[first], "status");
+	apply = streq(argv[first], "apply") || o->release;
 	if (apply && geteuid() != 0) {
 		vp_err("host apply needs root; nothing was written ('host plan' shows the change)");
 		r = VP_EXIT_NOPERM;
@@ -134,6 +147,11 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	if (r)
 		goto out_opts;
 	r = vp_doc_init(&doc, ctx, h, NULL);
+	if (r == 0 && status) {
+		r = vp_host_status(&doc, ctx->fout);
+		r = r < 0 ? vp_exit_code(r) : r;
+		goto out;
+	}
 	if (r == 0)
 		r = vp_doc_targets(&doc, o->devs, o->slots, o->ndevs);
 	if (r == -ENODEV)
@@ -144,8 +162,11 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		r = vp_exit_code(r);
 		goto out;
 	}
-	r = vp_plan_finish_file(ctx, &p, apply ? "host apply" : "host plan", apply, NULL,
-				a.plan_file);
+	r = vp_plan_finish_file(ctx, &p,
+				o->release ? "host release"
+				: apply	   ? "host apply"
+					   : "host plan",
+				apply, NULL, a.plan_file);
 out:
 	vp_plan_free(&p);
 	vp_doc_free(&doc);

@@ -7,19 +7,34 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 
+#include "host/adopt.h"
 #include "kb/kb.h"
 #include "plan/bootcfg.h"
 #include "plan/hostplan.h"
+#include "plan/pveplan.h"
 
 #define MODPROBE_FILE "etc/modprobe.d/vfio-pilot.conf"
 #define UDEV_FILE     "etc/udev/rules.d/70-vfio-pilot.rules"
 #define MODULES_FILE  "etc/modules"
+#define HEADER	      "# Written by vfio-pilot (host apply); regenerated on every apply.\n"
+/* Prefix of a line moved out of another tool's file into vfio-pilot's. */
+#define MOVED "#vfio-pilot: moved into its own file: "
 
 struct devset {
 	struct vp_dev **d;
 	size_t n;
+};
+
+/* What the settings already on the host add to the plan. */
+struct vp_adoption {
+	bool cmdline_ids;  /* vfio-pci.ids= on the kernel command line */
+	struct strv extra; /* other vfio-pci options of an ids line moved in */
+	/* vfio-pilot's own ids and addresses that match no device present now
+	 * (a card out for repair): kept, never dropped without a release. */
+	struct strv orphan_ids, orphan_addrs;
 };
 
 static bool in_set(const struct devset *s, const struct vp_dev *d)
@@ -254,12 +269,72 @@ static bool host_needs(const struct vp_doc *doc, const struct devset *s, const c
 	return false;
 }
 
+/*
+ * The VM whose vfio-pilot hookscript gives a card back to @mod after the VM
+ * stops (its "driver=" line), or 0. Blacklisting that driver would leave the
+ * hookscript and the host plan disagreeing.
+ */
+static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_free_ char *cfg = NULL;
+	struct vp_file_state st;
+	struct dirent *e;
+	size_t len;
+
+	if (vp_opendirf(doc->ctx, VP_ETC, &d, "pve/qemu-server") < 0)
+		return 0;
+	if (vp_file_read(doc->ctx, VP_ETC, "pve/storage.cfg", &cfg, &len, &st) < 0)
+		cfg = NULL;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *conf = NULL, *dir = NULL, *why = NULL, *text = NULL,
+				    *want = NULL;
+		unsigned long vmid;
+		char *end, *h, storage[64], file[64];
+
+		vmid = strtoul(e->d_name, &end, 10);
+		if (!vmid || !streq(end, ".conf") ||
+		    vp_read_strf(doc->ctx, VP_ETC, &conf, "pve/qemu-server/%s",
+				 e->d_name) < 0 ||
+		    !conf)
+			continue;
+		/* Only the current config: a snapshot section starts with '['. */
+		if ((h = strstr(conf, "\n[")))
+			h[1] = '\0';
+		h = startswith(conf, "hookscript: ") ? conf
+						     : strstr(conf, "\nhookscript: ");
+		if (h && *h == '\n')
+			h++;
+		if (!h ||
+		    sscanf(h + 12, "%63[^:]:snippets/%63[^\n]", storage, file) != 2 ||
+		    !startswith(file, "vfio-pilot-"))
+			continue;
+		if (vp_storage_snippets_path(st.exists ? cfg : NULL, storage, &dir,
+					     &why) < 0 ||
+		    vp_read_strf(doc->ctx, VP_ROOT, &text, "%s/snippets/%s", dir + 1,
+				 file) < 0 ||
+		    !text)
+			continue;
+		want = xasprintf("\ndriver=%s", mod);
+		for (h = want ? strstr(text, want) : NULL; h; h = strstr(h + 1, want)) {
+			char after = h[strlen(want)];
+
+			/* vp_read_strf drops the trailing newline of the last line. */
+			if (after == '\n' || after == '\0')
+				return vmid;
+		}
+	}
+	return 0;
+}
+
 static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
-			const struct devset *s, struct vp_plan *p, bool *changed)
+			const struct devset *s, const struct vp_adoption *a,
+			struct vp_plan *p, bool *changed)
 {
 	_cleanup_free_ char *ids = NULL, *conf = NULL, *rules = NULL, *others = NULL;
 	_cleanup_(strv_free) struct strv mods = { 0 };
-	bool by_id = true;
+	bool by_id = !a->cmdline_ids;
+	size_t len;
 	int r;
 
 	*changed = false;
@@ -296,27 +371,59 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 		}
 	}
 	strv_sort(&mods);
-	if (!s->n)
-		return 0;
+	if (!s->n && !a->orphan_ids.n && !a->orphan_addrs.n) {
+		/* Everything released: the files stay, saying so, for undo and status. */
+		conf = strdup(HEADER
+			      "# No device is given to vfio-pci (host release).\n");
+		if (!conf)
+			return -ENOMEM;
+		len = strlen(conf);
+		r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
+				 "no device is given to vfio-pci any more");
+		if (r == 0 && vp_existsf(doc->ctx, VP_ROOT, UDEV_FILE)) {
+			rules = strdup(HEADER);
+			r = rules ? vp_plan_edit(doc->ctx, p, UDEV_FILE, TAKE_PTR(rules),
+						 strlen(HEADER), 0644,
+						 "no device is bound by address any more")
+				  : -ENOMEM;
+		}
+		*changed = r == 0 && p->nedits > 0;
+		return r;
+	}
 	conf = strdup(
 		"# Written by vfio-pilot (host apply); regenerated on every apply.\n"
 		"# vfio-pci must load before the drivers that could claim the targets.\n");
-	if (by_id) {
-		_cleanup_free_ char *cur = vp_kmods_option(&doc->km, "vfio_pci", "ids");
-
-		if (cur && !streq(cur, ids))
-			vp_plan_refuse(
+	for (size_t i = 0; i < a->orphan_ids.n; i++)
+		if (by_id || !a->cmdline_ids)
+			ids = append(ids, "%s%s", ids && by_id ? "," : "",
+				     a->orphan_ids.v[i]);
+	if (by_id || (a->orphan_ids.n && !a->cmdline_ids)) {
+		/* !by_id: only the absent devices' ids, which match nothing here. */
+		if (!by_id) {
+			free(ids);
+			ids = NULL;
+			for (size_t i = 0; i < a->orphan_ids.n; i++)
+				ids = append(ids, "%s%s", i ? "," : "",
+					     a->orphan_ids.v[i]);
+		}
+		if (ids)
+			conf = append(conf, "options vfio-pci ids=%s\n", ids);
+	}
+	if (by_id && a->orphan_addrs.n)
+		rules = strdup(HEADER);
+	if (!by_id) {
+		if (a->cmdline_ids)
+			vp_plan_note(
 				p,
-				"modprobe.d already sets vfio-pci ids=%s; remove that line "
-				"first (vfio-pilot writes ids=%s to /%s)",
-				cur, ids, MODPROBE_FILE);
-		conf = append(conf, "options vfio-pci ids=%s\n", ids);
-	} else {
-		vp_plan_note(
-			p,
-			"ids would also claim %s, which the host keeps: binding by address "
-			"(driver_override, set by udev before any driver loads) instead",
-			others);
+				"the kernel command line sets vfio-pci.ids=: a second ids "
+				"list in modprobe.d would replace it, so these devices are "
+				"bound by address (driver_override) instead");
+		else
+			vp_plan_note(p,
+				     "ids would also claim %s, which the host keeps: "
+				     "binding by address (driver_override, set by udev "
+				     "before any driver loads) instead",
+				     others);
 		rules = strdup(
 			"# Written by vfio-pilot (host apply); regenerated on every apply.\n"
 			"# driver_override is set as each device appears, before udev's "
@@ -329,11 +436,31 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 				"ATTR{driver_override}=\"vfio-pci\"\n",
 				s->d[i]->addr);
 	}
+	for (size_t i = 0; rules && i < a->orphan_addrs.n; i++)
+		rules = append(rules,
+			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
+			       "ATTR{driver_override}=\"vfio-pci\"\n",
+			       a->orphan_addrs.v[i]);
 	for (size_t i = 0; conf && i < mods.n; i++)
 		conf = append(conf, "softdep %s pre: vfio-pci\n", mods.v[i]);
-	for (size_t i = 0; conf && i < mods.n; i++)
-		if (gpu_driver(mods.v[i]) && !host_needs(doc, s, mods.v[i]))
-			conf = append(conf, "blacklist %s\n", mods.v[i]);
+	for (size_t i = 0; conf && i < mods.n; i++) {
+		unsigned long vm;
+
+		if (!gpu_driver(mods.v[i]) || host_needs(doc, s, mods.v[i]))
+			continue;
+		vm = hook_rebinds(doc, mods.v[i]);
+		if (vm) {
+			vp_plan_note(
+				p,
+				"%s is not blacklisted: the hookscript of VM %lu gives "
+				"the card back to it after the VM stops",
+				mods.v[i], vm);
+			continue;
+		}
+		conf = append(conf, "blacklist %s\n", mods.v[i]);
+	}
+	for (size_t i = 0; conf && i < a->extra.n; i++)
+		conf = append(conf, "options vfio-pci %s\n", a->extra.v[i]);
 	if (conf && o->disable_idle_d3)
 		conf = append(conf, "options vfio-pci disable_idle_d3=1\n");
 	if (conf && o->unsafe_interrupts) {
@@ -373,16 +500,17 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 	}
 	if (!conf || (!by_id && !rules))
 		return -ENOMEM;
-	{
-		size_t len = strlen(conf);
-
-		r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
-				 "vfio-pci first: ids or softdeps, blacklists, options");
-	}
+	/* A device released from address binding: the old rules must go too. */
+	if (!rules && vp_existsf(doc->ctx, VP_ROOT, UDEV_FILE) &&
+	    !(rules = strdup(HEADER)))
+		return -ENOMEM;
+	len = strlen(conf);
+	r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
+			 "vfio-pci first: ids or softdeps, blacklists, options");
 	if (r < 0)
 		return r;
 	if (rules) {
-		size_t len = strlen(rules);
+		len = strlen(rules);
 
 		r = vp_plan_edit(
 			doc->ctx, p, UDEV_FILE, TAKE_PTR(rules), len, 0644,
@@ -395,11 +523,12 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 }
 
 /* /etc/modules: append what is missing, keep every existing line. */
-static int plan_modules(struct vp_doc *doc, struct vp_plan *p, bool *changed)
+static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_plan *p,
+			bool *changed)
 {
 	_cleanup_free_ char *text = NULL, *out = NULL;
 	struct vp_file_state st;
-	const char *need[] = { "vfio", "vfio_iommu_type1", "vfio_pci", NULL, NULL };
+	const char *need[] = { "vfio", "vfio_iommu_type1", "vfio_pci", NULL, NULL, NULL };
 	size_t len, n = 3;
 	int r;
 
@@ -407,6 +536,22 @@ static int plan_modules(struct vp_doc *doc, struct vp_plan *p, bool *changed)
 	/* vfio_virqfd exists only before 6.2 (merged into vfio). */
 	if (vp_doc_kernel_has(doc, "vfio_virqfd_merged") == 0)
 		need[n++] = "vfio_virqfd";
+	/*
+	 * The reset_method=device_specific udev rule only takes when vendor-reset
+	 * is loaded: it registers the method (gnif/vendor-reset README: load it
+	 * from /etc/modules, then update-initramfs). An absent module would fail
+	 * systemd-modules-load at every boot, so only when it is installed.
+	 */
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vp_kb_gpu *kb =
+			vp_kb_gpu_lookup(s->d[i]->vendor, s->d[i]->device);
+
+		if (kb && kb->vendor_reset &&
+		    vp_kmods_available(&doc->km, "vendor_reset")) {
+			need[n++] = "vendor_reset";
+			break;
+		}
+	}
 	r = vp_file_read(doc->ctx, VP_ROOT, MODULES_FILE, &text, &len, &st);
 	/* vp_file_read: -EINVAL not a regular file, -EFBIG over 16 MiB. */
 	if (r == -EINVAL || r == -EFBIG)
@@ -431,13 +576,17 @@ static int plan_modules(struct vp_doc *doc, struct vp_plan *p, bool *changed)
 	for (size_t i = 0; out && i < n; i++) {
 		bool have = false;
 
-		for (size_t j = 0; j < doc->km.nboot; j++) {
-			_cleanup_free_ char *m = strdup(doc->km.boot[j].module);
+		/* Listed in modules-load.d by another tool: no second line. */
+		for (size_t j = 0; j < doc->km.nboot && !have; j++) {
+			const struct vp_modline *b = &doc->km.boot[j];
+			_cleanup_free_ char *m = strdup(b->module);
 
 			if (m)
 				vp_modname_normalize(m);
-			have = have || (streq(doc->km.boot[j].file + 1, MODULES_FILE) &&
-					streq(m, need[i]));
+			have = streq(m, need[i]);
+			if (have && !streq(b->file + 1, MODULES_FILE))
+				vp_plan_note(p, "%s is already loaded at boot by %s:%d",
+					     need[i], b->file, b->line);
 		}
 		if (!have)
 			out = append(out, "%s\n", need[i]);
@@ -452,35 +601,470 @@ static int plan_modules(struct vp_doc *doc, struct vp_plan *p, bool *changed)
 	return r;
 }
 
+/* "0000:0b:00.0 (boot VGA: the host console), ..." for the devices of @v. */
+static char *dev_list(struct vp_dev **v, size_t n, bool why)
+{
+	char *acc = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		acc = append(
+			acc, "%s%s%s%s%s", i ? ", " : "", v[i]->addr, why ? " (" : "",
+			!why		       ? ""
+			: v[i]->critical_why.n ? v[i]->critical_why.v[0]
+					       : "same card as a device the host needs",
+			why ? ")" : "");
+	return acc ? acc : strdup("");
+}
+
+/* Is @d needed by the host, or a function of the same card as one that is? */
+static bool host_keeps(struct vp_doc *doc, const struct vp_dev *d)
+{
+	struct vp_dev *comp[16];
+	size_t n = vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
+
+	if (d->critical)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (comp[i]->critical)
+			return true;
+	return false;
+}
+
+/* vfio-pilot's own ids and addresses that no present device matches. */
+static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
+			struct vp_adoption *a, struct vp_plan *p)
+{
+	_cleanup_free_ char *where = vp_claim_where(c);
+	int r = 0;
+
+	if (!where)
+		return -ENOMEM;
+	if (c->kind == VP_CLAIM_OVERRIDE && c->has_bdf && vp_claim_to_vfio(c) &&
+	    !vp_host_find(doc->h, &c->bdf)) {
+		char addr[16];
+
+		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", c->bdf.domain,
+			 c->bdf.bus, c->bdf.dev, c->bdf.fn);
+		if (strv_contains(&a->orphan_addrs, addr))
+			return 0;
+		vp_plan_note(p, "kept %s (%s): not on the host now%s", addr, where,
+			     c->ours ? " (delete that line to drop it)" : "");
+		return strv_add(&a->orphan_addrs, addr);
+	}
+	if (c->kind != VP_CLAIM_IDS)
+		return 0;
+	for (size_t i = 0; r == 0 && i < c->nids; i++) {
+		const unsigned int *v = c->ids[i].v;
+		struct vp_claim one = *c;
+		bool present = false;
+		char id[64];
+
+		one.ids = &c->ids[i];
+		one.nids = 1;
+		for (size_t k = 0; k < doc->h->ndevs && !present; k++)
+			present = vp_claim_matches(&one, doc->h->devs[k]);
+		if (present)
+			continue;
+		if (c->ids[i].n > 2)
+			snprintf(id, sizeof(id), "%04x:%04x:%04x:%04x", v[0], v[1], v[2],
+				 v[3]);
+		else
+			snprintf(id, sizeof(id), "%04x:%04x", v[0], v[1]);
+		if (strv_contains(&a->orphan_ids, id))
+			continue;
+		vp_plan_note(p,
+			     "kept ids %s (%s): no device with them is on the "
+			     "host now%s",
+			     id, where,
+			     c->ours ? " (delete them there to drop them)" : "");
+		r = strv_add(&a->orphan_ids, id);
+	}
+	return r;
+}
+
+/*
+ * The settings already on the host. vfio-pilot's own files say what it gave
+ * away before: the plan keeps it (less what is released). Other tools' lines
+ * are merged into vfio-pilot's files, commented out where they were, so two
+ * files never disagree (of two ids= lists modprobe keeps only the last one).
+ * A line that gives away a device the host needs, or binds a target to
+ * another driver, is refused; --adopt moves it, fixed. The command line and
+ * driverctl are not edited here: those are refused with the command to run.
+ */
+static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
+		      const struct vp_claims *cl, const struct devset *req,
+		      const struct devset *rel, struct devset *s, struct vp_adoption *a,
+		      struct vp_plan *p)
+{
+	_cleanup_free_ bool *strip = calloc(cl->n + 1, sizeof(*strip));
+	_cleanup_(strv_free) struct strv files = { 0 };
+	int r;
+
+	if (!strip)
+		return -ENOMEM;
+	for (size_t i = 0; i < cl->n; i++) {
+		const struct vp_claim *c = &cl->v[i];
+		_cleanup_free_ char *where = vp_claim_where(c), *bad_s = NULL,
+				    *rel_s = NULL;
+		struct vp_dev *bad[32], *gone[32];
+		size_t nbad = 0, ngone = 0;
+
+		if (!where)
+			return -ENOMEM;
+		if (c->kind == VP_CLAIM_UNPARSED) {
+			vp_plan_refuse(
+				p,
+				"%s: '%s' gives devices to vfio-pci in a way vfio-pilot cannot "
+				"read with certainty; remove it (or bind those devices with "
+				"vfio-pilot) first",
+				where, c->text);
+			continue;
+		}
+		if (!vp_claim_to_vfio(c))
+			continue;
+		for (size_t k = 0; k < doc->h->ndevs; k++) {
+			struct vp_dev *d = doc->h->devs[k];
+
+			if (!vp_claim_matches(c, d))
+				continue;
+			if (in_set(rel, d)) {
+				if (ngone < ARRAY_SIZE(gone))
+					gone[ngone++] = d;
+				continue;
+			}
+			if (!c->ours && host_keeps(doc, d) &&
+			    !(o->take_host_device && in_set(req, d))) {
+				if (nbad < ARRAY_SIZE(bad))
+					bad[nbad++] = d;
+				continue;
+			}
+			if ((r = add_dev(s, d)) < 0)
+				return r;
+		}
+		if (c->ours) {
+			r = keep_orphans(doc, c, a, p);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		bad_s = dev_list(bad, nbad, true);
+		rel_s = dev_list(gone, ngone, false);
+		if (!bad_s || !rel_s)
+			return -ENOMEM;
+		if (nbad && !c->editable) {
+			vp_plan_refuse(
+				p,
+				"%s: '%s' also gives %s to vfio-pci, which the host needs; "
+				"%s by hand (vfio-pilot does not edit it here)",
+				where, c->text, bad_s,
+				c->kind == VP_CLAIM_CMDLINE
+					? "remove vfio-pci.ids= from the kernel command line"
+					: "run driverctl unset-override for it");
+			continue;
+		}
+		if (nbad && !o->adopt) {
+			vp_plan_refuse(
+				p,
+				"%s: '%s' also gives %s to vfio-pci, which the host needs; "
+				"with --adopt vfio-pilot moves it into its own file, binding "
+				"only the other devices (by address where ids are ambiguous), "
+				"and backs the file up",
+				where, c->text, bad_s);
+			continue;
+		}
+		if (ngone && !c->editable) {
+			vp_plan_refuse(p,
+				       "%s: '%s' gives %s to vfio-pci; vfio-pilot cannot "
+				       "release it there: %s by hand",
+				       where, c->text, rel_s,
+				       c->kind == VP_CLAIM_CMDLINE
+					       ? "remove vfio-pci.ids= from the kernel "
+						 "command line"
+					       : "run driverctl unset-override for it");
+			continue;
+		}
+		if (c->kind == VP_CLAIM_CMDLINE) {
+			a->cmdline_ids = true;
+			vp_plan_note(p, "already on the host: %s: %s (kept)", where,
+				     c->text);
+			continue;
+		}
+		if (!c->editable) {
+			vp_plan_note(p, "already on the host: %s: %s (kept)", where,
+				     c->text);
+			continue;
+		}
+		strip[i] = true;
+		/* A guide's ids for a card that is out now move in too. */
+		if ((r = keep_orphans(doc, c, a, p)) < 0)
+			return r;
+		if (c->rest && !strv_contains(&a->extra, c->rest) &&
+		    (r = strv_add(&a->extra, c->rest)) < 0)
+			return r;
+		vp_plan_note(
+			p, "already on the host: %s: %s (moved into vfio-pilot's file%s)",
+			where, c->text, nbad ? ", leaving the host's devices alone" : "");
+	}
+	/* Second pass, on the final set: overrides to other drivers, softdeps. */
+	for (size_t i = 0; i < cl->n; i++) {
+		const struct vp_claim *c = &cl->v[i];
+		_cleanup_free_ char *where = vp_claim_where(c);
+		bool hit = false;
+
+		if (!where)
+			return -ENOMEM;
+		if (c->ours || strip[i])
+			continue;
+		if ((c->kind == VP_CLAIM_OVERRIDE || c->kind == VP_CLAIM_DRIVERCTL) &&
+		    !vp_claim_to_vfio(c)) {
+			for (size_t k = 0; k < s->n; k++)
+				hit = hit || vp_claim_matches(c, s->d[k]);
+			if (!hit)
+				continue;
+			if (c->editable && o->adopt) {
+				strip[i] = true;
+				vp_plan_note(p,
+					     "%s: '%s' bound a device given to vfio-pci "
+					     "to %s: commented out (--adopt)",
+					     where, c->text, c->driver);
+			} else
+				vp_plan_refuse(
+					p,
+					"%s: '%s' binds a device given to vfio-pci to %s; %s",
+					where, c->text, c->driver,
+					c->editable
+						? "--adopt comments it out (with a backup)"
+						: "run driverctl unset-override for it");
+			continue;
+		}
+		if (c->kind != VP_CLAIM_SOFTDEP)
+			continue;
+		for (size_t k = 0; k < s->n; k++)
+			hit = hit || strv_contains(&s->d[k]->modules, c->module);
+		if (hit) {
+			strip[i] = true;
+			vp_plan_note(
+				p,
+				"already on the host: %s: %s (moved into vfio-pilot's "
+				"file)",
+				where, c->text);
+		}
+	}
+	for (size_t i = 0; i < cl->n; i++)
+		if (strip[i] && !strv_contains(&files, cl->v[i].file) &&
+		    (r = strv_add(&files, cl->v[i].file)) < 0)
+			return r;
+	for (size_t f = 0; f < files.n; f++) {
+		_cleanup_free_ char *text = NULL, *out = NULL;
+		_cleanup_free_ int *from = calloc(cl->n, sizeof(int)),
+				   *to = calloc(cl->n, sizeof(int));
+		struct vp_file_state st;
+		size_t len, n = 0;
+
+		if (!from || !to)
+			return -ENOMEM;
+		for (size_t i = 0; i < cl->n; i++)
+			if (strip[i] && streq(cl->v[i].file, files.v[f])) {
+				from[n] = cl->v[i].line;
+				to[n++] = cl->v[i].line_end;
+			}
+		r = vp_file_read(doc->ctx, VP_ROOT, files.v[f], &text, &len, &st);
+		if (r < 0)
+			return r;
+		out = vp_comment_out(text ? text : "", text ? len : 0, from, to, n,
+				     MOVED);
+		if (!out)
+			return -ENOMEM;
+		len = strlen(out);
+		r = vp_plan_edit(doc->ctx, p, files.v[f], TAKE_PTR(out), len, 0644,
+				 "passthrough lines moved into vfio-pilot's files");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * The opt-in options an earlier apply wrote into vfio-pilot's file stay: a
+ * later apply for another device must not drop --disable-idle-d3 and the
+ * like without being asked to.
+ */
+static int keep_options(struct vp_doc *doc, struct vp_host_opts *o, struct vp_adoption *a,
+			struct vp_plan *p)
+{
+	static const struct {
+		const char *line;
+		size_t off;
+		const char *flag;
+	} opt[] = {
+		{ "options vfio-pci disable_idle_d3=1\n",
+		  offsetof(struct vp_host_opts, disable_idle_d3), "--disable-idle-d3" },
+		{ "options vfio_iommu_type1 allow_unsafe_interrupts=1\n",
+		  offsetof(struct vp_host_opts, unsafe_interrupts),
+		  "--unsafe-interrupts" },
+		{ "options kvm ignore_msrs=1 report_ignored_msrs=0\n",
+		  offsetof(struct vp_host_opts, ignore_msrs), "--ignore-msrs" },
+	};
+	_cleanup_free_ char *text = NULL;
+	struct vp_file_state st;
+	size_t len;
+	int r = vp_file_read(doc->ctx, VP_ROOT, MODPROBE_FILE, &text, &len, &st);
+
+	if (r < 0 || !text || memchr(text, '\0', len))
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
+		bool *flag = (bool *)((char *)o + opt[i].off);
+
+		if (*flag || !strstr(text, opt[i].line))
+			continue;
+		*flag = true;
+		vp_plan_note(p, "kept %s from an earlier apply (/%s)", opt[i].flag,
+			     MODPROBE_FILE);
+	}
+	/* Options moved in from another tool's line (disable_vga=1, ...). */
+	for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		const char *rest;
+
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!startswith(l, "options vfio-pci "))
+			continue;
+		rest = l + strlen("options vfio-pci ");
+		if (startswith(rest, "ids=") || streq(rest, "disable_idle_d3=1") ||
+		    strv_contains(&a->extra, rest))
+			continue;
+		if ((r = strv_add(&a->extra, rest)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Where @d was given away before, for the plan and status: NULL when not. */
+static const struct vp_claim *given_by(const struct vp_claims *cl, const struct vp_dev *d)
+{
+	for (size_t i = 0; i < cl->n; i++)
+		if (vp_claim_to_vfio(&cl->v[i]) && vp_claim_matches(&cl->v[i], d))
+			return &cl->v[i];
+	return NULL;
+}
+
+/*
+ * Without --acs-override an unrelated device in a target's group is refused.
+ * With it, that is the one case the option exists for: the kernel splits the
+ * group at the next boot (pcie_acs_override, Proxmox kernel patch), so the
+ * refusal becomes the warning.
+ */
+static int take_collect(struct vp_doc *doc, const struct vp_host_opts *o,
+			struct vp_plan *p, struct devset *s)
+{
+	struct vp_plan tmp = { 0 };
+	int r = collect(doc, o, &tmp, s);
+
+	for (size_t i = 0; r == 0 && i < tmp.notes.n; i++)
+		r = strv_add(&p->notes, tmp.notes.v[i]);
+	for (size_t i = 0; r == 0 && i < tmp.refusals.n; i++) {
+		const char *t = tmp.refusals.v[i];
+
+		if (o->acs_override && startswith(t, "IOMMU group "))
+			r = vp_plan_note(
+				p,
+				"WARNING: %s; --acs-override splits that group at "
+				"the next boot instead, and the other device stays "
+				"with the host",
+				t);
+		else
+			r = strv_add(&p->refusals, t);
+	}
+	vp_plan_free(&tmp);
+	return r;
+}
+
 int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_plan *p)
 {
-	struct devset s = { 0 };
+	struct devset s = { 0 }, req = { 0 }, rel = { 0 };
+	struct vp_claims cl = { 0 };
+	struct vp_adoption a = { 0 };
+	struct vp_host_opts eff;
 	bool cmdline = false, bind = false, mods = false;
 	size_t before;
 	int r;
 
-	r = collect(doc, o, p, &s);
-	if (r < 0)
-		goto out;
-	if (!s.n) {
-		vp_plan_refuse(p, "no target device: name one with --device");
-		goto out;
+	if (o->release) {
+		for (size_t i = 0; i < doc->ntargets; i++) {
+			struct vp_dev *comp[16];
+			size_t n = vp_doc_companions(doc, doc->targets[i], comp,
+						     ARRAY_SIZE(comp));
+
+			r = add_dev(&rel, doc->targets[i]);
+			for (size_t k = 0; r == 0 && k < n; k++)
+				r = add_dev(&rel, comp[k]);
+			if (r < 0)
+				goto out;
+		}
+	} else {
+		r = take_collect(doc, o, p, &req);
+		if (r < 0)
+			goto out;
+		if (!req.n) {
+			vp_plan_refuse(p, "no target device: name one with --device");
+			goto out;
+		}
 	}
-	for (size_t i = 0; i < s.n; i++)
-		vp_plan_note(p, "target %s (%04x:%04x)%s", s.d[i]->addr, s.d[i]->vendor,
-			     s.d[i]->device,
-			     vp_doc_is_target(doc, s.d[i]) ? "" : ", goes along");
-	r = plan_cmdline(doc, o, &s, p, &cmdline);
+	r = vp_claims_load(doc->ctx, &doc->sys.cmdline, &doc->km, &cl);
 	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < rel.n; i++)
+		if (!given_by(&cl, rel.d[i]))
+			vp_plan_refuse(
+				p,
+				"%s is not given to vfio-pci by any file vfio-pilot "
+				"reads: nothing to release",
+				rel.d[i]->addr);
+	for (size_t i = 0; i < req.n; i++)
+		if ((r = add_dev(&s, req.d[i])) < 0)
+			goto out;
+	r = plan_adopt(doc, o, &cl, &req, &rel, &s, &a, p);
+	if (r < 0)
+		goto out;
+	qsort(s.d, s.n, sizeof(*s.d), cmp_devp);
+	for (size_t i = 0; i < s.n; i++) {
+		const struct vp_claim *c = given_by(&cl, s.d[i]);
+		_cleanup_free_ char *where = c ? vp_claim_where(c) : NULL;
+
+		if (in_set(&req, s.d[i]))
+			vp_plan_note(p, "target %s (%04x:%04x)%s", s.d[i]->addr,
+				     s.d[i]->vendor, s.d[i]->device,
+				     vp_doc_is_target(doc, s.d[i]) ? "" : ", goes along");
+		else
+			vp_plan_note(p,
+				     "kept %s (%04x:%04x): given to vfio-pci before (%s)",
+				     s.d[i]->addr, s.d[i]->vendor, s.d[i]->device,
+				     where ? where : "?");
+	}
+	for (size_t i = 0; i < rel.n; i++)
+		vp_plan_note(p,
+			     "released %s (%04x:%04x): back to its host driver after "
+			     "the reboot",
+			     rel.d[i]->addr, rel.d[i]->vendor, rel.d[i]->device);
+	if (!o->release) {
+		r = plan_cmdline(doc, o, &s, p, &cmdline);
+		if (r < 0)
+			goto out;
+	}
+	eff = *o;
+	if (s.n && (r = keep_options(doc, &eff, &a, p)) < 0)
 		goto out;
 	before = p->nedits;
-	r = plan_binding(doc, o, &s, p, &bind);
+	r = plan_binding(doc, &eff, &s, &a, p, &bind);
 	if (r < 0)
 		goto out;
 	bind = p->nedits > before;
-	r = plan_modules(doc, p, &mods);
-	if (r < 0)
-		goto out;
+	if (s.n) {
+		r = plan_modules(doc, &s, p, &mods);
+		if (r < 0)
+			goto out;
+	}
 	if (bind || mods) {
 		const char *const initramfs[] = { "update-initramfs", "-u", "-k", "all",
 						  NULL };
@@ -499,13 +1083,22 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 	}
 	if (r == 0 && p->nedits)
 		vp_plan_note(
-			p, "after apply, reboot; then vfio-pilot doctor should show the "
-			   "targets bound to vfio-pci");
+			p, o->release
+				   ? "after apply, reboot; the released devices then "
+				     "return to their host drivers"
+				   : "after apply, reboot; then vfio-pilot doctor should "
+				     "show the targets bound to vfio-pci");
 	else if (r == 0 && !p->refusals.n)
 		vp_plan_note(
 			p,
 			"nothing to change: the host is already set up for these targets");
 out:
+	vp_claims_free(&cl);
+	strv_free(&a.extra);
+	strv_free(&a.orphan_ids);
+	strv_free(&a.orphan_addrs);
 	free(s.d);
+	free(req.d);
+	free(rel.d);
 	return r;
 }

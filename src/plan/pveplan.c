@@ -578,6 +578,8 @@ int vp_hookscript_text(unsigned long vmid, const char *addr, const char *method,
 		"\tif [ -e \"$sysdev/driver\" ]; then\n"
 		"\t\techo \"$dev\" > \"$sysdev/driver/unbind\" || problem \"cannot unbind\"\n"
 		"\tfi\n"
+		"\t# The driver may not be loaded: vfio-pci took the device at boot.\n"
+		"\tmodprobe \"$driver\" || problem \"cannot load $driver\"\n"
 		"\techo \"$dev\" > %s || problem \"drivers_probe failed\"\n"
 		"\t# Clear the override, or vfio-pci could not take the device at the next "
 		"start.\n"
@@ -778,6 +780,21 @@ static const char *host_driver(const struct vp_dev *d, size_t *candidates)
 	return *candidates == 1 ? found : NULL;
 }
 
+/* 1 when modprobe.d of the root blacklists @driver, 0 when not, -errno. */
+static int rebind_blacklisted(struct vp_ctx *ctx, const char *driver)
+{
+	struct vp_kmods km = { 0 };
+	const char *kver = NULL;
+	int r;
+
+	(void)vp_ctx_kver(ctx, &kver);
+	r = vp_kmods_load(ctx, kver, &km);
+	if (r == 0)
+		r = vp_kmods_blacklisted(&km, driver) ? 1 : 0;
+	vp_kmods_free(&km);
+	return r;
+}
+
 int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 		       const struct vp_hook_opts *o, struct vp_plan *p)
 {
@@ -851,8 +868,26 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 				       "module matches its modalias): name one with "
 				       "--rebind=DRIVER",
 				       d->addr);
+		} else if ((r = rebind_blacklisted(ctx, driver)) != 0) {
+			if (r < 0)
+				return r;
+			/*
+			 * A blacklist keeps the driver off the host (host plan writes
+			 * one when no kept device needs it); loading it after every
+			 * VM stop would undo that, and the next start would have to
+			 * take the card from it again.
+			 */
+			vp_plan_refuse(
+				p,
+				"--rebind: %s is blacklisted in modprobe.d (the host is set "
+				"up to keep it off %s); post-stop would load it anyway. "
+				"Leave the card with vfio-pci (no --rebind), or release it "
+				"first with 'host release -d %s'",
+				driver, d->addr, d->addr);
+			driver = NULL;
 		} else
-			vp_plan_note(p, "post-stop gives %s back to %s", d->addr, driver);
+			vp_plan_note(p, "post-stop loads %s and gives %s back to it",
+				     driver, d->addr);
 	}
 	if (!storage_name_ok(storage)) {
 		vp_err("'%s' is not a storage id", storage);

@@ -165,6 +165,11 @@ def main():
         b"\0devices/pci0000:00/0000:00:01.0/0000:07:00.1/sriov_numvfs = 2\n"
         b"\0ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:07:00.0\", "
         b"ATTR{sriov_numvfs}=\"4\"\n")
+    put(a.out, "adopt", b"options vfio-pci \\\n ids=10de:2204,10de:1aef disable_vga=1\n"
+        b"softdep nvidia pre: vfio-pci\ninstall vfio-pci /sbin/x.sh\n"
+        b"\0ACTION==\"add\", KERNEL==\"0000:0c:00.0\", ATTR{driver_override}=\"vfio-pci\"\n"
+        b"ATTR{vendor}==\"0x1002\", ATTR{device}==\"0x731f\", ATTR{driver_override}=\"amdgpu\"\n"
+        b"\0vfio-pci\n\0quiet vfio_pci.ids=10de:2204")
     for d in ("dmesg", "task_log", "qm_showcmd"):
         for p in files(sub(d)):
             put(a.out, "signatures", read(p))
@@ -203,7 +208,7 @@ def main():
                 put(a.out, h, read(os.path.join(reg, h, n)))
     # Every harness gets at least one seed.
     for h in ("propstr", "vmconf", "ctconf", "mapping", "cmdline", "bootcfg", "modprobe",
-              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov"):
+              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov", "adopt"):
         put(a.out, h, b"")
     return 0
 
