@@ -26,6 +26,7 @@ enum {
 	OPT_VENDOR,
 	OPT_CONFIG_LINE,
 	OPT_USB,
+	OPT_OVMF,
 };
 
 struct vm_args {
@@ -40,6 +41,7 @@ static const struct option vm_opts[] = {
 	{ "driver-version", required_argument, NULL, OPT_DRIVER },
 	{ "qm", no_argument, NULL, OPT_QM },
 	{ "usb", required_argument, NULL, OPT_USB },
+	{ "ovmf", no_argument, NULL, OPT_OVMF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -118,6 +120,9 @@ static int vm_opt(void *data, int c, const char *arg)
 		return 0;
 	case OPT_USB:
 		return strv_add(&o->usb, arg);
+	case OPT_OVMF:
+		o->ovmf = true;
+		return 0;
 	default:
 		return -EINVAL;
 	}
