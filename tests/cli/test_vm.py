@@ -136,6 +136,110 @@ def _():
     check(rc == 2 and "missing-companion" in out and "00:14.2" in out, f"vm 102: {rc}: {out}")
 
 
+LIFE = "intel-4090-life"
+
+
+def plan(vmid, *args):
+    rc, out, err = run("--root", fx(LIFE), "--json", "vm", "plan", str(vmid), *args)
+    check(rc in (0, 2), f"exit {rc}: {err}")
+    d = json.loads(out)
+    return rc, d, (added(d["edits"][0]["diff"]) if d["edits"] else [])
+
+
+@test("intel-4090-life: a [PENDING] hostpci0 and a snapshot's hostpci1 are not reused")
+def _():
+    rc, d, a = plan(103, "-d", "01:00")
+    check(rc == 0 and not d["refusals"], d["refusals"])
+    check("hostpci2: 0000:01:00,pcie=1" in a, a)
+    check(not any(l.startswith(("hostpci0", "hostpci1")) for l in a), a)
+    check(any("hostpci0 is taken in [PENDING]" in n for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: another VM's pending and snapshot devices count as used, by name")
+def _():
+    rc, d, a = plan(104, "-d", "08:00.0")
+    check(any("also in VM 103's [PENDING] hostpci0" in n for n in d["notes"]), d["notes"])
+    rc, d, a = plan(104, "-d", "06:00.0")
+    check(any("also in VM 103's snapshot 'pre-hba' hostpci1" in n for n in d["notes"]),
+          d["notes"])
+
+
+@test("intel-4090-life: an HBA or USB controller gets hostpci only; pcie=1 only on q35")
+def _():
+    for dev in ("06:00.0", "00:14.0"):
+        rc, d, a = plan(104, "-d", dev)
+        check(rc == 0, d["refusals"])
+        check(any(l.startswith("hostpci0: 0000:") and "pcie" not in l for l in a), a)
+        check(not any(l.startswith(("machine", "bios", "cpu", "vga")) for l in a), a)
+    rc, d, a = plan(105, "-d", "08:00.0")
+    check("hostpci0: 0000:08:00,pcie=1" in a, a)
+    check(not any(l.startswith(("machine", "bios", "cpu", "vga")) for l in a), a)
+
+
+@test("intel-4090-life: a SeaBIOS guest keeps SeaBIOS; --ovmf switches it with a warning")
+def _():
+    rc, d, a = plan(100, "-d", "01:00")
+    check("machine: q35" in a and not any(l.startswith("bios") for l in a), a)
+    check(any(n.startswith("bios stays SeaBIOS") for n in d["notes"]), d["notes"])
+    rc, d, a = plan(100, "-d", "01:00", "--ovmf")
+    check("bios: ovmf" in a, a)
+    check(any(n.startswith("warning: bios seabios -> ovmf") for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: --tune on one node: numa 1 with hugepages, the reservation said")
+def _():
+    rc, d, a = plan(100, "-d", "01:00", "--tune")
+    check("numa: 1" in a and "hugepages: 1024" in a, a)
+    check(not any(l.startswith("numa0") for l in a), a)
+    check(any("4 free pages of 1 GiB" in n and n.startswith("warning") for n in d["notes"]),
+          d["notes"])
+    rc, d, a = plan(104, "-d", "06:00.0", "--tune")
+    check(not any(l.startswith("hugepages") for l in a), a)
+    check(any("host NUMA node1 doesn't exist" in n for n in d["notes"]), d["notes"])
+
+
+@test("dual-socket-p40-vms: GPUs on two NUMA nodes: a warning")
+def _():
+    rc, out, err = run("--root", fx("dual-socket-p40-vms"), "--json", "vm", "plan", "100",
+                       "--device", "18:00,86:00", "--tune")
+    check(rc == 0, f"exit {rc}: {err}")
+    d = json.loads(out)
+    check(any(n.startswith("warning: the GPUs sit on different host NUMA nodes")
+              and "node 0" in n and "node 1" in n for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: a GPU of a stopped VM: a note; of a running VM: refused")
+def _():
+    rc, d, a = plan(100, "-d", "01:00")
+    check(rc == 0 and any("also in VM 107's hostpci0" in n and "which is stopped" in n
+                          for n in d["notes"]), d["notes"])
+    rc, d, a = plan(100, "-d", "04:00.0")
+    check(rc == 2 and any("VM 108, which is running (pid 4242" in r for r in d["refusals"]),
+          d["refusals"])
+
+
+@test("intel-4090-life: --mapping honours --primary-gpu")
+def _():
+    rc, d, a = plan(105, "--mapping", "rtx4090", "--primary-gpu")
+    check("hostpci0: mapping=rtx4090,pcie=1,x-vga=1" in a and "vga: none" in a, a)
+    rc, d, a = plan(104, "--mapping", "hba")
+    check("hostpci0: mapping=hba" in a, a)
+    check(not any(l.startswith(("machine", "bios", "cpu", "vga")) for l in a), a)
+
+
+@test("intel-4090-life: Windows 11 gets efidisk0 and tpmstate0: qm set, or notes under --root")
+def _():
+    rc, d, a = plan(100, "-d", "01:00", "--ovmf")
+    check(not any(l.startswith(("efidisk0", "tpmstate0")) for l in a), a)
+    check(any("--efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=1" in n for n in d["notes"]),
+          d["notes"])
+    check(any("--tpmstate0 local-lvm:1,version=v2.0" in n for n in d["notes"]), d["notes"])
+    rc, d, a = plan(100, "-d", "01:00", "--ovmf", "--qm")
+    argv = d["commands"][0]["argv"]
+    check(argv[-4:] == ["--efidisk0", "local-lvm:1,efitype=4m,pre-enrolled-keys=1",
+                        "--tpmstate0", "local-lvm:1,version=v2.0"], argv)
+
+
 CORPUS_EXPECT = {
     # the inline '# comment' becomes part of the romfile name: cannot work
     "pve-7840hs-780m-inappropriate-ioctl-TRUNCATED.txt": (2, "romfile-comment"),
