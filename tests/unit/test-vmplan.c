@@ -156,6 +156,21 @@ static void assert_starts(const struct vp_vm_change *ch)
 				assert_string_not_equal(ch->keys.v[k], key);
 			}
 	vp_pve_hostpci_refs_free(&refs);
+	{
+		struct vp_lint_env env = { 0 };
+		struct vp_lint l;
+
+		assert_int_equal(vp_vm_lint(c, &env, &l), 0);
+		for (size_t i = 0; i < l.n; i++) {
+			assert_string_not_equal(l.f[i].id, "hugepages-without-numa");
+			assert_string_not_equal(l.f[i].id, "hugepages-size");
+			assert_string_not_equal(l.f[i].id, "numa-hugepages");
+			assert_string_not_equal(l.f[i].id, "numa-memory");
+			assert_string_not_equal(l.f[i].id, "pcie-without-q35");
+			assert_string_not_equal(l.f[i].id, "device-twice");
+		}
+		vp_lint_free(&l);
+	}
 	hp = vp_pve_conf_find(c, 0, "hugepages");
 	if (!hp)
 		return;
@@ -387,6 +402,39 @@ static void test_lint(void **state)
 	vp_lint_free(&l);
 }
 
+/* The memory rules of Memory.pm as lint findings. */
+static void test_lint_memory(void **state)
+{
+	static const struct {
+		const char *text, *id;
+	} cases[] = {
+		{ "memory: 16384\nnuma: 0\nhugepages: 1024\n", "hugepages-without-numa" },
+		{ "memory: 3000\nnuma: 1\nhugepages: 1024\n", "hugepages-size" },
+		{ "memory: 8192\nnuma: 1\nhugepages: 2\nnuma0: cpus=0-3,memory=8192\n",
+		  "numa-hugepages" },
+		{ "memory: 8192\nnuma: 1\nnuma0: cpus=0-3,memory=4096\n", "numa-memory" },
+		{ "memory: 8192\nnuma: 1\nhugepages: 1024\n", NULL },
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+		struct vp_lint_env env = { 0 };
+		struct vp_lint l;
+		bool found = false;
+
+		assert_int_equal(
+			vp_pve_vmconf_parse(cases[k].text, strlen(cases[k].text), &c), 0);
+		assert_int_equal(vp_vm_lint(c, &env, &l), 0);
+		for (size_t i = 0; i < l.n; i++)
+			found |= cases[k].id && streq(l.f[i].id, cases[k].id);
+		if (cases[k].id)
+			assert_true(found);
+		else
+			assert_int_equal(vp_lint_verdict(&l), 0);
+		vp_lint_free(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_seabios),
 		cmocka_unit_test(test_tune),
 		cmocka_unit_test(test_mapping_win11),
+		cmocka_unit_test(test_lint_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
