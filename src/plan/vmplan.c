@@ -1069,12 +1069,18 @@ static int guest_entry(struct guest_scan *s, unsigned long id, int *running, lon
 	_cleanup_free_ char *what = NULL;
 	int r = 0;
 
+	size_t direct;
+	bool pool;
+
 	for (size_t k = 0; k < h->hosts.n && r >= 0; k++)
 		r = strv_add(&hosts, h->hosts.v[k]);
+	direct = hosts.n;
 	if (r >= 0 && h->mapping)
 		r = map_paths(s->map, h->mapping, s->node, &hosts);
 	if (r < 0)
 		return r;
+	/* a mapping with several maps on this node is a pool: Proxmox picks a free one */
+	pool = hosts.n - direct > 1;
 	if (s->o->mapping && streq(h->mapping, s->o->mapping))
 		what = xasprintf("mapping %s", s->o->mapping);
 	for (size_t i = 0; !what && i < s->nsel; i++)
@@ -1098,6 +1104,13 @@ static int guest_entry(struct guest_scan *s, unsigned long id, int *running, lon
 		*running = vm_running(s->ctx, id, pid);
 	if (*running < 0 && *running != -ENOENT)
 		return *running;
+	if (*running == 1 && pool)
+		return vp_plan_note(
+			s->p,
+			"%s may be in use by VM %lu, which is running: its %s takes "
+			"mapping %s, a pool of %zu devices on this node, and Proxmox "
+			"gave it a free one at start",
+			what, id, where, h->mapping, hosts.n - direct);
 	if (*running == 1)
 		return vp_plan_refuse(
 			s->p,

@@ -216,6 +216,10 @@ def _():
     rc, d, a = plan(100, "-d", "04:00.0")
     check(rc == 2 and any("VM 108, which is running (pid 4242" in r for r in d["refusals"]),
           d["refusals"])
+    # through a pool mapping the running VM holds one of two: a note
+    rc, d, a = plan(104, "-d", "08:00.0")
+    check(rc == 0 and any("may be in use by VM 108" in n and "pool of 2" in n
+                          for n in d["notes"]), d["notes"])
 
 
 @test("intel-4090-life: --mapping honours --primary-gpu")
