@@ -244,6 +244,29 @@ def _():
                         "--tpmstate0", "local-lvm:1,version=v2.0"], argv)
 
 
+START_CHECKS = {"hugepages-without-numa", "hugepages-size", "numa-hugepages", "numa-memory",
+                "pcie-without-q35", "device-twice", "dropped-line"}
+
+
+@test("intel-4090-life: every config these cases write passes qemu-server's start checks")
+def _():
+    if os.geteuid() != 0:
+        raise Skip("apply needs root")
+    cases = [(103, ["-d", "01:00"]), (104, ["-d", "06:00.0", "--tune"]),
+             (105, ["-d", "08:00.0"]), (100, ["-d", "01:00", "--ovmf", "--tune"]),
+             (105, ["--mapping", "rtx4090", "--primary-gpu", "--tune"]),
+             (104, ["--mapping", "hba"])]
+    for vmid, args in cases:
+        with tempfile.TemporaryDirectory() as t:
+            root = os.path.join(t, "h")
+            shutil.copytree(fx(LIFE), root, symlinks=True)
+            rc, out, err = run("--root", root, "vm", "apply", str(vmid), *args)
+            check(rc == 0, f"{vmid} {args}: exit {rc}: {out}{err}")
+            rc, out, err = run("--root", root, "--json", "vm", "lint", str(vmid))
+            bad = [f for f in json.loads(out)["findings"] if f["id"] in START_CHECKS]
+            check(not bad, f"{vmid} {args}: {bad}")
+
+
 CORPUS_EXPECT = {
     # the inline '# comment' becomes part of the romfile name: cannot work
     "pve-7840hs-780m-inappropriate-ioctl-TRUNCATED.txt": (2, "romfile-comment"),
