@@ -78,6 +78,7 @@ static const struct vp_cmd commands[] = {
 	  "      --mapping NAME     mapping=NAME (a cluster resource mapping) instead of addresses\n"
 	  "      --primary-gpu      the display GPU is the VM's primary display: x-vga=1, vga none\n"
 	  "      --tune             hugepages; numa and affinity for the GPU's node (multi-node)\n"
+	  "      --ovmf             switch a SeaBIOS VM to OVMF for a GPU (MBR guests stop booting)\n"
 	  "      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
 	  "      --qm               a qm set command instead of the file edit (default on /)\n"
 	  "      --usb DEV          a USB device (VID:PID, bus-port 1-4.2 or mapping=NAME) as\n"

@@ -222,8 +222,12 @@ with a backup, and `vfio-pilot undo` restores them byte for byte:
 After the reboot, `vfio-pilot doctor 01:00` should show the card on vfio-pci.
 
 ### 5. Give the card to the VM
+
+VM 100 was just created for Windows 11 and nothing is installed yet, so it may
+move from SeaBIOS to UEFI: `--ovmf` says so. Without it vfio-pilot keeps
+SeaBIOS, as a guest installed under SeaBIOS does not boot under OVMF.
 """)
-    g.run("vfio-pilot vm plan 100 -d 01:00", expect=(0, 1))
+    g.run("vfio-pilot vm plan 100 -d 01:00 --ovmf", expect=(0, 1))
     g.md("""
 On the host (without `--root`) the plan is a `qm set` command; `vm apply` runs
 it. A config copied from a guide is worth a lint before the first start:

@@ -11,6 +11,8 @@
 
 #include "checks/vmlint.h"
 #include "kb/kb.h"
+#include "pve/propstr.h"
+#include "pve/schemas.h"
 #include "pve/vmfacts.h"
 
 const char *vp_lint_sev_name(enum vp_lint_sev s)
@@ -393,6 +395,96 @@ static int lint_hiding(const struct vp_pve_conf *c, const struct vp_pve_vmfacts 
 		   first->vendor_name);
 }
 
+static unsigned long lint_num(const struct vp_pve_conf *c, const char *key,
+			      unsigned long dflt)
+{
+	const struct vp_pve_line *l = vp_pve_conf_find(c, 0, key);
+	const char *v = l ? l->value : NULL;
+
+	if (v && startswith(v, "current="))
+		v += strlen("current=");
+	return v ? strtoul(v, NULL, 10) ?: dflt : dflt;
+}
+
+/*
+ * Memory.pm config and hugepages_size at start: "numa needs to be enabled to
+ * use hugepages", numa0-7 adding up to the memory ("total memory for NUMA
+ * nodes must be equal to vm static memory") and, with hugepages, naming
+ * hostnodes and a policy, and each guest node's memory a multiple of the
+ * page size. Memory hotplug sizes its DIMMs itself and is left out.
+ */
+static int lint_memory(const struct vp_pve_conf *c, const struct vp_lint_env *env,
+		       struct vp_lint *l)
+{
+	const struct vp_pve_line *hp = vp_pve_conf_find(c, 0, "hugepages"),
+				 *numa = vp_pve_conf_find(c, 0, "numa"),
+				 *hot = vp_pve_conf_find(c, 0, "hotplug");
+	unsigned long mem = lint_num(c, "memory", 512),
+		      sockets = lint_num(c, "sockets", 1);
+	unsigned long size = 0, total = 0, nodes = 0;
+	bool numa_on = numa && vp_pve_parse_boolean(numa->value) == 1;
+	int r = 0;
+
+	if (hp)
+		size = streq(hp->value, "1024") ? 1024 : 2; /* "any": 2 MiB at worst */
+	if (hp && !numa_on)
+		return add(l, "hugepages-without-numa", VP_LINT_ERROR, hp->text,
+			   xasprintf("qm set %s --numa 1", env->id),
+			   "hugepages without numa: the VM does not start (numa needs to "
+			   "be enabled to use hugepages)");
+	if (!numa_on || (hot && strstr(hot->value, "memory")))
+		return 0;
+	for (int i = 0; i < 8 && r == 0; i++) {
+		char key[8];
+		const struct vp_pve_line *n;
+		struct vp_pve_propstr ps;
+		const char *m;
+
+		snprintf(key, sizeof(key), "numa%d", i);
+		if (!(n = vp_pve_conf_find(c, 0, key)))
+			continue;
+		r = vp_pve_propstr_split(vp_pve_schema_numa(), n->value, &ps, NULL);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			r = 0;
+			continue;
+		}
+		nodes++;
+		m = vp_pve_propstr_get(&ps, "memory");
+		total += m ? strtoul(m, NULL, 10) : 0;
+		if (hp && (!vp_pve_propstr_get(&ps, "hostnodes") ||
+			   !vp_pve_propstr_get(&ps, "policy")))
+			r = add(l, "numa-hugepages", VP_LINT_ERROR, n->text,
+				xasprintf("add hostnodes=N,policy=bind to %s", key),
+				"%s without hostnodes and policy: with hugepages the VM does "
+				"not start (numa hostnodes need to be defined to use hugepages)",
+				key);
+		else if (hp && m && strtoul(m, NULL, 10) % size)
+			r = add(l, "hugepages-size", VP_LINT_ERROR, n->text,
+				xasprintf("make %s's memory a multiple of %lu", key,
+					  size),
+				"%s memory %s is not a multiple of the hugepage size %lu MiB: "
+				"the VM does not start",
+				key, m, size);
+		vp_pve_propstr_free(&ps);
+	}
+	if (r == 0 && nodes && total != mem)
+		r = add(l, "numa-memory", VP_LINT_ERROR, line_of(c, "numa0"),
+			xasprintf("make numa0-7 memory add up to %lu", mem),
+			"numa0-7 memory adds up to %lu, not the VM's %lu: the VM does not "
+			"start (total memory for NUMA nodes must be equal to vm static memory)",
+			total, mem);
+	else if (r == 0 && hp && !nodes && (mem / sockets) % size)
+		r = add(l, "hugepages-size", VP_LINT_ERROR, hp->text,
+			xasprintf("qm set %s --memory %lu", env->id,
+				  (mem / sockets / size + 1) * size * sockets),
+			"memory %lu over %lu socket(s) is not a multiple of the hugepage "
+			"size %lu MiB per NUMA node: the VM does not start",
+			mem, sockets, size);
+	return r;
+}
+
 int vp_vm_lint(const struct vp_pve_conf *c, const struct vp_lint_env *env_in,
 	       struct vp_lint *out)
 {
@@ -421,6 +513,8 @@ int vp_vm_lint(const struct vp_pve_conf *c, const struct vp_lint_env *env_in,
 			"cannot return any and only confuses the guest");
 	if (r == 0)
 		r = lint_hiding(c, &f, env, out);
+	if (r == 0)
+		r = lint_memory(c, env, out);
 	vp_pve_vmfacts_free(&f);
 	return r;
 }

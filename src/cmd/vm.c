@@ -27,6 +27,7 @@ enum {
 	OPT_CONFIG_LINE,
 	OPT_USB,
 	OPT_TAKE,
+	OPT_OVMF,
 };
 
 struct vm_args {
@@ -42,6 +43,7 @@ static const struct option vm_opts[] = {
 	{ "qm", no_argument, NULL, OPT_QM },
 	{ "usb", required_argument, NULL, OPT_USB },
 	{ "take-host-device", no_argument, NULL, OPT_TAKE },
+	{ "ovmf", no_argument, NULL, OPT_OVMF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -122,6 +124,9 @@ static int vm_opt(void *data, int c, const char *arg)
 		return strv_add(&o->usb, arg);
 	case OPT_TAKE:
 		o->take_host_device = true;
+		return 0;
+	case OPT_OVMF:
+		o->ovmf = true;
 		return 0;
 	default:
 		return -EINVAL;

@@ -12,8 +12,11 @@
 
 #include "host/usb.h"
 #include "plan/atomic.h"
+#include "plan/vmguests.h"
 #include "plan/vmplan.h"
 #include "pve/mapping.h"
+#include "pve/propstr.h"
+#include "pve/schemas.h"
 #include "pve/vmconf.h"
 #include "pve/vmfacts.h"
 
@@ -24,6 +27,8 @@ void vp_vm_change_free(struct vp_vm_change *c)
 	strv_free(&c->values);
 	strv_free(&c->notes);
 	strv_free(&c->refusals);
+	strv_free(&c->alloc_keys);
+	strv_free(&c->alloc_values);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -55,24 +60,6 @@ static bool is_compute(const struct vp_vm_dev *d)
 static bool is_display(const struct vp_vm_dev *d)
 {
 	return (d->class >> 8) == 0x0300 && !is_compute(d);
-}
-
-static int next_free(const struct vp_pve_conf *c, bool *used)
-{
-	for (size_t i = 0; i < c->n_lines; i++) {
-		const struct vp_pve_line *l = &c->lines[i];
-		unsigned n;
-		char tail;
-
-		if (l->section != 0 || l->kind != VP_PVE_LINE_KEY || !l->key)
-			continue;
-		if (sscanf(l->key, "hostpci%u%c", &n, &tail) == 1 && n < 16)
-			used[n] = true;
-	}
-	for (int i = 0; i < 16; i++)
-		if (!used[i])
-			return i;
-	return -1;
 }
 
 /* "host,hidden=1,flags=..." from the present cpu value. */
@@ -124,18 +111,131 @@ static unsigned long conf_num(const struct vp_pve_conf *c, const char *key,
 	return strtoul(v, NULL, 10) ?: dflt;
 }
 
-static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
-			const struct vp_vm_req *rq, struct vp_vm_change *out)
+static bool is_gpu(const struct vp_vm_dev *d)
 {
-	bool used[16] = { 0 };
+	/* PCI base class 03 (display controller): VGA, 3D (compute) or other */
+	return (d->class >> 16) == 0x03;
+}
+
+/*
+ * The hostpciN indexes in use: the live section's lines (even the ones
+ * Proxmox drops, which the admin may mean to fix), [PENDING]'s lines and its
+ * deletions (applying the pending change would replace or remove a new
+ * entry there), and, as @snap, the ones only a snapshot has (a rollback
+ * restores that snapshot's whole config, so these are taken last).
+ */
+static void used_indexes(const struct vp_pve_conf *c,
+			 const struct vp_pve_hostpci_refs *refs, bool *used, bool *snap)
+{
+	for (size_t i = 0; i < c->n_lines; i++) {
+		const struct vp_pve_line *l = &c->lines[i];
+		unsigned n;
+		char tail;
+
+		if (l->section != 0 || l->kind != VP_PVE_LINE_KEY || !l->key)
+			continue;
+		if (sscanf(l->key, "hostpci%u%c", &n, &tail) == 1 && n < VP_HOSTPCI_MAX)
+			used[n] = true;
+	}
+	for (size_t i = 0; i < refs->n; i++)
+		if (refs->v[i].h.index < VP_HOSTPCI_MAX) {
+			if (refs->v[i].kind == VP_PVE_SEC_PENDING)
+				used[refs->v[i].h.index] = true;
+			else
+				snap[refs->v[i].h.index] = true;
+		}
+}
+
+/* The indexes a new entry skips because [PENDING] holds them, said once. */
+static int note_pending_indexes(const struct vp_pve_conf *c,
+				const struct vp_pve_hostpci_refs *refs,
+				struct vp_vm_change *out)
+{
+	for (size_t i = 0; i < refs->n; i++) {
+		const struct vp_pve_hostpci_ref *e = &refs->v[i];
+		char key[16];
+		int r;
+
+		snprintf(key, sizeof(key), "hostpci%u", e->h.index);
+		if (e->kind != VP_PVE_SEC_PENDING || vp_pve_conf_find(c, 0, key))
+			continue;
+		r = strv_pushf(
+			&out->notes,
+			"hostpci%u is taken in [PENDING] (%s): not reused, as "
+			"applying the pending change would replace a new entry there",
+			e->h.index, e->deleted ? "a pending deletion" : e->h.value);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int pick_index(const struct vp_pve_hostpci_refs *refs, const bool *used,
+		      const bool *snap, struct vp_vm_change *out)
+{
+	for (int i = 0; i < VP_HOSTPCI_MAX; i++)
+		if (!used[i] && !snap[i])
+			return i;
+	for (int i = 0; i < VP_HOSTPCI_MAX; i++) {
+		const struct vp_pve_hostpci_ref *e = NULL;
+		int r;
+
+		if (used[i])
+			continue;
+		for (size_t k = 0; k < refs->n && !e; k++)
+			if (refs->v[k].h.index == (unsigned)i)
+				e = &refs->v[k];
+		r = strv_pushf(
+			&out->notes,
+			"hostpci%d: every other index is taken; this one is in "
+			"snapshot '%s' (%s): rolling back restores that snapshot's "
+			"device instead",
+			i, e ? e->section : "?", e && e->h.value ? e->h.value : "");
+		return r < 0 ? r : i;
+	}
+	return -1;
+}
+
+/* Does a [PENDING] hostpciN already name @host? */
+static const struct vp_pve_hostpci_ref *
+pending_has(const struct vp_pve_hostpci_refs *refs, const char *host, const char *mapping)
+{
+	for (size_t i = 0; i < refs->n; i++) {
+		const struct vp_pve_hostpci_ref *e = &refs->v[i];
+
+		if (e->kind != VP_PVE_SEC_PENDING || e->deleted)
+			continue;
+		if (mapping && streq(e->h.mapping, mapping))
+			return e;
+		for (size_t k = 0; host && k < e->h.hosts.n; k++)
+			if (vp_bdf_ids_overlap(e->h.hosts.v[k], host))
+				return e;
+	}
+	return NULL;
+}
+
+static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+			const struct vp_pve_hostpci_refs *refs,
+			const struct vp_vm_req *rq, bool q35, bool display,
+			struct vp_vm_change *out)
+{
+	bool used[VP_HOSTPCI_MAX] = { 0 }, snap[VP_HOSTPCI_MAX] = { 0 };
+	const struct vp_pve_hostpci_ref *e;
+	bool noted = false;
 	int r;
 
+	used_indexes(c, refs, used, snap);
 	if (rq->mapping) {
 		for (size_t i = 0; i < f->n_hostpci; i++)
 			if (streq(f->hostpci[i].mapping, rq->mapping))
 				return strv_pushf(&out->notes,
 						  "hostpci%u already uses mapping %s",
 						  f->hostpci[i].index, rq->mapping);
+		if ((e = pending_has(refs, NULL, rq->mapping)))
+			return strv_pushf(&out->notes,
+					  "[PENDING] hostpci%u already uses mapping %s "
+					  "(applied when the VM next starts)",
+					  e->h.index, rq->mapping);
 	}
 	for (size_t i = 0; i < (rq->mapping ? 1 : rq->ndevs); i++) {
 		const struct vp_vm_dev *d = rq->ndevs ? &rq->devs[i] : NULL;
@@ -156,23 +256,46 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 					have = true;
 					break;
 				}
+		if (!have && d && !rq->mapping &&
+		    (e = pending_has(refs, d->host, NULL))) {
+			r = strv_pushf(
+				&out->notes,
+				"%s is already in [PENDING] hostpci%u (%s), applied "
+				"when the VM next starts: left as it is",
+				d->host, e->h.index, e->h.value);
+			if (r < 0)
+				return r;
+			have = true;
+		}
 		if (have)
 			continue;
-		idx = next_free(c, used);
+		if (!noted) {
+			r = note_pending_indexes(c, refs, out);
+			if (r < 0)
+				return r;
+			noted = true;
+		}
+		idx = pick_index(refs, used, snap, out);
+		if (idx == -ENOMEM)
+			return idx;
 		if (idx < 0)
 			return strv_pushf(
 				&out->refusals,
-				"all 16 hostpci slots (hostpci0-15) are taken; Proxmox "
-				"allows no more");
+				"all 16 hostpci slots (hostpci0-15) are taken in the config, "
+				"its [PENDING] section or its snapshots; Proxmox allows no "
+				"more");
 		used[idx] = true;
 		key = xasprintf("hostpci%d", idx);
+		/* pcie=1 is refused at start without q35 (PCI.pm print_hostpci_devices)
+		 */
 		if (rq->mapping)
-			val = xasprintf("mapping=%s,pcie=1", rq->mapping);
+			val = xasprintf("mapping=%s%s", rq->mapping,
+					q35 ? ",pcie=1" : "");
 		else
-			val = xasprintf("%s,pcie=1", d->host);
+			val = xasprintf("%s%s", d->host, q35 ? ",pcie=1" : "");
 		if (!key || !val)
 			return -ENOMEM;
-		if (d && rq->primary_gpu && is_display(d)) {
+		if (rq->primary_gpu && (rq->mapping ? display : d && is_display(d))) {
 			char *n = xasprintf("%s,x-vga=1", val);
 
 			free(val);
@@ -273,36 +396,246 @@ static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 	return r;
 }
 
+static bool conf_true(const struct vp_pve_conf *c, const char *key)
+{
+	const struct vp_pve_line *l = vp_pve_conf_find(c, 0, key);
+
+	return l && l->value && vp_pve_parse_boolean(l->value) == 1;
+}
+
+/* "hotplug: network,disk,memory": "1" means network,disk,usb (QemuServer.pm
+ * parse_hotplug_features). */
+static bool memory_hotplug(const struct vp_pve_conf *c)
+{
+	const struct vp_pve_line *l = vp_pve_conf_find(c, 0, "hotplug");
+	_cleanup_free_ char *copy = l && l->value ? strdup(l->value) : NULL;
+	char *save = NULL;
+
+	for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t;
+	     t = strtok_r(NULL, ",", &save))
+		if (streq(t, "memory"))
+			return true;
+	return false;
+}
+
+/*
+ * A VM's own numa0-7 lines, checked as Memory.pm config and
+ * hugepages_topology check them at start with hugepages on: memory, cpus,
+ * hostnodes (one node each) and policy set, and the memories adding up to
+ * the VM's memory. Fills @mem with each node's memory. 0, or 1 with *why.
+ */
+static int custom_numa(const struct vp_pve_conf *c, unsigned long memory,
+		       unsigned long *mem, size_t *n, char **why)
+{
+	unsigned long total = 0;
+
+	*n = 0;
+	for (int i = 0; i < 8; i++) {
+		char key[8];
+		const struct vp_pve_line *l;
+		struct vp_pve_propstr ps;
+		const char *m, *hn, *pol, *cpus;
+		int r;
+
+		snprintf(key, sizeof(key), "numa%d", i);
+		if (!(l = vp_pve_conf_find(c, 0, key)))
+			continue;
+		r = vp_pve_propstr_split(vp_pve_schema_numa(), l->value, &ps, NULL);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			*why = xasprintf("%s does not parse", key);
+			return 1;
+		}
+		m = vp_pve_propstr_get(&ps, "memory");
+		hn = vp_pve_propstr_get(&ps, "hostnodes");
+		pol = vp_pve_propstr_get(&ps, "policy");
+		cpus = vp_pve_propstr_get(&ps, "cpus");
+		if (!m || !cpus)
+			*why = xasprintf("%s has no %s (missing NUMA node%d %s value)",
+					 key, m ? "cpus" : "memory", i,
+					 m ? "cpus" : "memory");
+		else if (!hn)
+			*why = xasprintf("%s has no hostnodes (numa hostnodes need to be "
+					 "defined to use hugepages)",
+					 key);
+		else if (strspn(hn, "0123456789") != strlen(hn))
+			*why = xasprintf(
+				"%s has hostnodes=%s (more than 1 hostnode value "
+				"in numa node is not supported when hugepages are "
+				"enabled)",
+				key, hn);
+		else if (!pol)
+			*why = xasprintf("%s has no policy (you need to define a policy "
+					 "for hostnode %s)",
+					 key, hn);
+		else
+			mem[(*n)++] = strtoul(m, NULL, 10), total += mem[*n - 1];
+		vp_pve_propstr_free(&ps);
+		if (*why)
+			return 1;
+	}
+	if (*n && total != memory) {
+		*why = xasprintf(
+			"numa0-7 memory adds up to %lu, not the VM's %lu (total "
+			"memory for NUMA nodes must be equal to vm static memory)",
+			total, memory);
+		return 1;
+	}
+	return 0;
+}
+
+/* Where the hugepages' page count of @size (MiB) stands on the host. */
+static int note_reservation(const struct vp_vm_req *rq, unsigned long size,
+			    unsigned long pages, struct vp_vm_change *out)
+{
+	long total = size == 1024 ? rq->hp.total_1g : rq->hp.total_2m;
+	long avail = size == 1024 ? rq->hp.free_1g : rq->hp.free_2m;
+	const char *unit = size == 1024 ? "1 GiB" : "2 MiB";
+	const char *where = rq->hp.where ? rq->hp.where : "the host";
+
+	if (!rq->hp.known || avail < 0)
+		return strv_pushf(
+			&out->notes,
+			"hugepages: the host's reservation could not be read "
+			"(/sys/kernel/mm/hugepages): the VM needs %lu free pages of %s on "
+			"%s when it starts",
+			pages, unit, where);
+	if ((unsigned long)avail >= pages)
+		return strv_pushf(
+			&out->notes,
+			"hugepages: %s has %ld free pages of %s (%ld reserved); "
+			"the VM needs %lu",
+			where, avail, unit, total, pages);
+	return strv_pushf(
+		&out->notes,
+		"warning: hugepages: %s has %ld free pages of %s (%ld reserved) but the VM "
+		"needs %lu: qemu-server tries to allocate the rest when the VM starts "
+		"(Memory.pm hugepages_allocate), which %s; reserve them at boot "
+		"(kernel command line %s hugepages=%lu)",
+		where, avail, unit, total, pages,
+		size == 1024 ? "for 1 GiB pages usually fails once memory is fragmented"
+			     : "fails when memory is short",
+		size == 1024 ? "hugepagesz=1G" : "hugepagesz=2M", pages);
+}
+
+/*
+ * --tune: hugepages, NUMA and affinity that pass qemu-server's start checks
+ * (Memory.pm config, hugepages_size, hugepages_topology): hugepages only with
+ * numa on, every guest node's memory a multiple of the page size, a host node
+ * behind every guest node, no memory hotplug with numa0-7. What cannot pass
+ * is skipped with a note, never written.
+ */
 static int plan_tune(struct vp_pve_conf *c, const struct vp_vm_req *rq,
 		     struct vp_vm_change *out)
 {
-	_cleanup_free_ char *numa0 = NULL;
-	unsigned long vcpus, mem;
+	_cleanup_free_ char *numa0 = NULL, *why = NULL;
+	unsigned long vcpus, mem, sockets, nodemem[8], size = 0, total = 0;
+	const struct vp_pve_line *hp = vp_pve_conf_find(c, 0, "hugepages");
+	size_t n = 0;
+	bool bind, custom, ok1g = true, ok2m = true;
 	int r;
 
-	r = set_key(c, out, "hugepages", "1024");
-	if (r < 0)
-		return r;
-	r = strv_pushf(&out->notes,
-		       "hugepages: 1024 needs 1 GiB pages reserved on the host "
-		       "(kernel command line hugepagesz=1G hugepages=N) or the VM will "
-		       "not start");
-	if (r < 0)
-		return r;
-	if (!rq->multi_node || rq->numa_node < 0)
-		return strv_pushf(&out->notes,
-				  "one NUMA node: no numa or affinity settings");
-	vcpus = conf_num(c, "cores", 1) * conf_num(c, "sockets", 1);
+	sockets = conf_num(c, "sockets", 1);
+	vcpus = conf_num(c, "cores", 1) * sockets;
 	mem = conf_num(c, "memory", 512);
+	if (memory_hotplug(c))
+		return strv_pushf(&out->notes,
+				  "--tune: memory hotplug is on (hotplug: memory): no "
+				  "hugepages or NUMA binding, as Proxmox sizes the DIMMs "
+				  "itself and refuses numa0-7 with it");
+	r = custom_numa(c, mem, nodemem, &n, &why);
+	custom = n > 0;
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return strv_pushf(
+			&out->notes,
+			"--tune: no hugepages: the VM's %s; Proxmox would refuse "
+			"to start it (Memory.pm)",
+			why ? why : "NUMA lines do not parse");
+	bind = !n && rq->multi_node && rq->numa_node >= 0;
+	if (bind) {
+		nodemem[n++] = mem;
+	} else if (!n) {
+		/* numa without numa0-7: one guest node per socket on host nodes 0..S-1 */
+		if (sockets > 8 ||
+		    (rq->host_nodes > 0 && sockets > (unsigned long)rq->host_nodes))
+			return strv_pushf(
+				&out->notes,
+				"--tune: no hugepages: with sockets: %lu and no numa0-7 lines "
+				"Proxmox puts guest node N on host node N, and this host has "
+				"%d (host NUMA node%d doesn't exist)",
+				sockets, rq->host_nodes, rq->host_nodes);
+		if (mem % sockets)
+			return strv_pushf(
+				&out->notes,
+				"--tune: no hugepages: memory %lu does not split "
+				"evenly over %lu sockets",
+				mem, sockets);
+		for (unsigned long i = 0; i < sockets; i++)
+			nodemem[n++] = mem / sockets;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ok1g = ok1g && nodemem[i] % 1024 == 0;
+		ok2m = ok2m && nodemem[i] % 2 == 0 && nodemem[i] > 0;
+		total += nodemem[i];
+	}
+	if (hp && hp->value && !streq(hp->value, "any")) {
+		size = strtoul(hp->value, NULL, 10);
+		if ((size == 1024 && !ok1g) || (size == 2 && !ok2m))
+			return strv_pushf(
+				&out->notes,
+				"warning: hugepages: %lu is already set, but memory %lu "
+				"is not a multiple of it on every NUMA node: Proxmox "
+				"will refuse to start the VM; left for you to fix",
+				size, mem);
+	} else if (hp) {
+		size = ok1g && (!rq->hp.known || rq->hp.has_1g) ? 1024 : 2;
+	} else if (ok1g && (!rq->hp.known || rq->hp.has_1g)) {
+		size = 1024;
+	} else if (ok2m && (!rq->hp.known || rq->hp.has_2m)) {
+		size = 2;
+	} else {
+		return strv_pushf(
+			&out->notes,
+			"--tune: no hugepages: memory %lu is not a multiple of a "
+			"page size this host offers",
+			mem);
+	}
+	if (!hp) {
+		r = set_key(c, out, "hugepages", size == 1024 ? "1024" : "2");
+		if (r < 0)
+			return r;
+	}
+	if (!conf_true(c, "numa")) {
+		r = set_key(c, out, "numa", "1");
+		if (r == 0)
+			r = strv_pushf(
+				&out->notes,
+				"numa: 1: Proxmox starts a VM with hugepages only with "
+				"NUMA on (Memory.pm: numa needs to be enabled to use "
+				"hugepages)");
+		if (r < 0)
+			return r;
+	}
+	r = note_reservation(rq, size, total / size, out);
+	if (r < 0 || !bind)
+		return r < 0 ? r
+			     : strv_pushf(
+				       &out->notes, "%s",
+				       custom ? "numa0-7 kept as they are; no affinity change"
+				       : !rq->multi_node
+					       ? "one NUMA node: no numa0 or affinity settings"
+					       : "the devices' NUMA node is unknown: no numa0 or "
+						 "affinity settings");
 	numa0 = vcpus > 1 ? xasprintf("cpus=0-%lu,hostnodes=%d,memory=%lu,policy=bind",
 				      vcpus - 1, rq->numa_node, mem)
 			  : xasprintf("cpus=0,hostnodes=%d,memory=%lu,policy=bind",
 				      rq->numa_node, mem);
 	if (!numa0)
 		return -ENOMEM;
-	r = set_key(c, out, "numa", "1");
-	if (r == 0)
-		r = set_key(c, out, "numa0", numa0);
+	r = set_key(c, out, "numa0", numa0);
 	if (r == 0 && rq->node_cpus)
 		r = set_key(c, out, "affinity", rq->node_cpus);
 	if (r == 0)
@@ -385,12 +718,106 @@ static int plan_usb(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 	return 0;
 }
 
+/*
+ * The storage of the VM's boot disk ("local-lvm" of "scsi0:
+ * local-lvm:vm-100-disk-0,size=32G"), for new volumes: the disk in boot's
+ * order, else the first disk that is not a CD-ROM. NULL when none names one.
+ */
+static char *boot_storage(const struct vp_pve_conf *c)
+{
+	static const struct {
+		const char *bus;
+		int n;
+	} buses[] = { { "scsi", 31 }, { "virtio", 16 }, { "sata", 6 }, { "ide", 4 } };
+	const struct vp_pve_line *boot = vp_pve_conf_find(c, 0, "boot");
+	const char *order = boot && boot->value ? strstr(boot->value, "order=") : NULL;
+	char key[16];
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t b = 0; b < ARRAY_SIZE(buses); b++)
+			for (int i = 0; i < buses[b].n; i++) {
+				const struct vp_pve_line *l;
+				const char *v;
+				size_t k;
+
+				snprintf(key, sizeof(key), "%s%d", buses[b].bus, i);
+				if (pass == 0 && (!order || !strstr(order, key)))
+					continue;
+				l = vp_pve_conf_find(c, 0, key);
+				v = l ? l->value : NULL;
+				if (!v || strstr(v, "media=cdrom") ||
+				    startswith(v, "none") || startswith(v, "/"))
+					continue;
+				k = strcspn(v, ":,");
+				if (v[k] == ':' && k > 0)
+					return strndup(v, k);
+			}
+	return NULL;
+}
+
+static int add_alloc(struct vp_vm_change *out, const char *key, const char *value)
+{
+	int r = strv_add(&out->alloc_keys, key);
+
+	return r < 0 ? r : strv_add(&out->alloc_values, value);
+}
+
+/*
+ * Windows 11 wants UEFI with Secure Boot and a TPM 2.0: an efidisk0 with
+ * Microsoft's keys enrolled and a tpmstate0 (Drive.pm $efidisk_fmt,
+ * $tpmstate_fmt). A new volume is allocated by "qm set KEY STORAGE:1,...";
+ * a file edit cannot allocate one, so under --root they are notes.
+ */
+static int plan_win11(const struct vp_pve_conf *c, const struct vp_vm_req *rq, bool ovmf,
+		      struct vp_vm_change *out)
+{
+	_cleanup_free_ char *st = boot_storage(c), *efi = NULL, *tpm = NULL;
+	const char *name = st ? st : "STORAGE";
+	int r = 0;
+
+	if (!vp_pve_conf_find(c, 0, "efidisk0") && ovmf) {
+		efi = xasprintf("%s:1,efitype=4m,pre-enrolled-keys=1", name);
+		if (!efi)
+			return -ENOMEM;
+		r = st ? add_alloc(out, "efidisk0", efi) : 0;
+		if (r == 0)
+			r = strv_pushf(
+				&out->notes,
+				"ostype win11 without efidisk0: qm set %lu --efidisk0 %s "
+				"(Secure Boot keys enrolled)%s",
+				rq->vmid, efi,
+				st ? ""
+				   : "; name the storage, the VM has no disk to take it from");
+	} else if (!vp_pve_conf_find(c, 0, "efidisk0")) {
+		r = strv_pushf(
+			&out->notes,
+			"ostype win11 under SeaBIOS: Windows 11 wants UEFI; no efidisk0 "
+			"while the VM keeps SeaBIOS (--ovmf switches it)");
+	}
+	if (r == 0 && !vp_pve_conf_find(c, 0, "tpmstate0")) {
+		tpm = xasprintf("%s:1,version=v2.0", name);
+		if (!tpm)
+			return -ENOMEM;
+		r = st ? add_alloc(out, "tpmstate0", tpm) : 0;
+		if (r == 0)
+			r = strv_pushf(
+				&out->notes,
+				"ostype win11 without tpmstate0: qm set %lu --tpmstate0 %s "
+				"(TPM 2.0)%s",
+				rq->vmid, tpm,
+				st ? ""
+				   : "; name the storage, the VM has no disk to take it from");
+	}
+	return r;
+}
+
 int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 		struct vp_vm_change *out)
 {
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
 	struct vp_pve_vmfacts f = { 0 };
-	bool compute = false, display = false;
+	struct vp_pve_hostpci_refs refs = { 0 };
+	bool compute = false, display = false, gpu = false, ovmf;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -402,6 +829,9 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	r = vp_pve_vmfacts_get(c, &f);
 	if (r < 0)
 		return r;
+	r = vp_pve_hostpci_refs_get(c, &refs);
+	if (r < 0)
+		goto out;
 	if (vp_pve_conf_find(c, 0, "lock")) {
 		r = strv_pushf(&out->refusals,
 			       "the VM is locked (lock: %s); wait for the task or "
@@ -412,7 +842,12 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	for (size_t i = 0; i < rq->ndevs; i++) {
 		compute |= is_compute(&rq->devs[i]);
 		display |= is_display(&rq->devs[i]);
+		gpu |= is_gpu(&rq->devs[i]);
 	}
+	/* --mapping whose devices are unknown here: --primary-gpu says it is a GPU */
+	if (rq->mapping && !rq->ndevs && rq->primary_gpu)
+		gpu = display = true;
+	ovmf = f.ovmf || (gpu && rq->ovmf);
 	r = plan_usb(c, &f, rq, out);
 	if (r < 0 || (!rq->ndevs && !rq->mapping)) {
 		/* USB devices alone need none of the PCI passthrough settings */
@@ -420,8 +855,13 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 			r = vp_pve_conf_serialize(c, &out->text, &out->len);
 		goto out;
 	}
-	r = plan_devices(c, &f, rq, out);
-	if (r == 0 && !f.q35) {
+	r = plan_devices(c, &f, &refs, rq, f.q35 || gpu, display, out);
+	if (r == 0 && !gpu)
+		r = strv_pushf(&out->notes,
+			       "no display device (PCI class 03) among them: no machine, "
+			       "firmware, cpu or vga change%s",
+			       f.q35 ? "" : "; no pcie=1, which needs q35");
+	if (r == 0 && gpu && !f.q35) {
 		r = set_key(c, out, "machine", "q35");
 		if (r == 0 && f.machine)
 			r = strv_pushf(
@@ -430,22 +870,31 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 				"re-activate after the chipset change",
 				f.machine);
 	}
-	if (r == 0 && !f.ovmf) {
+	if (r == 0 && gpu && !f.ovmf && rq->ovmf) {
 		r = set_key(c, out, "bios", "ovmf");
 		if (r == 0)
-			r = strv_pushf(&out->notes,
-				       "bios ovmf: a guest installed under SeaBIOS (MBR) "
-				       "will not boot until converted to UEFI/GPT");
+			r = strv_pushf(
+				&out->notes,
+				"warning: bios seabios -> ovmf (--ovmf): a guest "
+				"installed under SeaBIOS (MBR) will not boot until "
+				"converted to UEFI/GPT (Windows: mbr2gpt)");
+	} else if (r == 0 && gpu && !f.ovmf) {
+		r = strv_pushf(
+			&out->notes,
+			"bios stays SeaBIOS: a guest installed under SeaBIOS does not "
+			"boot under OVMF; give --ovmf to switch (modern GPUs want "
+			"UEFI, and x-vga=1 is the SeaBIOS way to a primary GPU)");
 	}
-	if (r == 0 && !vp_pve_conf_find(c, 0, "efidisk0"))
+	if (r == 0 && ovmf && !vp_pve_conf_find(c, 0, "efidisk0") &&
+	    !streq(f.ostype, "win11"))
 		r = strv_pushf(
 			&out->notes,
 			"warning: no efidisk0: OVMF settings are lost at every start; add one "
 			"with qm set %lu --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=0",
 			rq->vmid);
-	if (r == 0 && rq->primary_gpu && display)
+	if (r == 0 && gpu && rq->primary_gpu && display)
 		r = set_key(c, out, "vga", "none");
-	else if (r == 0 && compute && !display) {
+	else if (r == 0 && gpu && compute && !display) {
 		r = set_key(c, out, "vga", "serial0");
 		if (r == 0)
 			r = strv_pushf(&out->notes,
@@ -453,7 +902,7 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 				       "console is on the serial port (qm terminal %lu)",
 				       rq->vmid);
 	}
-	if (r == 0 && rq->primary_gpu && !display && !rq->mapping)
+	if (r == 0 && rq->primary_gpu && !display)
 		r = strv_pushf(&out->notes,
 			       "--primary-gpu: no display GPU (class 0300) among the "
 			       "devices; no x-vga");
@@ -465,13 +914,16 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 				"balloon 0: recommended, not required: a passthrough VM's memory "
 				"is pinned, so the balloon cannot give any back");
 	}
-	if (r == 0)
+	if (r == 0 && gpu)
 		r = plan_cpu(c, &f, rq, out);
+	if (r == 0 && streq(f.ostype, "win11"))
+		r = plan_win11(c, rq, ovmf, out);
 	if (r == 0 && rq->tune)
 		r = plan_tune(c, rq, out);
 	if (r == 0)
 		r = vp_pve_conf_serialize(c, &out->text, &out->len);
 out:
+	vp_pve_hostpci_refs_free(&refs);
 	vp_pve_vmfacts_free(&f);
 	return r;
 }
@@ -563,17 +1015,7 @@ static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
 				       "%s has no IOMMU group: the IOMMU is off or the "
 				       "device is not isolated (vfio-pilot doctor)",
 				       d->addr);
-		for (size_t k = 0; k < doc->guests.n; k++) {
-			const struct vp_guest_ref *g2 = &doc->guests.refs[k];
-
-			if (!g2->address || !vp_bdf_ids_overlap(g2->address, d->addr))
-				continue;
-			if (g2->kind == 'q' && (unsigned long)g2->id == o->vmid)
-				continue;
-			vp_plan_refuse(p, "%s is already used by %s %d (%s: %s)", d->addr,
-				       g2->kind == 'q' ? "VM" : "container", g2->id,
-				       g2->key, g2->value);
-		}
+		/* other guests: vp_vm_check_guests (plan/vmguests.c) */
 	}
 	return 0;
 }
@@ -788,6 +1230,93 @@ static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp
 	return r;
 }
 
+/*
+ * GPUs on different host NUMA nodes: the VM can sit on one node only, so the
+ * other GPU's DMA and interrupts cross the socket interconnect. @bound: the
+ * node --tune binds the VM to, -1 none.
+ */
+static int note_gpu_nodes(struct vp_plan *p, struct vp_dev **sel, size_t nsel, int bound)
+{
+	_cleanup_free_ char *list = NULL;
+	int first = -1;
+	bool split = false;
+
+	for (size_t i = 0; i < nsel; i++) {
+		char *n;
+
+		if ((sel[i]->class >> 16) != 0x03 || sel[i]->numa_node < 0)
+			continue;
+		if (first < 0)
+			first = sel[i]->numa_node;
+		split = split || sel[i]->numa_node != first;
+		n = xasprintf("%s%s%s on node %d", list ? list : "", list ? ", " : "",
+			      sel[i]->addr, sel[i]->numa_node);
+		free(list);
+		if (!(list = n))
+			return -ENOMEM;
+	}
+	if (!split)
+		return 0;
+	if (bound >= 0)
+		return vp_plan_note(
+			p,
+			"warning: the GPUs sit on different host NUMA nodes (%s): "
+			"--tune binds the VM's memory and vCPUs to node %d, so the "
+			"GPUs of the other node reach them across the socket "
+			"interconnect; one VM per node keeps each GPU local",
+			list, bound);
+	return vp_plan_note(
+		p,
+		"warning: the GPUs sit on different host NUMA nodes (%s): the "
+		"VM's memory is local to one node at most, so the others' DMA "
+		"crosses the socket interconnect; one VM per node keeps each "
+		"GPU local",
+		list);
+}
+
+static long read_long(struct vp_ctx *ctx, const char *fmt, const char *base,
+		      const char *size)
+{
+	_cleanup_free_ char *s = NULL;
+	char *end;
+	long v;
+
+	if (vp_read_strf(ctx, VP_SYS, &s, "%s/hugepages-%skB/%s", base, size, fmt) < 0)
+		return -1;
+	v = strtol(s, &end, 10);
+	return end == s || *end || v < 0 ? -1 : v;
+}
+
+/*
+ * The host's hugepages as Memory.pm reads them: the sizes the kernel offers
+ * (/sys/kernel/mm/hugepages/hugepages-<kB>kB) and, per node, nr_ and
+ * free_hugepages under /sys/devices/system/node/nodeN/hugepages, or the
+ * whole host's when the VM is not bound to a node.
+ */
+static int read_hugepages(struct vp_ctx *ctx, int node, struct vp_vm_hugepages *hp,
+			  char *where, size_t wsize)
+{
+	_cleanup_free_ char *base =
+		node >= 0 ? xasprintf("devices/system/node/node%d/hugepages", node)
+			  : strdup("kernel/mm/hugepages");
+
+	if (!base)
+		return -ENOMEM;
+	hp->known = vp_existsf(ctx, VP_SYS, "kernel/mm/hugepages");
+	hp->has_1g = vp_existsf(ctx, VP_SYS, "kernel/mm/hugepages/hugepages-1048576kB");
+	hp->has_2m = vp_existsf(ctx, VP_SYS, "kernel/mm/hugepages/hugepages-2048kB");
+	hp->total_1g = read_long(ctx, "nr_hugepages", base, "1048576");
+	hp->free_1g = read_long(ctx, "free_hugepages", base, "1048576");
+	hp->total_2m = read_long(ctx, "nr_hugepages", base, "2048");
+	hp->free_2m = read_long(ctx, "free_hugepages", base, "2048");
+	if (node >= 0)
+		snprintf(where, wsize, "host node %d", node);
+	else
+		snprintf(where, wsize, "the host");
+	hp->where = where;
+	return 0;
+}
+
 int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p)
 {
 	struct vp_ctx *ctx = doc->ctx;
@@ -796,8 +1325,13 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	_cleanup_free_ char *old = NULL, *sub = NULL;
 	struct vp_vm_change ch = { 0 };
 	struct vp_vm_req rq = { 0 };
+	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *map = NULL;
+	_cleanup_free_ char *node = NULL, *maptext = NULL;
+	_cleanup_(strv_free) struct strv mpaths = { 0 };
 	struct strv usbvals = { 0 };
 	size_t nsel = 0, nents = 0, oldlen = 0;
+	char where[32];
+	long pid = 0;
 	int r;
 
 	if (o->vmid < VP_VMID_MIN || o->vmid > VP_VMID_MAX)
@@ -813,37 +1347,42 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	}
 	if (r < 0)
 		return r;
-	if (streq(ctx->root, "/")) {
-		_cleanup_free_ char *pid = NULL;
-
-		if (vp_read_strf(ctx, VP_ROOT, &pid, "run/qemu-server/%lu.pid",
-				 o->vmid) == 0 &&
-		    vp_existsf(ctx, VP_PROC, "%d", atoi(pid)))
-			vp_plan_refuse(
-				p,
-				"VM %lu is running (pid %s); stop it first (qm shutdown %lu)",
-				o->vmid, pid, o->vmid);
-	} else {
-		vp_plan_note(p,
-			     "under --root the VM's running state cannot be seen; it is "
-			     "taken as stopped: stop it before applying on the host");
-	}
-	if (o->mapping) {
-		_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL;
-		_cleanup_free_ char *text = NULL;
-
-		if (vp_read_strf(ctx, VP_ETC, &text, "pve/mapping/pci.cfg") < 0 ||
-		    vp_pve_mapping_parse(VP_PVE_MAP_PCI, text, strlen(text), &m) < 0 ||
-		    !vp_pve_mapping_find(m, o->mapping))
-			vp_plan_refuse(
-				p,
-				"mapping '%s' is not in the cluster's PCI mappings "
-				"(Datacenter > Resource Mappings)",
-				o->mapping);
-		else
-			r = check_mapping(doc, o, m, p);
+	r = vp_vm_running(ctx, o->vmid, &pid);
+	if (r == 1)
+		vp_plan_refuse(
+			p, "VM %lu is running (pid %ld); stop it first (qm shutdown %lu)",
+			o->vmid, pid, o->vmid);
+	else if (r == -ENOENT)
+		vp_plan_note(
+			p,
+			"the root has no /var/run/qemu-server, where qemu-server keeps "
+			"a running VM's pidfile: VM %lu is taken as stopped; stop it "
+			"before applying on the host",
+			o->vmid);
+	else if (r < 0)
+		return r;
+	node = vp_vm_node_name(ctx);
+	if (vp_read_strf(ctx, VP_ETC, &maptext, "pve/mapping/pci.cfg") == 0)
+		r = vp_pve_mapping_parse(VP_PVE_MAP_PCI, maptext, strlen(maptext), &map);
+	if (r == -ENOMEM)
+		return r;
+	if (o->mapping && (!map || !vp_pve_mapping_find(map, o->mapping)))
+		vp_plan_refuse(p,
+			       "mapping '%s' is not in the cluster's PCI mappings "
+			       "(Datacenter > Resource Mappings)",
+			       o->mapping);
+	else if (o->mapping) {
+		/* the mapping is no way around the selector's refusals */
+		r = check_mapping(doc, o, map, p);
+		if (r == 0)
+			r = vp_vm_map_paths(map, o->mapping, node, &mpaths);
 		if (r < 0)
-			goto out;
+			return r;
+		if (!mpaths.n)
+			vp_plan_note(p,
+				     "mapping '%s' has no map for this node (%s): the VM "
+				     "will not start here",
+				     o->mapping, node ? node : "no /etc/hostname");
 	}
 	{
 		struct vp_vm_opts oo = *o;
@@ -866,8 +1405,34 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 		free(oo.devs);
 		free(oo.slots);
 	}
+	/* --mapping: its devices on this node decide the settings (display or not) */
+	for (size_t i = 0; r == 0 && !o->ndevs && i < mpaths.n; i++) {
+		struct vp_bdf b;
+		bool slot = false;
+
+		if (vp_bdf_parse(mpaths.v[i], &b, &slot, true) < 0)
+			continue;
+		for (size_t j = 0; r == 0 && j < doc->h->ndevs; j++)
+			if (slot ? vp_bdf_same_slot(&doc->h->devs[j]->bdf, &b)
+				 : vp_bdf_cmp(&doc->h->devs[j]->bdf, &b) == 0)
+				r = add_unique(&sel, &nsel, doc->h->devs[j]);
+	}
+	if (r == 0 && nsel)
+		qsort(sel, nsel, sizeof(*sel), cmp_dev);
 	if (r == 0)
 		r = make_entries(doc, sel, nsel, &ents, &nents);
+	if (r == 0) {
+		struct vp_vm_guest_scan gs = { .doc = doc,
+					       .ctx = ctx,
+					       .o = o,
+					       .sel = sel,
+					       .nsel = nsel,
+					       .map = map,
+					       .node = node,
+					       .p = p };
+
+		r = vp_vm_check_guests(&gs);
+	}
 	if (r < 0)
 		goto out;
 	if (!nents && !o->mapping && !usbvals.n) {
@@ -885,14 +1450,26 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	rq.driver_version = o->driver_version;
 	rq.tune = o->tune;
 	rq.usb = &usbvals;
+	rq.ovmf = o->ovmf;
 	rq.numa_node = -1;
-	rq.multi_node = vp_existsf(ctx, VP_SYS, "devices/system/node/node1");
-	for (size_t i = 0; i < nsel; i++)
-		if ((sel[i]->class >> 16) == 0x03 && sel[i]->numa_node >= 0) {
-			rq.numa_node = sel[i]->numa_node;
-			rq.node_cpus = sel[i]->local_cpulist;
-			break;
-		}
+	for (int i = 0;
+	     i < 1024 && vp_existsf(ctx, VP_SYS, "devices/system/node/node%d", i); i++)
+		rq.host_nodes = i + 1;
+	rq.multi_node = rq.host_nodes > 1;
+	for (int pass = 0; pass < 2 && rq.numa_node < 0; pass++)
+		for (size_t i = 0; i < nsel; i++)
+			if ((pass || (sel[i]->class >> 16) == 0x03) &&
+			    sel[i]->numa_node >= 0) {
+				rq.numa_node = sel[i]->numa_node;
+				rq.node_cpus = sel[i]->local_cpulist;
+				break;
+			}
+	r = note_gpu_nodes(p, sel, nsel, o->tune && rq.multi_node ? rq.numa_node : -1);
+	if (r == 0 && o->tune)
+		r = read_hugepages(ctx, rq.multi_node ? rq.numa_node : -1, &rq.hp, where,
+				   sizeof(where));
+	if (r < 0)
+		goto out;
 	for (size_t i = 0; i < nsel; i++)
 		if (!streq(sel[i]->driver, "vfio-pci"))
 			vp_plan_note(p,
@@ -908,11 +1485,11 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 		vp_plan_note(p, "%s", ch.notes.v[i]);
 	for (size_t i = 0; i < ch.refusals.n; i++)
 		vp_plan_refuse(p, "%s", ch.refusals.v[i]);
-	if (p->refusals.n || !ch.keys.n)
+	if (p->refusals.n || (!ch.keys.n && !(o->qm && ch.alloc_keys.n)))
 		goto out;
 	if (o->qm) {
 		_cleanup_free_ const char **argv =
-			calloc(ch.keys.n * 2 + 4, sizeof(*argv));
+			calloc((ch.keys.n + ch.alloc_keys.n) * 2 + 4, sizeof(*argv));
 		_cleanup_free_ char *id = xasprintf("%lu", o->vmid);
 		_cleanup_free_ char *opts = NULL;
 		struct strv flags = { 0 };
@@ -933,6 +1510,16 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 			}
 			argv[n++] = flags.v[flags.n - 1];
 			argv[n++] = ch.values.v[i];
+		}
+		/* STORAGE:1 asks Proxmox to allocate the volume (qm set's disk syntax) */
+		for (size_t i = 0; i < ch.alloc_keys.n; i++) {
+			if (strv_pushf(&flags, "--%s", ch.alloc_keys.v[i]) < 0) {
+				strv_free(&flags);
+				r = -ENOMEM;
+				goto out;
+			}
+			argv[n++] = flags.v[flags.n - 1];
+			argv[n++] = ch.alloc_values.v[i];
 		}
 		r = vp_plan_command(
 			p,

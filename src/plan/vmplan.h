@@ -18,6 +18,8 @@
 
 #define VP_VMID_MIN 100UL
 #define VP_VMID_MAX 999999999UL
+/* hostpci0-15 ($MAX_HOSTPCI_DEVICES, PCI.pm) */
+#define VP_HOSTPCI_MAX 16
 
 /* One hostpciN entry to add. */
 struct vp_vm_dev {
@@ -25,6 +27,14 @@ struct vp_vm_dev {
 	uint16_t vendor, device;
 	uint32_t class;		    /* of the entry's display function, else its first */
 	const struct vp_kb_gpu *kb; /* NULL when not in the knowledge base */
+};
+
+/* The host's hugepages of one size (sysfs hugepages-<kB>kB/), -1 unknown. */
+struct vp_vm_hugepages {
+	bool known;	     /* the sysfs directory was readable */
+	bool has_1g, has_2m; /* the kernel offers the page size */
+	long total_1g, free_1g, total_2m, free_2m;
+	const char *where; /* "host node 1" or "the host" */
 };
 
 struct vp_vm_req {
@@ -35,9 +45,12 @@ struct vp_vm_req {
 	bool primary_gpu;    /* the display GPU is the VM's primary display */
 	int driver_version;  /* guest NVIDIA driver branch (465), 0 unknown */
 	bool tune;
+	bool ovmf;	       /* --ovmf: a SeaBIOS VM may be switched to OVMF */
 	bool multi_node;       /* the host has more than one NUMA node */
+	int host_nodes;	       /* how many (node0..nodeN-1 in sysfs); 0 unknown */
 	int numa_node;	       /* the GPU's node, -1 unknown */
 	const char *node_cpus; /* its local_cpulist */
+	struct vp_vm_hugepages hp;
 	/* usbN values to add ("host=10c4:ea60", "host=1-2,usb3=1"), with notes */
 	const struct strv *usb;
 };
@@ -46,6 +59,11 @@ struct vp_vm_change {
 	char *text; /* the new content */
 	size_t len;
 	struct strv keys, values; /* what was set, in order (qm set) */
+	/*
+	 * Volumes Proxmox must allocate (efidisk0, tpmstate0 as STORAGE:1,...):
+	 * only "qm set" can; a file edit cannot, so there they are notes.
+	 */
+	struct strv alloc_keys, alloc_values;
 	struct strv notes, refusals;
 };
 
@@ -62,6 +80,7 @@ struct vp_vm_opts {
 	const char *mapping;
 	bool primary_gpu, tune;
 	bool take_host_device; /* --take-host-device: console, network, root disk */
+	bool ovmf; /* switch a SeaBIOS VM to OVMF (the guest must boot by UEFI) */
 	int driver_version;
 	bool qm; /* a "qm set" command instead of the file edit (default on a live host)
 		  */

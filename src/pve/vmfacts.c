@@ -456,23 +456,109 @@ int vp_pve_vmfacts_get(const struct vp_pve_conf *c, struct vp_pve_vmfacts *out)
 	return r;
 }
 
+static void hostpci_free(struct vp_pve_hostpci *h)
+{
+	free(h->value);
+	free(h->reason);
+	strv_free(&h->hosts);
+	free(h->mapping);
+	free(h->romfile);
+	free(h->mdev);
+	free(h->vendor_id);
+	free(h->device_id);
+	free(h->sub_vendor_id);
+	free(h->sub_device_id);
+	free(h->driver);
+}
+
+static int push_ref(struct vp_pve_hostpci_refs *out, const struct vp_pve_section *sec,
+		    unsigned index, const struct vp_pve_line *l)
+{
+	struct vp_pve_hostpci_ref *nv = realloc(out->v, (out->n + 1) * sizeof(*nv)), *e;
+
+	if (!nv)
+		return -ENOMEM;
+	out->v = nv;
+	e = &out->v[out->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = sec->kind;
+	e->deleted = !l;
+	e->h.index = index;
+	if (!(e->section = strdup(sec->name)))
+		return -ENOMEM;
+	return l ? hostpci_fill(&e->h, l) : 0;
+}
+
+/* "delete: hostpci0,!hostpci1 usb0": separators , ; or white space, '!' forces. */
+static int pending_deletes(const struct vp_pve_conf *c, size_t sec,
+			   struct vp_pve_hostpci_refs *out)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->n_lines && r == 0; i++) {
+		const struct vp_pve_line *l = &c->lines[i];
+		_cleanup_free_ char *copy = NULL;
+		char *save = NULL;
+
+		if (l->section != sec || l->kind != VP_PVE_LINE_DELETE || !l->value)
+			continue;
+		if (!(copy = strdup(l->value)))
+			return -ENOMEM;
+		for (char *t = strtok_r(copy, ",; \t", &save); t && r == 0;
+		     t = strtok_r(NULL, ",; \t", &save)) {
+			unsigned n;
+			char tail;
+
+			t += *t == '!';
+			if (sscanf(t, "hostpci%u%c", &n, &tail) == 1 && n < 16)
+				r = push_ref(out, &c->sections[sec], n, NULL);
+		}
+	}
+	return r;
+}
+
+int vp_pve_hostpci_refs_get(const struct vp_pve_conf *c, struct vp_pve_hostpci_refs *out)
+{
+	char key[16];
+	int r = 0;
+
+	*out = (struct vp_pve_hostpci_refs){ 0 };
+	for (size_t s = 1; s < c->n_sections && r == 0; s++) {
+		const struct vp_pve_section *sec = &c->sections[s];
+
+		if (sec->discarded ||
+		    (sec->kind != VP_PVE_SEC_PENDING && sec->kind != VP_PVE_SEC_SNAPSHOT))
+			continue;
+		for (unsigned i = 0; i < 16 && r == 0; i++) {
+			const struct vp_pve_line *l;
+
+			snprintf(key, sizeof(key), "hostpci%u", i);
+			l = vp_pve_conf_find(c, s, key);
+			if (l)
+				r = push_ref(out, sec, i, l);
+		}
+		if (r == 0 && sec->kind == VP_PVE_SEC_PENDING)
+			r = pending_deletes(c, s, out);
+	}
+	if (r < 0)
+		vp_pve_hostpci_refs_free(out);
+	return r;
+}
+
+void vp_pve_hostpci_refs_free(struct vp_pve_hostpci_refs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].section);
+		hostpci_free(&r->v[i].h);
+	}
+	free(r->v);
+	*r = (struct vp_pve_hostpci_refs){ 0 };
+}
+
 void vp_pve_vmfacts_free(struct vp_pve_vmfacts *f)
 {
-	for (size_t i = 0; f->hostpci && i < f->n_hostpci; i++) {
-		struct vp_pve_hostpci *h = &f->hostpci[i];
-
-		free(h->value);
-		free(h->reason);
-		strv_free(&h->hosts);
-		free(h->mapping);
-		free(h->romfile);
-		free(h->mdev);
-		free(h->vendor_id);
-		free(h->device_id);
-		free(h->sub_vendor_id);
-		free(h->sub_device_id);
-		free(h->driver);
-	}
+	for (size_t i = 0; f->hostpci && i < f->n_hostpci; i++)
+		hostpci_free(&f->hostpci[i]);
 	for (size_t i = 0; f->usb && i < f->n_usb; i++) {
 		free(f->usb[i].value);
 		free(f->usb[i].reason);

@@ -65,5 +65,28 @@ struct vp_pve_vmfacts {
 int vp_pve_vmfacts_get(const struct vp_pve_conf *c, struct vp_pve_vmfacts *out);
 void vp_pve_vmfacts_free(struct vp_pve_vmfacts *f);
 
+/*
+ * hostpciN of the sections Proxmox keeps besides the live one: [PENDING]
+ * (applied at the next start, QemuServer.pm vmconfig_apply_pending) and each
+ * snapshot (restored by a rollback), plus the pending deletions of hostpciN
+ * (AbstractConfig.pm parse_pending_delete). A new hostpciN must not take an
+ * index any of these name, or applying the pending change or rolling back
+ * replaces it.
+ */
+struct vp_pve_hostpci_ref {
+	enum vp_pve_section_kind kind; /* VP_PVE_SEC_PENDING or VP_PVE_SEC_SNAPSHOT */
+	char *section;		       /* "pending" or the snapshot's name */
+	bool deleted;		       /* "delete: hostpciN" in [PENDING] */
+	struct vp_pve_hostpci h;       /* index; hosts and mapping unless deleted */
+};
+
+struct vp_pve_hostpci_refs {
+	struct vp_pve_hostpci_ref *v;
+	size_t n;
+};
+
+int vp_pve_hostpci_refs_get(const struct vp_pve_conf *c, struct vp_pve_hostpci_refs *out);
+void vp_pve_hostpci_refs_free(struct vp_pve_hostpci_refs *r);
+
 /* A hostpci or mapping address without ".fn" stands for all functions of the device. */
 bool vp_pve_pci_id_all_functions(const char *id);

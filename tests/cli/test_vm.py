@@ -48,10 +48,10 @@ def added(diff):
     return [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
 
 
-@test("vm plan 100 --device 01:00 on intel-4090-vms: hostpci0 whole device, q35, ovmf")
+@test("vm plan 100 --device 01:00 --ovmf on intel-4090-vms: hostpci0 whole device, q35, ovmf")
 def _():
     rc, out, err = run("--root", fx("intel-4090-vms"), "--json", "vm", "plan", "100",
-                       "--device", "01:00")
+                       "--device", "01:00", "--ovmf")
     check(rc == 0, f"exit {rc}: {err}")
     d = json.loads(out)
     check(not d["refusals"], d["refusals"])
@@ -64,7 +64,8 @@ def _():
         check(want in a, f"missing +{want} in {a}")
     check("-cpu: x86-64-v2-AES" in e["diff"], "cpu line replaced in place")
     check(not any("x-vga" in l or "hidden" in l or "vga:" in l for l in a), a)
-    check(any("efidisk0" in n for n in d["notes"]), "warns about the missing efidisk0")
+    check(any("efidisk0" in n for n in d["notes"]), "says how to add the missing efidisk0")
+    check(any(n.startswith("warning: bios seabios -> ovmf") for n in d["notes"]), d["notes"])
     check(any("recommended, not required" in n for n in d["notes"]), "balloon is advice")
 
 
@@ -81,13 +82,17 @@ def _():
 @test("vm plan --qm (live-root form): one qm set argv, no file edit")
 def _():
     rc, out, err = run("--root", fx("intel-4090-vms"), "--json", "vm", "plan", "100",
-                       "--device", "01:00", "--qm")
+                       "--device", "01:00", "--qm", "--ovmf")
     check(rc == 0, f"exit {rc}: {err}")
     d = json.loads(out)
     check(not d["edits"], "no edit")
+    # ostype win11: Proxmox allocates the EFI disk and TPM state on the boot disk's storage
     check(d["commands"][0]["argv"] == ["qm", "set", "100", "--hostpci0", "0000:01:00,pcie=1",
                                        "--machine", "q35", "--bios", "ovmf", "--balloon", "0",
-                                       "--cpu", "host"], d["commands"][0]["argv"])
+                                       "--cpu", "host",
+                                       "--efidisk0", "local-lvm:1,efitype=4m,pre-enrolled-keys=1",
+                                       "--tpmstate0", "local-lvm:1,version=v2.0"],
+          d["commands"][0]["argv"])
 
 
 @test("vm plan on dual-socket-p40-vms: vga serial0, no x-vga, numa node 1 with --tune")
@@ -103,10 +108,12 @@ def _():
     check("affinity: 16-31,48-63" in a, a)
 
 
-@test("vm plan refusals: device of another VM, bad VMID, missing VM")
+@test("vm plan refusals: bad VMID, missing VM; another VM's device is a note when not running")
 def _():
+    # no /run/qemu-server in this root: VM 102's state cannot be seen, taken as stopped
     rc, out, _ = run("--root", fx("intel-4090-vms"), "vm", "plan", "100", "--device", "00:14.0")
-    check(rc == 2 and "VM 102" in out, f"exit {rc}: {out}")
+    check(rc == 0 and "also in VM 102's hostpci0" in out and "taken as stopped" in out,
+          f"exit {rc}: {out}")
     rc, out, err = run("--root", fx("intel-4090-vms"), "vm", "plan", "99", "--device", "01:00")
     check(rc == 64 and "100 to 999999999" in err, f"exit {rc}: {err}")
     rc, out, _ = run("--root", fx("intel-4090"), "vm", "plan", "100", "--device", "01:00")
@@ -127,6 +134,137 @@ def _():
     # 00:14.0 shares its group with 00:14.2 (shared SRAM): not viable alone
     rc, out, _ = run("--root", root, "vm", "lint", "102")
     check(rc == 2 and "missing-companion" in out and "00:14.2" in out, f"vm 102: {rc}: {out}")
+
+
+LIFE = "intel-4090-life"
+
+
+def plan(vmid, *args):
+    rc, out, err = run("--root", fx(LIFE), "--json", "vm", "plan", str(vmid), *args)
+    check(rc in (0, 2), f"exit {rc}: {err}")
+    d = json.loads(out)
+    return rc, d, (added(d["edits"][0]["diff"]) if d["edits"] else [])
+
+
+@test("intel-4090-life: a [PENDING] hostpci0 and a snapshot's hostpci1 are not reused")
+def _():
+    rc, d, a = plan(103, "-d", "01:00")
+    check(rc == 0 and not d["refusals"], d["refusals"])
+    check("hostpci2: 0000:01:00,pcie=1" in a, a)
+    check(not any(l.startswith(("hostpci0", "hostpci1")) for l in a), a)
+    check(any("hostpci0 is taken in [PENDING]" in n for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: another VM's pending and snapshot devices count as used, by name")
+def _():
+    rc, d, a = plan(104, "-d", "08:00.0")
+    check(any("also in VM 103's [PENDING] hostpci0" in n for n in d["notes"]), d["notes"])
+    rc, d, a = plan(104, "-d", "06:00.0")
+    check(any("also in VM 103's snapshot 'pre-hba' hostpci1" in n for n in d["notes"]),
+          d["notes"])
+
+
+@test("intel-4090-life: an HBA or USB controller gets hostpci only; pcie=1 only on q35")
+def _():
+    for dev in ("06:00.0", "00:14.0"):
+        rc, d, a = plan(104, "-d", dev)
+        check(rc == 0, d["refusals"])
+        check(any(l.startswith("hostpci0: 0000:") and "pcie" not in l for l in a), a)
+        check(not any(l.startswith(("machine", "bios", "cpu", "vga")) for l in a), a)
+    rc, d, a = plan(105, "-d", "08:00.0")
+    check("hostpci0: 0000:08:00,pcie=1" in a, a)
+    check(not any(l.startswith(("machine", "bios", "cpu", "vga")) for l in a), a)
+
+
+@test("intel-4090-life: a SeaBIOS guest keeps SeaBIOS; --ovmf switches it with a warning")
+def _():
+    rc, d, a = plan(100, "-d", "01:00")
+    check("machine: q35" in a and not any(l.startswith("bios") for l in a), a)
+    check(any(n.startswith("bios stays SeaBIOS") for n in d["notes"]), d["notes"])
+    rc, d, a = plan(100, "-d", "01:00", "--ovmf")
+    check("bios: ovmf" in a, a)
+    check(any(n.startswith("warning: bios seabios -> ovmf") for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: --tune on one node: numa 1 with hugepages, the reservation said")
+def _():
+    rc, d, a = plan(100, "-d", "01:00", "--tune")
+    check("numa: 1" in a and "hugepages: 1024" in a, a)
+    check(not any(l.startswith("numa0") for l in a), a)
+    check(any("4 free pages of 1 GiB" in n and n.startswith("warning") for n in d["notes"]),
+          d["notes"])
+    rc, d, a = plan(104, "-d", "06:00.0", "--tune")
+    check(not any(l.startswith("hugepages") for l in a), a)
+    check(any("host NUMA node1 doesn't exist" in n for n in d["notes"]), d["notes"])
+
+
+@test("dual-socket-p40-vms: GPUs on two NUMA nodes: a warning")
+def _():
+    rc, out, err = run("--root", fx("dual-socket-p40-vms"), "--json", "vm", "plan", "100",
+                       "--device", "18:00,86:00", "--tune")
+    check(rc == 0, f"exit {rc}: {err}")
+    d = json.loads(out)
+    check(any(n.startswith("warning: the GPUs sit on different host NUMA nodes")
+              and "node 0" in n and "node 1" in n for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: a GPU of a stopped VM: a note; of a running VM: refused")
+def _():
+    rc, d, a = plan(100, "-d", "01:00")
+    check(rc == 0 and any("also in VM 107's hostpci0" in n and "which is stopped" in n
+                          for n in d["notes"]), d["notes"])
+    rc, d, a = plan(100, "-d", "04:00.0")
+    check(rc == 2 and any("VM 108, which is running (pid 4242" in r for r in d["refusals"]),
+          d["refusals"])
+    # through a pool mapping the running VM holds one of two: a note
+    rc, d, a = plan(104, "-d", "08:00.0")
+    check(rc == 0 and any("may be in use by VM 108" in n and "pool of 2" in n
+                          for n in d["notes"]), d["notes"])
+
+
+@test("intel-4090-life: --mapping honours --primary-gpu")
+def _():
+    rc, d, a = plan(105, "--mapping", "rtx4090", "--primary-gpu")
+    check("hostpci0: mapping=rtx4090,pcie=1,x-vga=1" in a and "vga: none" in a, a)
+    rc, d, a = plan(104, "--mapping", "hba")
+    check("hostpci0: mapping=hba" in a, a)
+    check(not any(l.startswith(("machine", "bios", "cpu", "vga")) for l in a), a)
+
+
+@test("intel-4090-life: Windows 11 gets efidisk0 and tpmstate0: qm set, or notes under --root")
+def _():
+    rc, d, a = plan(100, "-d", "01:00", "--ovmf")
+    check(not any(l.startswith(("efidisk0", "tpmstate0")) for l in a), a)
+    check(any("--efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=1" in n for n in d["notes"]),
+          d["notes"])
+    check(any("--tpmstate0 local-lvm:1,version=v2.0" in n for n in d["notes"]), d["notes"])
+    rc, d, a = plan(100, "-d", "01:00", "--ovmf", "--qm")
+    argv = d["commands"][0]["argv"]
+    check(argv[-4:] == ["--efidisk0", "local-lvm:1,efitype=4m,pre-enrolled-keys=1",
+                        "--tpmstate0", "local-lvm:1,version=v2.0"], argv)
+
+
+START_CHECKS = {"hugepages-without-numa", "hugepages-size", "numa-hugepages", "numa-memory",
+                "pcie-without-q35", "device-twice", "dropped-line"}
+
+
+@test("intel-4090-life: every config these cases write passes qemu-server's start checks")
+def _():
+    if os.geteuid() != 0:
+        raise Skip("apply needs root")
+    cases = [(103, ["-d", "01:00"]), (104, ["-d", "06:00.0", "--tune"]),
+             (105, ["-d", "08:00.0"]), (100, ["-d", "01:00", "--ovmf", "--tune"]),
+             (105, ["--mapping", "rtx4090", "--primary-gpu", "--tune"]),
+             (104, ["--mapping", "hba"])]
+    for vmid, args in cases:
+        with tempfile.TemporaryDirectory() as t:
+            root = os.path.join(t, "h")
+            shutil.copytree(fx(LIFE), root, symlinks=True)
+            rc, out, err = run("--root", root, "vm", "apply", str(vmid), *args)
+            check(rc == 0, f"{vmid} {args}: exit {rc}: {out}{err}")
+            rc, out, err = run("--root", root, "--json", "vm", "lint", str(vmid))
+            bad = [f for f in json.loads(out)["findings"] if f["id"] in START_CHECKS]
+            check(not bad, f"{vmid} {args}: {bad}")
 
 
 CORPUS_EXPECT = {
@@ -169,7 +307,8 @@ def _():
         shutil.copytree(fx("intel-4090-vms"), root, symlinks=True)
         conf = os.path.join(root, "etc/pve/nodes/pve-rpl/qemu-server/100.conf")
         before = open(conf, "rb").read()
-        rc, out, err = run("--root", root, "--json", "vm", "apply", "100", "--device", "01:00")
+        rc, out, err = run("--root", root, "--json", "vm", "apply", "100", "--device", "01:00",
+                           "--ovmf")
         check(rc == 0, f"exit {rc}: {err}")
         d = json.loads(out)
         after = open(conf, "rb").read()
@@ -179,7 +318,7 @@ def _():
         changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
         check(changed == reported, f"changed {changed}, reported {reported}")
         check(after.startswith(b"boot: order=scsi0;ide2;net0\ncores: 8\ncpu: host\n"), after)
-        rc, out, err = run("--root", root, "vm", "apply", "100", "--device", "01:00")
+        rc, out, err = run("--root", root, "vm", "apply", "100", "--device", "01:00", "--ovmf")
         check(rc == 0 and "nothing to change" in out, f"second apply: {rc} {out}{err}")
         check(open(conf, "rb").read() == after, "second apply changed the file")
         rc, out, err = run("--root", root, "undo", d["undo_id"])

@@ -810,10 +810,42 @@ static void facts_legacy_igd(void **state)
 	vp_pve_vmfacts_free(&f);
 }
 
+/* hostpciN of [PENDING] (lines and deletions) and of the snapshots Proxmox keeps. */
+static void hostpci_refs(void **state)
+{
+	static const char t[] = "hostpci0: 0000:01:00,pcie=1\n"
+				"\n[PENDING]\nhostpci1: 0000:08:00.0\n"
+				"delete: usb0, !hostpci3;hostpci16\n"
+				"\n[old]\nhostpci4: 0000:06:00.0\n"
+				"\n[old]\nhostpci5: mapping=hba\n"
+				"\n[bogus]\nhostpci6: 0000:07:00.0\n";
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	struct vp_pve_hostpci_refs r;
+
+	assert_int_equal(vp_pve_vmconf_parse(t, strlen(t), &c), 0);
+	assert_int_equal(vp_pve_hostpci_refs_get(c, &r), 0);
+	/* pending hostpci1, its deletion of hostpci3 (hostpci16 is no index), and
+	 * only the later [old]: a repeated section replaces the earlier one */
+	assert_int_equal(r.n, 4);
+	assert_int_equal(r.v[0].kind, VP_PVE_SEC_PENDING);
+	assert_int_equal(r.v[0].h.index, 1);
+	assert_string_equal(r.v[0].h.hosts.v[0], "0000:08:00.0");
+	assert_true(r.v[1].deleted);
+	assert_int_equal(r.v[1].h.index, 3);
+	assert_int_equal(r.v[2].kind, VP_PVE_SEC_SNAPSHOT);
+	assert_int_equal(r.v[2].h.index, 5);
+	assert_string_equal(r.v[2].section, "old");
+	assert_string_equal(r.v[2].h.mapping, "hba");
+	assert_int_equal(r.v[3].kind, VP_PVE_SEC_SNAPSHOT);
+	assert_int_equal(r.v[3].h.index, 6);
+	vp_pve_hostpci_refs_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(corpus_round_trip),
+		cmocka_unit_test(hostpci_refs),
 		cmocka_unit_test(byte_edges),
 		cmocka_unit_test(rejected_lines),
 		cmocka_unit_test(sections),
