@@ -29,7 +29,8 @@ static const struct vp_cmd commands[] = {
 	  "  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n" },
 	{ "doctor", cmd_doctor,
 	  "check every layer for passthrough, with evidence and fixes",
-	  "  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the root's\n"
+	  "  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the current\n"
+	  "                         boot in the root's systemd journal, else\n"
 	  "                         /var/log/kern.log)\n"
 	  "  [ADDR...]              the devices to pass through; default: the candidate GPUs\n" },
 	{ "advise", cmd_advise, "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
