@@ -38,6 +38,7 @@ static const struct vp_cmd commands[] = {
 	{ "explain", cmd_explain, "known failure messages in a log: cause and fix",
 	  "  FILE                a dmesg, journalctl -k, Proxmox task log, qm start or lspci\n"
 	  "                      output; '-' reads standard input\n"
+	  "      --vm VMID       the Proxmox task log of the VM's last start instead\n"
 	  "  -s, --symptom TEXT  causes of a symptom (black screen, code 43, ...) instead\n"
 	  "  -l, --list          every known signature and symptom\n"
 	  "      --root DIR      also name this host's devices, drivers and groups in fixes\n" },

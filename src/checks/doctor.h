@@ -88,6 +88,10 @@ extern const struct vp_check vp_checks_vfio[];
 extern const struct vp_check vp_checks_device[];
 extern const struct vp_check vp_checks_proxmox[];
 
+/* Checks of checks/lifecycle.c, entries of the layer tables above. */
+int vp_check_last_starts(struct vp_doc *doc, const struct vp_check *c,
+			 struct vp_dev *target);
+
 /* Helpers shared by checks. */
 /*
  * A fix on the kernel command line for this host's bootloader: @action is

@@ -130,7 +130,111 @@ def test_journal(tmp):
        f and f["evidence"])
 
 
-TESTS = [test_journal]
+def upid(node, pid, pstart, start, typ, vmid, user="root@pam"):
+    """As pve-common's PVE/UPID.pm encode formats it."""
+    return f"UPID:{node}:{pid:08X}:{pstart:08X}:{start:08X}:{typ}:{vmid}:{user}:"
+
+
+def write_task(root, u, lines):
+    """The log where UPID.pm decode puts it: tasks/<last hex digit of start>/UPID."""
+    start_hex = u.split(":")[4]
+    d = os.path.join(root, "var/log/pve/tasks", start_hex[7])
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, u), "w") as fh:
+        fh.write("".join(line + "\n" for line in lines))
+
+
+# A failed qm start of a VM with an AMD GPU that needs vendor-reset, the task
+# log's lines verbatim from https://github.com/gnif/vendor-reset/issues/46
+# (tristan-k, 2022-07-29), with the VMID changed to the fixture's.
+FAILED_START = [
+    "GUEST HOOK: 103 pre-start",
+    "103 is starting, doing preparations.",
+    "sh: 1: echo: echo: I/O error",
+    "kvm: ../hw/pci/pci.c:1487: pci_irq_handler: Assertion `0 <= irq_num && "
+    "irq_num < PCI_NUM_PINS' failed.",
+    "TASK ERROR: start failed: QEMU exited with code 1",
+]
+
+
+def make_tasks(root):
+    t0 = 0x6740A000
+    ok102 = upid("pve", 0x1A2B, 0x2F3C4D, t0, "qmstart", 102)
+    ok103 = upid("pve", 0x1A30, 0x2F3C50, t0 + 0x10, "qmstart", 103)
+    bad103 = upid("pve", 0x1B07, 0x2F4001, t0 + 0x25B, "qmstart", 103)
+    other = upid("pve", 0x1B10, 0x2F4002, t0 + 0x300, "qmstop", 103)
+    write_task(root, ok102, ["TASK OK"])
+    write_task(root, ok103, ["TASK OK"])
+    write_task(root, bad103, FAILED_START)
+    write_task(root, other, ["TASK OK"])
+    tasks = os.path.join(root, "var/log/pve/tasks")
+    # index: RESTEnvironment.pm active_workers, "UPID %08X STATUS";
+    # active: INotify.pm write_active_workers, "UPID SAVED %08X STATUS".
+    with open(os.path.join(tasks, "index"), "w") as fh:
+        fh.write(f"{ok102} {t0 + 5:08X} OK\n{ok103} {t0 + 0x12:08X} OK\n")
+    with open(os.path.join(tasks, "active"), "w") as fh:
+        fh.write(f"{bad103} 1 {t0 + 0x260:08X} start failed: QEMU exited with code 1\n"
+                 f"{other} 1 {t0 + 0x301:08X} OK\n")
+    return bad103
+
+
+def test_tasks(tmp):
+    root = copy_fixture(tmp, "intel-4090-vms")
+    with open(os.path.join(root, "etc/pve/qemu-server/103.conf"), "w") as fh:
+        fh.write("bios: ovmf\nmachine: q35\nmemory: 8192\nname: gpu\n"
+                 "hostpci0: 0000:01:00,pcie=1\nhookscript: local:snippets/vendor-reset.pl\n")
+    rc, doc = doctor_json(root)
+    f = [x for x in doc["findings"] if x["id"] == "proxmox.last-start"]
+    ok(len(f) == 2 and all(x["verdict"] == "skip" for x in f),
+       "tasks: without task logs each VM with hostpci is skipped", json.dumps(f))
+    bad = make_tasks(root)
+    rc, doc = doctor_json(root)
+    f = {x["summary"].split(":")[0]: x for x in doc["findings"]
+         if x["id"] == "proxmox.last-start"}
+    ok(set(f) == {"VM 102", "VM 103"}, "tasks: one finding per VM with hostpci",
+       json.dumps(list(f)))
+    f102, f103 = f.get("VM 102"), f.get("VM 103")
+    ok(f102 and f102["verdict"] == "ok" and "status from index" in f102["evidence"],
+       "tasks: VM 102's last start is OK from the index", json.dumps(f102))
+    ok(f103 and f103["verdict"] == "fail"
+       and "QEMU aborted in pci_irq_handler" in f103["summary"]
+       and "start failed: QEMU exited with code 1" in f103["summary"]
+       and bad in f103["evidence"] and "qemu-irq-assert" in f103["evidence"],
+       "tasks: VM 103's failed start gives the cause from the signatures",
+       json.dumps(f103))
+    p = run("--json", "explain", "--vm", "103", root=root)
+    try:
+        ex = json.loads(p.stdout)
+    except ValueError:
+        ex = {}
+    ids = [s["id"] for s in ex.get("signatures", [])]
+    ok(p.returncode == 0 and "qemu-irq-assert" in ids and "qemu-exited" in ids
+       and bad in ex.get("input", ""),
+       "tasks: explain --vm 103 reads the failed start's log", p.stdout[-400:] + p.stderr)
+    p = run("explain", "--vm", "103", root=root)
+    ok(p.returncode == 0 and "status: start failed" in p.stdout,
+       "tasks: explain --vm text names the task and its status", p.stdout[:300])
+    p = run("explain", "--vm", "104", root=root)
+    ok(p.returncode == 66 and "no start of VM 104" in p.stderr,
+       "tasks: explain --vm of a VM never started exits 66", p.stderr)
+    for bad_id in ("abc", "99", "0100", "-1"):
+        p = run("explain", "--vm", bad_id, root=root)
+        ok(p.returncode == 64, f"tasks: explain --vm {bad_id!r} is a usage error",
+           p.stderr)
+    p = run("explain", "--vm", "103", "x.log", root=root)
+    ok(p.returncode == 64, "tasks: --vm with FILE is a usage error", p.stderr)
+    # Without index or active, the status comes from the log's last line
+    # (UPID.pm read_status).
+    for name in ("index", "active"):
+        os.unlink(os.path.join(root, "var/log/pve/tasks", name))
+    rc, doc = doctor_json(root)
+    f = [x for x in doc["findings"] if x["id"] == "proxmox.last-start"
+         and x["summary"].startswith("VM 103")]
+    ok(f and f[0]["verdict"] == "fail" and "qemu-irq-assert" in f[0]["evidence"],
+       "tasks: the status from the log's TASK ERROR line", json.dumps(f))
+
+
+TESTS = [test_journal, test_tasks]
 
 
 def main():
