@@ -149,6 +149,7 @@ static const char exit_help[] =
 	"   1  done; the verdict has warnings (explain: nothing recognised)\n"
 	"   2  done; the verdict is \"not ready\"\n"
 	"   3  done; the host has no IOMMU groups\n"
+	"   4  done; doctor: applied, changes wait for a reboot\n"
 	"  64  bad command line or argument\n"
 	"  65  host data that cannot be parsed with certainty\n"
 	"  66  root, device or file not found\n"

@@ -894,7 +894,7 @@ static int write_manifest(struct cap *c, const char *kver)
 		"sys/block, class/drm,\n"
 		"       firmware/efi (presence, SecureBoot variable), "
 		"firmware/acpi/tables (names only, as empty files)\n"
-		"  proc: cmdline cpuinfo modules mounts net/route net/ipv6_route "
+		"  proc: cmdline cpuinfo modules stat mounts net/route net/ipv6_route "
 		"sys/kernel/osrelease sys/kernel/hostname sys/kernel/random/boot_id "
 		"version\n"
 		"  etc: modprobe.d modules modules-load.d default/grub default/grub.d "
@@ -993,6 +993,9 @@ int vp_snapshot(struct vp_ctx *ctx, struct vp_sink *sink, const struct vp_snap_o
 			{ "cmdline", P_TEXT, 64 * KiB },
 			{ "cpuinfo", P_RAW, 8 * MiB },
 			{ "modules", P_RAW, 1 * MiB },
+			/* btime: doctor tells a change made since the boot from a
+			   failure. */
+			{ "stat", P_RAW, 1 * MiB },
 			{ "mounts", P_TEXT, 1 * MiB },
 			{ "net/route", P_ROUTE4, 1 * MiB },
 			{ "net/ipv6_route", P_ROUTE6, 1 * MiB },

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journalfix  # noqa: E402
@@ -53,7 +54,8 @@ def finding(doc, fid, device=None):
 
 
 def copy_fixture(tmp, name):
-    dst = os.path.join(tmp, name)
+    dst = tempfile.mkdtemp(prefix=name + "-", dir=tmp)
+    os.rmdir(dst)
     shutil.copytree(os.path.join(FIX, name), dst, symlinks=True)
     return dst
 
@@ -234,7 +236,109 @@ def test_tasks(tmp):
        "tasks: the status from the log's TASK ERROR line", json.dumps(f))
 
 
-TESTS = [test_journal, test_tasks]
+def age_tree(root, seconds):
+    """Every file of the copy as old as a host that booted after its last edit."""
+    t = time.time() - seconds
+    for dirpath, dirs, files in os.walk(root):
+        for n in dirs + files:
+            os.utime(os.path.join(dirpath, n), (t, t), follow_symlinks=False)
+
+
+def set_btime(root, t):
+    with open(os.path.join(root, "proc/stat"), "w") as fh:
+        fh.write(f"cpu  1 0 1 100 0 0 0 0 0 0\nbtime {int(t)}\nprocesses 1\n")
+
+
+def rebind(root, addr, driver):
+    """What the next boot does to a function's driver link (sysfs layout)."""
+    dev = os.path.realpath(os.path.join(root, "sys/bus/pci/devices", addr))
+    drv = os.path.join(root, "sys/bus/pci/drivers", driver)
+    os.makedirs(drv, exist_ok=True)
+    link = os.path.join(dev, "driver")
+    if os.path.lexists(link):
+        old = os.path.realpath(link)
+        os.unlink(link)
+        if os.path.lexists(os.path.join(old, addr)):
+            os.unlink(os.path.join(old, addr))
+    os.symlink(os.path.relpath(drv, dev), link)
+    os.symlink(os.path.relpath(dev, drv), os.path.join(drv, addr))
+
+
+def test_pending(tmp):
+    root = copy_fixture(tmp, "intel-4090")
+    age_tree(root, 7200)
+    set_btime(root, time.time() - 3600)
+    rc0, doc0 = doctor_json(root)
+    f = finding(doc0, "device.driver", "0000:01:00.0")
+    ok(f and f["verdict"] == "fail" and "nouveau" in f["summary"] and f["fix"],
+       "pending: before apply nouveau holds the GPU, with a fix", json.dumps(f))
+    f = finding(doc0, "kernel.reboot-pending")
+    ok(f and f["verdict"] == "ok", "pending: before apply nothing is pending",
+       json.dumps(f))
+    p = run("host", "apply", root=root)
+    ok(p.returncode == 0, "pending: host apply on the copy", p.stderr + p.stdout)
+    rc, doc = doctor_json(root)
+    f = finding(doc, "kernel.reboot-pending")
+    ok(f and f["verdict"] == "warn"
+       and f["summary"].startswith("applied, reboot pending: ")
+       and "take effect at the next boot" in f["summary"],
+       "pending: after apply doctor says reboot pending", json.dumps(f))
+    ev = f["evidence"] if f else ""
+    ok("0000:01:00.0: vfio-pci binds it at boot" in ev and "now nouveau" in ev
+       and "0000:01:00.1: vfio-pci binds it at boot" in ev
+       and "module vfio_pci loads at boot" in ev,
+       "pending: the pending changes are listed", ev)
+    n = int(f["summary"].split(": ")[1].split()[0]) if f else -1
+    ok(n == ev.count("; ") + 1, "pending: N counts the listed changes", f and f["summary"])
+    d = finding(doc, "device.driver", "0000:01:00.0")
+    ok(d and d["verdict"] == "ok" and d["fix"] is None
+       and d["summary"].startswith("applied, reboot pending"),
+       "pending: the driver finding does not repeat its fix", json.dumps(d))
+    c = finding(doc, "device.companions", "0000:01:00.0")
+    ok(c and c["verdict"] == "ok" and c["fix"] is None,
+       "pending: nor does the companions finding", json.dumps(c))
+    fixes = " ".join(x["fix"] or "" for x in doc["findings"])
+    ok("options vfio-pci ids=" not in fixes and "softdep nouveau" not in fixes,
+       "pending: no finding offers the applied edit again", fixes)
+    ok(rc == 4 and doc.get("verdict") == "reboot-pending",
+       "pending: the verdict reboot-pending exits 4", f"{rc} {doc.get('verdict')}")
+    p = run("doctor", root=root)
+    ok("Verdict: reboot-pending" in p.stdout and p.returncode == 4,
+       "pending: text verdict", p.stdout[-200:])
+    # A second apply changes nothing (the plan is empty): still pending.
+    p = run("host", "plan", root=root)
+    ok("nothing to change" in p.stdout,
+       "pending: the plan after apply is empty", p.stdout[-300:])
+    # The simulated reboot: vfio modules loaded, the functions on vfio-pci,
+    # a new boot time.
+    with open(os.path.join(root, "proc/modules"), "a") as fh:
+        for m in ("vfio_pci", "vfio_pci_core", "vfio_iommu_type1", "vfio"):
+            fh.write(f"{m} 16384 0 - Live 0x0000000000000000\n")
+    rebind(root, "0000:01:00.0", "vfio-pci")
+    rebind(root, "0000:01:00.1", "vfio-pci")
+    set_btime(root, time.time() + 5)
+    rc, doc = doctor_json(root)
+    f = finding(doc, "kernel.reboot-pending")
+    ok(f and f["verdict"] == "ok", "pending: after the reboot nothing is pending",
+       json.dumps(f))
+    d = finding(doc, "device.driver", "0000:01:00.0")
+    ok(d and d["verdict"] == "ok" and d["summary"] == "bound to vfio-pci",
+       "pending: after the reboot the driver finding is ok", json.dumps(d))
+    ok(rc != 4 and doc.get("verdict") != "reboot-pending",
+       "pending: after the reboot the verdict is not reboot-pending",
+       f"{rc} {doc.get('verdict')}")
+    # Configured before this boot and still not in effect: a failure, not pending.
+    root2 = copy_fixture(tmp, "twin-gpus-ids")
+    age_tree(root2, 7200)
+    set_btime(root2, time.time() - 3600)
+    rc, doc = doctor_json(root2)
+    f = finding(doc, "kernel.reboot-pending")
+    ok(f and f["verdict"] == "ok" and rc != 4,
+       "pending: ids older than the boot that did not bind are not pending",
+       json.dumps(f))
+
+
+TESTS = [test_journal, test_tasks, test_pending]
 
 
 def main():
