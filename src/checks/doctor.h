@@ -98,6 +98,13 @@ int vp_check_last_starts(struct vp_doc *doc, const struct vp_check *c,
  */
 int vp_check_reboot_pending(struct vp_doc *doc, const struct vp_check *c,
 			    struct vp_dev *target);
+/* checks/upgrade.c: every installed kernel, not only the running one. */
+int vp_check_upgrade_initramfs(struct vp_doc *doc, const struct vp_check *c,
+			       struct vp_dev *target);
+int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
+			     struct vp_dev *target);
+int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c,
+			 struct vp_dev *target);
 /* Is the kernel.reboot-pending finding a warning (changes wait for the boot)? */
 bool vp_doc_reboot_pending(const struct vp_doc *doc);
 

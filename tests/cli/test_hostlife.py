@@ -338,7 +338,155 @@ def test_pending(tmp):
        json.dumps(f))
 
 
-TESTS = [test_journal, test_tasks, test_pending]
+HERE = os.path.dirname(os.path.abspath(__file__))
+# An uncompressed early cpio prepended the way intel-microcode's and
+# amd64-microcode's hooks do it (hook-functions' prepend_earlyinitramfs), so
+# the image has the layout of a real host's: early cpio, then the main one.
+EARLY_HOOK = """#!/bin/sh
+[ "$1" = prereqs ] && exit 0
+. /usr/share/initramfs-tools/hook-functions
+d=$(mktemp -d)
+mkdir -p "$d/kernel/x86/microcode"
+echo test > "$d/kernel/x86/microcode/GenuineIntel.bin"
+(cd "$d" && find . | cpio -o -H newc --quiet) > "$d.cpio"
+prepend_earlyinitramfs "$d.cpio"
+"""
+
+
+def find_kernel():
+    """A Debian kernel extracted by tests/vm/run into its cache: (KDIR, KVER)."""
+    cache = os.environ.get("VM_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "vfio-pilot-vm")
+    if not os.path.isdir(cache):
+        return None, f"no kernel cache {cache} (tests/vm/run fills it)"
+    for kver in sorted(os.listdir(cache), reverse=True):
+        kdir = os.path.join(cache, kver)
+        if (os.path.isfile(os.path.join(kdir, ".done"))
+                and os.path.isdir(os.path.join(kdir, "lib/modules", kver))
+                and os.path.isfile(os.path.join(kdir, "boot", "config-" + kver))):
+            return (kdir, kver), None
+    return None, f"no extracted linux-image in {cache} (tests/vm/run fills it)"
+
+
+def build_image(tmp, kdir, kver, name, with_vfio, modprobe_conf):
+    conf = os.path.join(tmp, name + "-conf")
+    shutil.copytree("/etc/initramfs-tools", conf, symlinks=True)
+    with open(os.path.join(conf, "initramfs.conf")) as fh:
+        lines = fh.read().splitlines()
+    keep = [ln for ln in lines if not ln.startswith(("MODULES=", "COMPRESS=", "BUSYBOX="))]
+    # MODULES=list: only what the modules file names (so the two differ only there).
+    keep += ["MODULES=list", "COMPRESS=zstd", "BUSYBOX=n"]
+    with open(os.path.join(conf, "initramfs.conf"), "w") as fh:
+        fh.write("\n".join(keep) + "\n")
+    with open(os.path.join(conf, "modules"), "w") as fh:
+        fh.write("# written by test_hostlife.py\n")
+        if with_vfio:
+            fh.write("vfio\nvfio_iommu_type1\nvfio_pci\n")
+    os.makedirs(os.path.join(conf, "hooks"), exist_ok=True)
+    hook = os.path.join(conf, "hooks", "early-test")
+    with open(hook, "w") as fh:
+        fh.write(EARLY_HOOK)
+    os.chmod(hook, 0o755)
+    md = os.path.join(tmp, name + "-modprobe.d")
+    os.makedirs(md)
+    if modprobe_conf:
+        shutil.copy(modprobe_conf, os.path.join(md, "vfio-pilot.conf"))
+    out = os.path.join(tmp, name + ".img")
+    p = subprocess.run([os.path.join(HERE, "mkinitramfs-test.sh"), kdir, kver, conf, md,
+                        os.path.join(tmp, name + "-ov"), out],
+                       capture_output=True, text=True)
+    return out if p.returncode == 0 and os.path.getsize(out) > 0 else None, p.stderr
+
+
+def test_initramfs(tmp):
+    k, why = find_kernel()
+    if not k:
+        skip("initramfs: images built by mkinitramfs", why)
+        return
+    if not shutil.which("mkinitramfs") or not shutil.which("unshare"):
+        skip("initramfs: images built by mkinitramfs", "no mkinitramfs or unshare")
+        return
+    kdir, kver = k
+    root = copy_fixture(tmp, "intel-4090")
+    p = run("host", "apply", root=root)
+    ok(p.returncode == 0, "initramfs: host apply on the copy", p.stderr)
+    conf = os.path.join(root, "etc/modprobe.d/vfio-pilot.conf")
+    with_img, err1 = build_image(tmp, kdir, kver, "with", True, conf)
+    without_img, err2 = build_image(tmp, kdir, kver, "without", False, None)
+    if not with_img or not without_img:
+        skip("initramfs: images built by mkinitramfs",
+             "mkinitramfs in a mount namespace failed: " + (err1 + err2)[-300:])
+        return
+    # The Debian kernel as a second installed kernel of the fixture host.
+    mods = os.path.join(root, "lib/modules", kver)
+    os.makedirs(mods)
+    for f in ("modules.dep", "modules.builtin"):
+        shutil.copy(os.path.join(kdir, "lib/modules", kver, f), mods)
+    os.makedirs(os.path.join(root, "boot"), exist_ok=True)
+    img = os.path.join(root, "boot", "initrd.img-" + kver)
+    shutil.copy(with_img, img)
+    rc, doc = doctor_json(root)
+    f = [x for x in doc["findings"] if x["id"] == "kernel.upgrade-initramfs"
+         and x["summary"].startswith(kver)]
+    ok(f and f[0]["verdict"] == "ok" and "2 segments" in f[0]["evidence"]
+       and "zstd" in f[0]["evidence"],
+       "initramfs: mkinitramfs's image with vfio (early cpio + zstd) is ok",
+       json.dumps(f))
+    shutil.copy(without_img, img)
+    rc, doc = doctor_json(root)
+    f = [x for x in doc["findings"] if x["id"] == "kernel.upgrade-initramfs"
+         and x["summary"].startswith(kver)]
+    ok(f and f[0]["verdict"] == "warn" and "lacks vfio vfio_iommu_type1 vfio_pci"
+       in f[0]["summary"] and f[0]["fix"].endswith("update-initramfs -u -k " + kver),
+       "initramfs: the image without vfio is told apart, with the repair",
+       json.dumps(f))
+    # The same image but vfio-pilot's options missing: only the options differ.
+    # (Built with the modules and without the modprobe file.)
+    opts_img, err = build_image(tmp, kdir, kver, "noopts", True, None)
+    if opts_img:
+        shutil.copy(opts_img, img)
+        rc, doc = doctor_json(root)
+        f = [x for x in doc["findings"] if x["id"] == "kernel.upgrade-initramfs"
+             and x["summary"].startswith(kver)]
+        ok(f and f[0]["verdict"] == "warn" and "older copy" in f[0]["summary"]
+           and "options vfio-pci ids=10de:2684,10de:22ba" in f[0]["evidence"],
+           "initramfs: an image without vfio-pilot's options is told apart",
+           json.dumps(f))
+    else:
+        ok(False, "initramfs: the image without options builds", err[-300:])
+
+
+def test_dkms(tmp):
+    root = copy_fixture(tmp, "intel-4090")
+    kv = os.listdir(os.path.join(root, "lib/modules"))[0]
+    new = "6.8.12-9-pve"
+    # A newer kernel installed without the DKMS build; the running one has it.
+    shutil.copytree(os.path.join(root, "lib/modules", kv),
+                    os.path.join(root, "lib/modules", new), symlinks=True)
+    with open(os.path.join(root, "lib/modules", kv, "modules.dep"), "a") as fh:
+        fh.write("updates/dkms/vendor-reset.ko:\n")
+    with open(os.path.join(root, "etc/modules"), "a") as fh:
+        fh.write("vendor-reset\nvfio_virqfd\n")
+    rc, doc = doctor_json(root)
+    f = [x for x in doc["findings"] if x["id"] == "kernel.upgrade-modules"]
+    bad = [x for x in f if x["summary"].startswith(new + ": vendor_reset")]
+    good = [x for x in f if x["summary"].startswith(kv + ": vendor_reset")]
+    ok(bad and bad[0]["verdict"] == "fail"
+       and bad[0]["fix"] == f"apt install proxmox-headers-{new} && dkms autoinstall -k {new}",
+       "dkms: a kernel without the DKMS module the setup needs is reported",
+       json.dumps(f))
+    ok(good and good[0]["verdict"] == "ok", "dkms: the kernel that has it is ok",
+       json.dumps(good))
+    gone = [x for x in f if "no module vfio_virqfd" in x["summary"]]
+    ok(gone and kv in gone[0]["summary"] and new in gone[0]["summary"]
+       and "merged into vfio in 6.2" in gone[0]["summary"]
+       and gone[0]["fix"].startswith("sed -i '"),
+       "dkms: vfio_virqfd listed for 6.8 kernels is reported with the line to drop",
+       json.dumps(gone))
+
+
+TESTS = [test_journal, test_tasks, test_pending, test_initramfs, test_dkms]
 
 
 def main():
