@@ -187,6 +187,72 @@ static int modules_pending(struct vp_doc *doc, struct pending *p)
 	return r;
 }
 
+/* Boolean parameters read back as Y/N (kernel/params.c param_get_bool). */
+static bool same_param(const char *conf, const char *now)
+{
+	static const char *const yes[] = { "1", "y", "Y" }, *const no[] = { "0", "n",
+									    "N" };
+	bool cy = false, cn = false, ny = false, nn = false;
+
+	if (streq(conf, now))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		cy = cy || streq(conf, yes[i]);
+		ny = ny || streq(now, yes[i]);
+		cn = cn || streq(conf, no[i]);
+		nn = nn || streq(now, no[i]);
+	}
+	return (cy && ny) || (cn && nn);
+}
+
+/*
+ * Module options of vfio-pilot's modprobe file against the parameters of
+ * the loaded module (/sys/module/M/parameters/P). Write-only parameters
+ * (vfio-pci ids) have no file there: the bound driver tells instead.
+ */
+static int options_pending(struct vp_doc *doc, struct pending *p)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = 0;
+
+	if (!after_boot(doc, p, VP_ETC, "modprobe.d/vfio-pilot.conf") ||
+	    vp_read_strf(doc->ctx, VP_ETC, &text, "modprobe.d/vfio-pilot.conf") < 0)
+		return 0;
+	for (char *l = text, *next; r == 0 && l && *l; l = next) {
+		char mod[64], *args, *save = NULL;
+		int off = 0;
+
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(l, " options %63s%n", mod, &off) != 1 || off <= 0)
+			continue;
+		args = l + off;
+		vp_modname_normalize(mod);
+		if (!vp_kmods_is_loaded(&doc->km, mod))
+			continue; /* loads with them at the next boot or use */
+		for (char *kv = args ? strtok_r(args, " \t", &save) : NULL; r == 0 && kv;
+		     kv = strtok_r(NULL, " \t", &save)) {
+			_cleanup_free_ char *now = NULL;
+			char *eq = strchr(kv, '=');
+
+			if (!eq)
+				continue;
+			*eq = '\0';
+			if (vp_read_strf(doc->ctx, VP_SYS, &now,
+					 "module/%s/parameters/%s", mod, kv) < 0 ||
+			    same_param(eq + 1, now))
+				continue;
+			r = strv_pushf(
+				&p->changes,
+				"module option %s %s=%s (in /etc/modprobe.d/vfio-pilot.conf, "
+				"the loaded module has %s)",
+				mod, kv, eq + 1, now);
+		}
+	}
+	return r;
+}
+
 /* Does "10de:2684,10de:22ba" (vfio-pci ids) claim @d? */
 static bool ids_claim(const char *ids, const struct vp_dev *d)
 {
@@ -386,6 +452,8 @@ int vp_check_reboot_pending(struct vp_doc *doc, const struct vp_check *c,
 	r = cmdline_pending(doc, &p);
 	if (r == 0)
 		r = modules_pending(doc, &p);
+	if (r == 0)
+		r = options_pending(doc, &p);
 	if (r == 0)
 		r = drivers_pending(doc, &p);
 	if (r < 0) {

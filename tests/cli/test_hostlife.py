@@ -399,6 +399,33 @@ def build_image(tmp, kdir, kver, name, with_vfio, modprobe_conf):
     return out if p.returncode == 0 and os.path.getsize(out) > 0 else None, p.stderr
 
 
+def test_pending_options(tmp):
+    """A module option configured after the boot against the loaded module's parameter."""
+    root = copy_fixture(tmp, "intel-4090")
+    age_tree(root, 7200)
+    set_btime(root, time.time() - 3600)
+    with open(os.path.join(root, "proc/modules"), "a") as fh:
+        fh.write("vfio_iommu_type1 45056 0 - Live 0x0000000000000000\n")
+    par = os.path.join(root, "sys/module/vfio_iommu_type1/parameters")
+    os.makedirs(par)
+    with open(os.path.join(par, "allow_unsafe_interrupts"), "w") as fh:
+        fh.write("N\n")
+    p = run("host", "apply", "--unsafe-interrupts", root=root)
+    ok(p.returncode == 0, "pending: host apply --unsafe-interrupts", p.stderr)
+    rc, doc = doctor_json(root)
+    f = finding(doc, "kernel.reboot-pending")
+    ok(f and "module option vfio_iommu_type1 allow_unsafe_interrupts=1" in f["evidence"]
+       and "the loaded module has N" in f["evidence"],
+       "pending: a module option differing from the loaded parameter is pending",
+       json.dumps(f))
+    with open(os.path.join(par, "allow_unsafe_interrupts"), "w") as fh:
+        fh.write("Y\n")
+    rc, doc = doctor_json(root)
+    f = finding(doc, "kernel.reboot-pending")
+    ok(f and "allow_unsafe_interrupts" not in f["evidence"],
+       "pending: Y in the parameter is the configured 1", json.dumps(f))
+
+
 def test_initramfs(tmp):
     k, why = find_kernel()
     if not k:
@@ -486,7 +513,8 @@ def test_dkms(tmp):
        json.dumps(gone))
 
 
-TESTS = [test_journal, test_tasks, test_pending, test_initramfs, test_dkms]
+TESTS = [test_journal, test_tasks, test_pending, test_pending_options, test_initramfs,
+         test_dkms]
 
 
 def main():
