@@ -385,11 +385,12 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 }
 
 /*
- * proxmox-boot-tool (proxmox-kernel-helper): the ESPs listed in
+ * proxmox-boot-tool (proxmox-kernel-helper, proxmox-boot/functions: ESP_LIST,
+ * MANUAL_KERNEL_LIST, PINNED_KERNEL_CONF, NEXT_BOOT_PIN): the ESPs listed in
  * /etc/kernel/proxmox-boot-uuids get the kernels of `kernel list`: the
  * manually added ones (/etc/kernel/proxmox-boot-manual-kernels), the pinned
- * one (/etc/kernel/proxmox-boot-pin) and the automatically selected
- * installed ones. What is on the ESPs needs them mounted: not read here.
+ * ones (/etc/kernel/proxmox-boot-pin, next-boot-pin) and the automatically
+ * selected installed ones. What is on the ESPs needs them mounted: not read.
  */
 int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
@@ -404,7 +405,8 @@ int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c, struct vp
 	if (r < 0)
 		return r;
 	vp_read_strf(doc->ctx, VP_ETC, &manual, "kernel/proxmox-boot-manual-kernels");
-	vp_read_strf(doc->ctx, VP_ETC, &pin, "kernel/proxmox-boot-pin");
+	if (vp_read_strf(doc->ctx, VP_ETC, &pin, "kernel/proxmox-boot-pin") < 0)
+		vp_read_strf(doc->ctx, VP_ETC, &pin, "kernel/next-boot-pin");
 	for (char *l = manual; l && *l;) {
 		size_t len = strcspn(l, "\n");
 		_cleanup_free_ char *k = strndup(l, len);

@@ -513,7 +513,30 @@ def test_dkms(tmp):
        json.dumps(gone))
 
 
-TESTS = [test_journal, test_tasks, test_pending, test_pending_options, test_initramfs,
+def test_esp(tmp):
+    root = copy_fixture(tmp, "intel-4090")
+    rc, doc = doctor_json(root)
+    ok(finding(doc, "kernel.upgrade-esp") is None,
+       "esp: no finding on a host without proxmox-boot-tool")
+    kv = os.listdir(os.path.join(root, "lib/modules"))[0]
+    os.makedirs(os.path.join(root, "etc/kernel"), exist_ok=True)
+    with open(os.path.join(root, "etc/kernel/proxmox-boot-uuids"), "w") as fh:
+        fh.write("1234-ABCD\n")
+    rc, doc = doctor_json(root)
+    f = finding(doc, "kernel.upgrade-esp")
+    ok(f and f["verdict"] == "ok" and kv in f["summary"]
+       and "proxmox-boot-tool status" in f["summary"],
+       "esp: the installed kernels, and that the ESPs are not read", json.dumps(f))
+    with open(os.path.join(root, "etc/kernel/proxmox-boot-manual-kernels"), "w") as fh:
+        fh.write("6.5.13-6-pve\n")
+    rc, doc = doctor_json(root)
+    f = finding(doc, "kernel.upgrade-esp")
+    ok(f and f["verdict"] == "warn" and "6.5.13-6-pve" in f["summary"]
+       and f["fix"].startswith("proxmox-boot-tool kernel remove 6.5.13-6-pve"),
+       "esp: a kept kernel that is not installed", json.dumps(f))
+
+
+TESTS = [test_journal, test_esp, test_tasks, test_pending, test_pending_options, test_initramfs,
          test_dkms]
 
 
