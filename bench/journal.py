@@ -55,13 +55,24 @@ SERVICE_MSGS = [
 ]
 
 
-def gen_export(out, nentries, boots, machine):
-    """Stream the export format; the last boot is the current one."""
+def gen_export(out, nentries, boots, machine, jroot=None, size=0):
+    """Stream the export format; the last boot is the current one. With
+    @size, the boots go on until the journal under @jroot has that size
+    (its files are rotated and compressed: bytes per entry vary)."""
     usec = 1700000000000000
     per_boot = nentries // len(boots)
+    total = 0
     for b, boot in enumerate(boots):
         mono = 1000000
-        for i in range(per_boot):
+        i = 0
+        more = True
+        while more:
+            if i >= per_boot and i % 50000 == 0:
+                # Only the current boot grows the journal to its size.
+                out.flush()
+                more = bool(size) and b == len(boots) - 1 and du(jroot) < size
+                if not more:
+                    break
             kernel = i % 20 == 0 or i < 200
             if kernel:
                 msg = KERNEL_MSGS[i % len(KERNEL_MSGS)] if i else "Linux version 6.8.12-4-pve"
@@ -76,6 +87,9 @@ def gen_export(out, nentries, boots, machine):
                 f"PRIORITY=6\nMESSAGE={msg} #{b}.{i}\n\n")
             usec += 1000
             mono += 1000
+            i += 1
+            total += 1
+    return total
 
 
 def du(path):
@@ -104,8 +118,9 @@ def main():
     ap.add_argument("--fixture",
                     default=os.path.join(REPO, "build", "tests", "fixtures", "intel-4090"))
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
-    ap.add_argument("--bytes-per-entry", type=int, default=416,
-                    help="journal bytes per generated entry, to size the export")
+    ap.add_argument("--bytes-per-entry", type=int, default=330,
+                    help="journal bytes per generated entry, to size the first "
+                    "boots; the last one goes on until the journal has --size-mb")
     a = ap.parse_args()
     remote = journalfix.journal_remote()
     if not remote or not shutil.which("journalctl"):
@@ -126,7 +141,8 @@ def main():
     p = subprocess.Popen([remote, f"--output={jdir}/system.journal", "-"],
                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, text=True)
-    gen_export(p.stdin, nentries, boots, machine)
+    nentries = gen_export(p.stdin, nentries, boots, machine,
+               os.path.join(root, "var/log/journal"), a.size_mb * 1024 * 1024)
     p.stdin.close()
     if p.wait() != 0:
         sys.exit("systemd-journal-remote failed")
