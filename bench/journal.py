@@ -67,12 +67,13 @@ def gen_export(out, nentries, boots, machine, jroot=None, size=0):
         i = 0
         more = True
         while more:
-            if i >= per_boot and i % 50000 == 0:
+            if i >= per_boot:
                 # Only the current boot grows the journal to its size.
-                out.flush()
-                more = bool(size) and b == len(boots) - 1 and du(jroot) < size
-                if not more:
+                if not size or b != len(boots) - 1:
                     break
+                if i % 50000 == 0:
+                    out.flush()
+                    more = du(jroot) < size
             kernel = i % 20 == 0 or i < 200
             if kernel:
                 msg = KERNEL_MSGS[i % len(KERNEL_MSGS)] if i else "Linux version 6.8.12-4-pve"
