@@ -64,12 +64,13 @@ struct vp_ctx {
 /* Exit codes, documented in --help and docs/cli.md. */
 enum vp_exit {
 	VP_EXIT_OK = 0,
-	VP_EXIT_WARN = 1,     /* ran; the verdict has warnings */
-	VP_EXIT_FAIL = 2,     /* ran; the verdict is "not ready" */
-	VP_EXIT_NO_IOMMU = 3, /* ran; the host has no IOMMU groups */
-	VP_EXIT_USAGE = 64,   /* bad command line or argument (sysexits EX_USAGE) */
-	VP_EXIT_DATA = 65,    /* host data could not be parsed with certainty */
-	VP_EXIT_NOINPUT = 66, /* root, device or file not found */
+	VP_EXIT_WARN = 1,	    /* ran; the verdict has warnings */
+	VP_EXIT_FAIL = 2,	    /* ran; the verdict is "not ready" */
+	VP_EXIT_NO_IOMMU = 3,	    /* ran; the host has no IOMMU groups */
+	VP_EXIT_REBOOT_PENDING = 4, /* ran; doctor: applied, changes wait for a reboot */
+	VP_EXIT_USAGE = 64,	    /* bad command line or argument (sysexits EX_USAGE) */
+	VP_EXIT_DATA = 65,	    /* host data could not be parsed with certainty */
+	VP_EXIT_NOINPUT = 66,	    /* root, device or file not found */
 	VP_EXIT_SOFTWARE = 70,
 	VP_EXIT_IO = 74, /* an I/O error while reading or writing */
 	VP_EXIT_TEMPFAIL =

@@ -29,7 +29,8 @@ static const struct vp_cmd commands[] = {
 	  "  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n" },
 	{ "doctor", cmd_doctor,
 	  "check every layer for passthrough, with evidence and fixes",
-	  "  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the root's\n"
+	  "  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the current\n"
+	  "                         boot in the root's systemd journal, else\n"
 	  "                         /var/log/kern.log)\n"
 	  "  [ADDR...]              the devices to pass through; default: the candidate GPUs\n" },
 	{ "advise", cmd_advise, "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
@@ -37,6 +38,7 @@ static const struct vp_cmd commands[] = {
 	{ "explain", cmd_explain, "known failure messages in a log: cause and fix",
 	  "  FILE                a dmesg, journalctl -k, Proxmox task log, qm start or lspci\n"
 	  "                      output; '-' reads standard input\n"
+	  "      --vm VMID       the Proxmox task log of the VM's last start instead\n"
 	  "  -s, --symptom TEXT  causes of a symptom (black screen, code 43, ...) instead\n"
 	  "  -l, --list          every known signature and symptom\n"
 	  "      --root DIR      also name this host's devices, drivers and groups in fixes\n" },
@@ -158,6 +160,7 @@ static const char exit_help[] =
 	"   1  done; the verdict has warnings (explain: nothing recognised)\n"
 	"   2  done; the verdict is \"not ready\"\n"
 	"   3  done; the host has no IOMMU groups\n"
+	"   4  done; doctor: applied, changes wait for a reboot\n"
 	"  64  bad command line or argument\n"
 	"  65  host data that cannot be parsed with certainty\n"
 	"  66  root, device or file not found\n"

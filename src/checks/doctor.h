@@ -90,6 +90,26 @@ extern const struct vp_check vp_checks_vfio[];
 extern const struct vp_check vp_checks_device[];
 extern const struct vp_check vp_checks_proxmox[];
 
+/* Checks of checks/lifecycle.c, entries of the layer tables above. */
+int vp_check_last_starts(struct vp_doc *doc, const struct vp_check *c,
+			 struct vp_dev *target);
+/*
+ * checks/pending.c: configured versus running; runs after every other check
+ * (the last entry of the last table) as it marks the findings whose fix is
+ * already in place and waits for the reboot.
+ */
+int vp_check_reboot_pending(struct vp_doc *doc, const struct vp_check *c,
+			    struct vp_dev *target);
+/* checks/upgrade.c: every installed kernel, not only the running one. */
+int vp_check_upgrade_initramfs(struct vp_doc *doc, const struct vp_check *c,
+			       struct vp_dev *target);
+int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
+			     struct vp_dev *target);
+int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c,
+			 struct vp_dev *target);
+/* Is the kernel.reboot-pending finding a warning (changes wait for the boot)? */
+bool vp_doc_reboot_pending(const struct vp_doc *doc);
+
 /* Helpers shared by checks. */
 /*
  * A fix on the kernel command line for this host's bootloader: @action is

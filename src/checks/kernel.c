@@ -265,5 +265,9 @@ const struct vp_check vp_checks_kernel[] = {
 	{ "kernel.interrupt-remapping", VP_L_KERNEL, false, intremap },
 	{ "kernel.acs-override", VP_L_KERNEL, false, acs_override },
 	{ "kernel.framebuffer", VP_L_KERNEL, true, framebuffer },
+	/* checks/upgrade.c: every installed kernel. */
+	{ "kernel.upgrade-initramfs", VP_L_KERNEL, false, vp_check_upgrade_initramfs },
+	{ "kernel.upgrade-modules", VP_L_KERNEL, false, vp_check_upgrade_modules },
+	{ "kernel.upgrade-esp", VP_L_KERNEL, false, vp_check_upgrade_esp },
 	{ NULL, 0, false, NULL },
 };

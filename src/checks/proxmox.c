@@ -89,5 +89,8 @@ static int users(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 const struct vp_check vp_checks_proxmox[] = {
 	{ "proxmox.version", VP_L_PROXMOX, false, version },
 	{ "proxmox.guests", VP_L_PROXMOX, true, users },
+	{ "proxmox.last-start", VP_L_PROXMOX, false, vp_check_last_starts },
+	/* Last of all: it reads the findings of every layer. */
+	{ "kernel.reboot-pending", VP_L_KERNEL, false, vp_check_reboot_pending },
 	{ NULL, 0, false, NULL },
 };

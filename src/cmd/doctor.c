@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * doctor [ADDR...]: every layer checked for the targets, each finding with
- * its evidence and fix; exit 0 ready, 1 ready with warnings, 2 not ready.
+ * its evidence and fix; exit 0 ready, 1 ready with warnings, 2 not ready,
+ * 4 applied and waiting for a reboot.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +28,12 @@ static int doctor_opt(void *data, int c, const char *arg)
 		return -EINVAL;
 	o->kernel_log = arg;
 	return 0;
+}
+
+static const char *overall_name(int overall)
+{
+	return overall == VP_EXIT_REBOOT_PENDING ? "reboot-pending"
+						 : vp_overall_name(overall);
 }
 
 static void print_text(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
@@ -68,7 +75,7 @@ static void print_text(struct vp_ctx *ctx, const struct vp_doc *doc, int overall
 			cnt[VP_V_OK], cnt[VP_V_WARN], cnt[VP_V_WARN] == 1 ? "" : "s",
 			cnt[VP_V_FAIL], cnt[VP_V_SKIP]);
 	}
-	fprintf(f, "\nVerdict: %s\n", vp_overall_name(overall));
+	fprintf(f, "\nVerdict: %s\n", overall_name(overall));
 }
 
 static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
@@ -128,7 +135,7 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 	json_object_object_add(o, "findings", findings);
 	json_object_object_add(o, "layers", layers);
 	json_object_object_add(o, "verdict",
-			       json_object_new_string(vp_overall_name(overall)));
+			       json_object_new_string(overall_name(overall)));
 	r = vp_json_print(ctx, o);
 	json_object_put(o);
 	return r;
@@ -215,6 +222,9 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 		return vp_exit_code(r);
 	}
 	overall = vp_doc_overall(&doc);
+	/* Failures still come first; then the changes that wait for the boot. */
+	if (overall != VP_EXIT_FAIL && vp_doc_reboot_pending(&doc))
+		overall = VP_EXIT_REBOOT_PENDING;
 	if (ctx->out == VP_OUT_JSON)
 		r = print_json(ctx, &doc, overall);
 	else

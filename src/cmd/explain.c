@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
+#include "host/tasks.h"
 #include "kb/kb.h"
 #include "kb/signatures.h"
 #include "out/output.h"
@@ -31,11 +32,13 @@
 struct explain_opts {
 	const char *symptom;
 	bool list;
+	const char *vm; /* --vm VMID: the log of its last start (host/tasks.c) */
 };
 
 static const struct option explain_opts[] = {
 	{ "symptom", required_argument, NULL, 's' },
 	{ "list", no_argument, NULL, 'l' },
+	{ "vm", required_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -49,6 +52,9 @@ static int explain_opt(void *data, int c, const char *arg)
 		return 0;
 	case 'l':
 		o->list = true;
+		return 0;
+	case 'V':
+		o->vm = arg;
 		return 0;
 	default:
 		return -EINVAL;
@@ -869,12 +875,13 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 	_cleanup_free_ size_t *order = NULL;
 	struct explain_opts o = { 0 };
 	struct ex_scan x = { 0 };
+	_cleanup_free_ char *vmlog = NULL;
 	const char *file;
 	FILE *f = NULL;
 	size_t n;
 	int first, r;
 
-	first = vp_parse_opts(g, argc, argv, "s:l", explain_opts, explain_opt, &o);
+	first = vp_parse_opts(g, argc, argv, "s:lV:", explain_opts, explain_opt, &o);
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
@@ -889,7 +896,11 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 		vp_err("give one of FILE, --symptom TEXT or --list");
 		return VP_EXIT_USAGE;
 	}
-	if (!o.list && !o.symptom && n != 1) {
+	if (o.vm && (n || o.list || o.symptom)) {
+		vp_err("--vm VMID reads that VM's last start: give no FILE, --symptom or --list");
+		return VP_EXIT_USAGE;
+	}
+	if (!o.list && !o.symptom && !o.vm && n != 1) {
 		vp_err(n ? "explain reads one file at a time"
 			 : "explain needs a FILE ('-' for standard input), --symptom TEXT "
 			   "or --list");
@@ -902,8 +913,15 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 		return o.list ? list(ctx) : symptom(ctx, o.symptom);
 	}
 
-	file = argv[first];
-	r = open_input(file, &f);
+	if (o.vm) {
+		r = vp_open_ctx(g, &ctx);
+		r = r < 0 ? r : vp_task_vm_start_log(ctx, o.vm, &f, &vmlog);
+		if (r < 0)
+			return r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
+		vp_ctx_free(TAKE_PTR(ctx));
+	}
+	file = o.vm ? vmlog : argv[first];
+	r = o.vm ? 0 : open_input(file, &f);
 	if (r < 0)
 		return r == -EISDIR ? VP_EXIT_NOINPUT : vp_exit_code(r);
 	/* The host is read only when --root names one: else explain reads the log alone.

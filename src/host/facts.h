@@ -105,12 +105,27 @@ bool vp_kmods_blacklisted(const struct vp_kmods *k, const char *module);
 /* Does a softdep make @pre load before @module? */
 bool vp_kmods_softdep_pre(const struct vp_kmods *k, const char *module, const char *pre);
 
-/* The kernel log, from --kernel-log or ROOT/var/log/kern.log. */
+/*
+ * The kernel log of the current boot: --kernel-log FILE when given, else the
+ * root's systemd journal (sd-journal), else ROOT/var/log/kern.log.
+ */
 struct vp_klog {
 	struct strv lines;
-	char *source; /* file it came from, NULL when none */
+	char *source; /* where it came from, as evidence names it; NULL when none */
 	char *unavailable;
+	char *boot_id;	   /* from the journal: the boot read */
+	char *journal_dir; /* "var/log/journal" or "run/log/journal" */
 };
+/*
+ * A snapshot cannot carry the journal files (they hold every service's
+ * messages); it carries the current boot's kernel messages from the journal
+ * as text in ROOT/var/log/VP_KLOG_FROM_JOURNAL, first line the header and
+ * the source it was read from.
+ */
+#define VP_KLOG_FROM_JOURNAL   "vfio-pilot-journal-kernel.txt"
+#define VP_KLOG_JOURNAL_HEADER "# vfio-pilot snapshot of the kernel messages from "
+/* The journal part: 0, or -ENOENT with k->unavailable saying why when unset. */
+int vp_journal_klog(struct vp_ctx *ctx, struct vp_klog *k);
 int vp_klog_load(struct vp_ctx *ctx, const char *file, struct vp_klog *k);
 /* The first line containing @needle, or NULL. */
 const char *vp_klog_find(const struct vp_klog *k, const char *needle);

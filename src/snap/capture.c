@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/facts.h"
 #include "snap/snap.h"
 
 #define KiB 1024u
@@ -809,6 +810,61 @@ static void learn_names(struct cap *c)
 	}
 }
 
+/*
+ * The current boot's kernel messages from the root's systemd journal. The
+ * journal files are not copied: they hold every service's messages and a
+ * binary file cannot be sanitized in place. The messages go, sanitized like
+ * any text, one per line under a header naming the journal and boot, to the
+ * file klog.c reads after the journal (VP_KLOG_FROM_JOURNAL).
+ */
+static int cap_journal(struct cap *c)
+{
+	struct vp_klog k = { 0 };
+	_cleanup_free_ char *text = NULL, *done = NULL;
+	char *buf = NULL;
+	size_t len = 0, dlen = 0, first = 0, total = 0;
+	FILE *f;
+	int r;
+
+	r = vp_journal_klog(c->ctx, &k);
+	if (r < 0) {
+		if (r != -ENOENT || k.unavailable)
+			problem(c, "kernel messages of the journal not captured: %s",
+				k.unavailable ? k.unavailable : strerror(-r));
+		vp_klog_free(&k);
+		return 0;
+	}
+	/* The last 1 MiB, as for kern.log: the checks read the boot's first lines. */
+	for (size_t i = k.lines.n; i > 0; i--) {
+		total += strlen(k.lines.v[i - 1]) + 1;
+		if (total > 1 * MiB && i < k.lines.n)
+			break;
+		first = i - 1;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		vp_klog_free(&k);
+		return -ENOMEM;
+	}
+	fprintf(f, "%s%s\n", VP_KLOG_JOURNAL_HEADER, k.source);
+	for (size_t i = first; i < k.lines.n; i++)
+		fprintf(f, "%s\n", k.lines.v[i]);
+	if (first)
+		problem(c,
+			"kernel messages of the journal: only the last %zu of %zu kept",
+			k.lines.n - first, k.lines.n);
+	vp_klog_free(&k);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	text = buf;
+	done = vp_san_text(c->san, text, len, &dlen);
+	if (!done)
+		return -ENOMEM;
+	return vp_sink_file(c->sink, "var/log/" VP_KLOG_FROM_JOURNAL, done, dlen, 0640);
+}
+
 static int write_manifest(struct cap *c, const char *kver)
 {
 	_cleanup_free_ char *san = vp_san_summary(c->san);
@@ -838,15 +894,18 @@ static int write_manifest(struct cap *c, const char *kver)
 		"sys/block, class/drm,\n"
 		"       firmware/efi (presence, SecureBoot variable), "
 		"firmware/acpi/tables (names only, as empty files)\n"
-		"  proc: cmdline cpuinfo modules mounts net/route net/ipv6_route "
-		"sys/kernel/osrelease sys/kernel/hostname version\n"
+		"  proc: cmdline cpuinfo modules stat mounts net/route net/ipv6_route "
+		"sys/kernel/osrelease sys/kernel/hostname sys/kernel/random/boot_id "
+		"version\n"
 		"  etc: modprobe.d modules modules-load.d default/grub default/grub.d "
 		"kernel/cmdline kernel/proxmox-boot-uuids\n"
 		"       os-release hostname group debian_version pve/{qemu-server,lxc,"
 		"mapping,storage.cfg,local}\n"
 		"       pve/corosync.conf (presence only, written empty)\n"
 		"  var: lib/dpkg/status (the pve-manager stanza only), log/kern.log (the "
-		"last 1024 KiB)\n"
+		"last 1024 KiB),\n"
+		"       log/" VP_KLOG_FROM_JOURNAL " (the current boot's kernel messages "
+		"from the systemd journal, as text; the journal files are not copied)\n"
 		"  lib/modules/%s: modules.{alias,dep,builtin,softdep,symbols,"
 		"builtin.alias}.bin, modules.builtin.modinfo\n",
 		c->ndevs, kver ? kver : "KVER");
@@ -934,11 +993,15 @@ int vp_snapshot(struct vp_ctx *ctx, struct vp_sink *sink, const struct vp_snap_o
 			{ "cmdline", P_TEXT, 64 * KiB },
 			{ "cpuinfo", P_RAW, 8 * MiB },
 			{ "modules", P_RAW, 1 * MiB },
+			/* btime: doctor tells a change made since the boot from a
+			   failure. */
+			{ "stat", P_RAW, 1 * MiB },
 			{ "mounts", P_TEXT, 1 * MiB },
 			{ "net/route", P_ROUTE4, 1 * MiB },
 			{ "net/ipv6_route", P_ROUTE6, 1 * MiB },
 			{ "sys/kernel/osrelease", P_RAW, 4 * KiB },
 			{ "sys/kernel/hostname", P_HOSTNAME, 4 * KiB },
+			{ "sys/kernel/random/boot_id", P_RAW, 4 * KiB },
 			{ "version", P_TEXT, 4 * KiB },
 		};
 
@@ -989,6 +1052,8 @@ int vp_snapshot(struct vp_ctx *ctx, struct vp_sink *sink, const struct vp_snap_o
 		r = cap_loc(&c, VP_VAR_LIB, "dpkg/status", P_DPKG, 256 * MiB);
 	if (r == 0)
 		r = cap_loc(&c, VP_VAR_LOG, "kern.log", P_TAIL, 1 * MiB);
+	if (r == 0)
+		r = cap_journal(&c);
 	if (r < 0)
 		return r;
 
