@@ -909,9 +909,6 @@ static int list(struct vp_ctx *ctx)
 					vp_sig_severity_name(s->severity)));
 			json_object_object_add(j, "where", where_json(s->where));
 			json_object_object_add(j, "patterns", strv_json(s->patterns));
-			json_object_object_add(j, "kb_row",
-					       s->kb_row ? json_object_new_int(s->kb_row)
-							 : NULL);
 			json_object_object_add(j, "example",
 					       json_object_new_string(s->example));
 			json_object_object_add(j, "source",

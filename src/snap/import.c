@@ -338,6 +338,9 @@ int vp_imp_device_line(const char *s, struct vp_imp_dev *d, const char **why)
 			}
 		if (last_ids(colon, &d->vendor, &d->device))
 			d->has_ids = true;
+		/* lspci without -nn: the class by its name */
+		if (!d->has_class && vp_imp_class_name(p, &d->class, NULL))
+			d->has_class = true;
 	}
 	{
 		const char *r = strstr(p, "(rev ");

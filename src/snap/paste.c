@@ -884,13 +884,19 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 			dev = (kinds[i] == VP_PK_LSPCI || kinds[i] == VP_PK_IOMMU) &&
 			      vp_imp_device_line(t, &d, &why) == 1;
 		}
-		if ((dev || i == nlines || (s && !s[0])) && c.on) {
+		if (c.on && (dev || i == nlines || !s[0] ||
+			     (kinds[i] != VP_PK_LSPCI && kinds[i] != VP_PK_IOMMU &&
+			      kinds[i] != VP_PK_TEXT))) {
 			bool is_gpu = c.d.has_class && (c.d.class >> 16) == 0x03;
-			bool card_fn = have_gpu && !is_gpu && c.d.has_ids &&
-				       c.d.bdf.domain == gpu.bdf.domain &&
-				       c.d.bdf.bus == gpu.bdf.bus &&
-				       c.d.bdf.dev == gpu.bdf.dev &&
-				       c.d.vendor == gpu.vendor;
+			bool same_slot = have_gpu && c.d.bdf.domain == gpu.bdf.domain &&
+					 c.d.bdf.bus == gpu.bdf.bus &&
+					 c.d.bdf.dev == gpu.bdf.dev;
+			/* the same vendor id; without ids (lspci -k), only HDMI audio */
+			bool card_fn =
+				same_slot && !is_gpu &&
+				(c.d.has_ids && gpu.has_ids
+					 ? c.d.vendor == gpu.vendor
+					 : c.d.has_class && (c.d.class >> 8) == 0x0403);
 			char a[16];
 
 			snprintf(a, sizeof(a), "%04x:%02x:%02x.%u", c.d.bdf.domain,
