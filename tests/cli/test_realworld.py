@@ -12,6 +12,8 @@ Header of a corpus file:
   #        report where nothing failed, `unconfirmed` when nobody settled it
   # confirmed: who confirmed it
   # gpu-group: ADDRESS VERDICT   (isolated or shared; may repeat)
+  # held-out: present when the paste was gathered after the rules it tests
+
 Usage: test_realworld.py VFIO_PILOT CORPUS_DIR
 """
 import json
@@ -44,6 +46,7 @@ def main():
     n = 0
     causes = named = 0
     quiet = quiet_ok = 0
+    held = held_named = 0  # files gathered after the rules were written
     verdicts = right = 0
     missed = []
     out = []
@@ -76,6 +79,9 @@ def main():
             causes += 1
             hit = any(c in ids for c in cause.split("|"))
             named += hit
+            if "held-out" in h:
+                held += 1
+                held_named += hit
             if not hit:
                 missed.append(f"{name}: wanted {cause}, got {sorted(ids)}")
             out.append(f"ok {n} - {name}: cause {cause} {'named' if hit else 'MISSED'}")
@@ -115,7 +121,8 @@ def main():
     print("\n".join(out))
     print(f"# causes named: {pc:.1f}% ({named}/{causes}); GPU group verdicts right: "
           f"{pv:.1f}% ({right}/{verdicts}); reports without a failure kept quiet: "
-          f"{quiet_ok}/{quiet}")
+          f"{quiet_ok}/{quiet}; of them held out (gathered after the rules): "
+          f"{held_named}/{held}")
     for m in missed:
         print(f"# missed: {m}")
 
