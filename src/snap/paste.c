@@ -338,12 +338,17 @@ static struct vp_paste_finding *finding(struct vp_paste *p, const char *id,
 					enum vp_sig_severity sev, unsigned int line,
 					const char *evidence, const char *source)
 {
-	struct vp_paste_finding *f =
-		realloc(p->findings, (p->nfindings + 1) * sizeof(*p->findings));
+	struct vp_paste_finding *f = p->findings;
 
-	if (!f)
-		return NULL;
-	p->findings = f;
+	if (p->nfindings == p->fcap) {
+		size_t cap = p->fcap ? p->fcap * 2 : 16;
+
+		f = realloc(p->findings, cap * sizeof(*p->findings));
+		if (!f)
+			return NULL;
+		p->findings = f;
+		p->fcap = cap;
+	}
 	f = &f[p->nfindings++];
 	memset(f, 0, sizeof(*f));
 	f->id = id;
@@ -864,7 +869,10 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 		char *driver;
 	} c = { 0 };
 	struct vp_imp_dev gpu = { 0 };
-	bool have_gpu = false;
+	bool have_gpu = false, any_k = false;
+
+	for (size_t k = 0; k < nlines && !any_k; k++)
+		any_k = strstr(lines[k], "Kernel driver in use:") != NULL;
 
 	for (size_t i = 0; i <= nlines; i++) {
 		_cleanup_free_ char *s = i < nlines ? vp_imp_clean(lines[i]) : NULL;
@@ -927,11 +935,6 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 				   c.d.has_class && p->nfindings < 64) {
 				/* no detail at all: lspci without -k, or filtered by grep
 				 */
-				bool any_k = false;
-
-				for (size_t k = 0; k < nlines; k++)
-					if (strstr(lines[k], "Kernel driver in use:"))
-						any_k = true;
 				if (any_k) {
 					struct vp_paste_finding *f = finding(
 						p, "driver-not-shown", VP_SIG_INFO,
@@ -1092,12 +1095,15 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 			continue;
 		}
 		{
-			struct vp_paste_section *ns =
-				realloc(p->sections, (p->nsections + 1) * sizeof(*ns));
+			struct vp_paste_section *ns = p->sections;
 
-			if (!ns)
-				return -ENOMEM;
-			p->sections = ns;
+			if (p->nsections == p->scap) {
+				p->scap = p->scap ? p->scap * 2 : 16;
+				ns = realloc(p->sections, p->scap * sizeof(*ns));
+				if (!ns)
+					return -ENOMEM;
+				p->sections = ns;
+			}
 			ns[p->nsections++] =
 				(struct vp_paste_section){ .kind = k,
 							   .first = (unsigned int)i + 1,

@@ -72,7 +72,7 @@ struct vp_paste_finding {
 
 struct vp_paste {
 	struct vp_paste_section *sections;
-	size_t nsections;
+	size_t nsections, scap;
 	unsigned int lines;
 	struct vp_import im;	       /* devices and groups, import.c's reading */
 	struct vp_paste_param *params; /* kernel command line parameters */
@@ -80,7 +80,7 @@ struct vp_paste {
 	enum vp_cpu_vendor vendor;
 	unsigned int vendor_line;
 	struct vp_paste_finding *findings;
-	size_t nfindings;
+	size_t nfindings, fcap;
 };
 
 /* Split, read and judge @text. 0 or -ENOMEM. */
