@@ -297,6 +297,14 @@ enum vp_paste_kind vp_paste_line_kind(const char *s, enum vp_paste_kind prev)
 		return prev;
 	if (prev == VP_PK_LS_IOMMU && lspci_detail(s))
 		return prev;
+	/* a systemd-boot entry's "options root=... intel_iommu=on": the first
+	 * word is a parameter, where modprobe.d's is a module name */
+	if (startswith(s, "options") && (s[7] == ' ' || s[7] == '\t')) {
+		const char *w = s + 7 + strspn(s + 7, " \t");
+
+		if (strcspn(w, "= \t") < strcspn(w, " \t"))
+			return VP_PK_CMDLINE;
+	}
 	if (startswith(s, "options ") || startswith(s, "softdep ") ||
 	    startswith(s, "blacklist ") || startswith(s, "install ") ||
 	    startswith(s, "alias ") || startswith(s, "remove "))
@@ -607,8 +615,8 @@ static int cmdline_facts(struct vp_paste *p, const char *s, enum vp_paste_kind k
 	if (k == VP_PK_GRUB && (c = strchr(s, '=')))
 		return read_cmdline(p, c + 1, line);
 	if (k == VP_PK_CMDLINE) {
-		if (startswith(s, "options "))
-			s += 8;
+		if (startswith(s, "options") && (s[7] == ' ' || s[7] == '\t'))
+			s += 7;
 		return read_cmdline(p, s, line);
 	}
 	return 0;
@@ -1084,6 +1092,8 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 		    strchr(c, '='))
 			k = VP_PK_CMDLINE;
 		kinds[i] = k;
+		if (k == VP_PK_PROMPT)
+			continue; /* a command or a comment: no facts */
 		vendor_clue(p, c, (unsigned int)i + 1);
 		r = cmdline_facts(p, c, k, (unsigned int)i + 1);
 		if (r < 0)
