@@ -640,7 +640,7 @@ static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *
 	}
 	if (n)
 		fputc('\n', f);
-	paste_text(f, p, !n);
+	paste_text(f, p, true);
 	fprintf(f, "%s: %zu line%s read", input, x->nread, x->nread == 1 ? "" : "s");
 	if (x->ncut)
 		fprintf(f, " (%zu longer than %d bytes, matched on their start)", x->ncut,

@@ -633,6 +633,17 @@ static const struct vp_sig sigs[] = {
 		.source = "kmod libkmod/libkmod-config.c (kmod_config_parse); modprobe.d(5); https://github.com/Danilop95/Proxmox-Enhanced-Configuration-Utility/issues/34",
 	},
 	{
+		.id = "module-unknown-param",
+		.title = "A module ignored an option it does not have",
+		.patterns = P("%w: unknown parameter '%w' ignored"),
+		.where = VP_SIG_DMESG,
+		.severity = VP_SIG_ERROR,
+		.cause = "An 'options MODULE ...' line in modprobe.d, or MODULE.param= on the kernel command line, names a parameter the module does not have (a typo such as 'id=' for vfio-pci's 'ids='). The module loads without it.",
+		.fix = "Correct the parameter (modinfo -p MODULE lists them), then update-initramfs -u -k all and reboot.",
+		.example = "vfio_pci: unknown parameter 'id' ignored",
+		.source = "Linux kernel/module/main.c (unknown_module_param_cb); modinfo(8)",
+	},
+	{
 		.id = "kernel-unknown-params",
 		.title = "The kernel does not know some command line parameters",
 		.patterns = P("Unknown kernel command line parameters \"%*\", will be passed to user space."),

@@ -819,6 +819,75 @@ static int judge_params(struct vp_paste *p, char **lines, size_t nlines)
 }
 
 /* modprobe.d lines that lost their keyword: "vfio-pci ids=...", "ids=...", bare ids. */
+/*
+ * "options MODULE param=value ..." for the vfio modules: a parameter the
+ * module does not have (ids misspelled "id=") is dropped with "unknown
+ * parameter ignored" in the kernel log. 0, or -ENOMEM.
+ */
+static int judge_options(struct vp_paste *p, const char *c, const char *line,
+			 unsigned int no)
+{
+	static const struct {
+		const char *module, *params;
+	} mods[] = {
+		/* module_param()s of drivers/vfio/pci/vfio_pci.c */
+		{ "vfio_pci", " ids nointxmask disable_vga disable_idle_d3 enable_sriov "
+			      "disable_denylist " },
+		/* drivers/vfio/vfio_iommu_type1.c */
+		{ "vfio_iommu_type1", " allow_unsafe_interrupts disable_hugepages "
+				      "dma_entry_limit " },
+		/* drivers/vfio/vfio_main.c (enable_unsafe_noiommu_mode) */
+		{ "vfio", " enable_unsafe_noiommu_mode " },
+	};
+	char mod[64], name[64], key[70];
+	const char *q = c + 7;
+	size_t n;
+
+	q += strspn(q, " \t");
+	n = strcspn(q, " \t");
+	if (!n || n >= sizeof(mod))
+		return 0;
+	norm(q, n, mod, sizeof(mod));
+	for (size_t m = 0; m < sizeof(mods) / sizeof(mods[0]); m++) {
+		if (!streq(mod, mods[m].module))
+			continue;
+		for (q += n; *q;) {
+			struct vp_paste_finding *f;
+
+			q += strspn(q, " \t");
+			n = strcspn(q, "= \t");
+			if (!n)
+				break;
+			if (n < sizeof(name)) {
+				norm(q, n, name, sizeof(name));
+				snprintf(key, sizeof(key), " %s ", name);
+				if (!strstr(mods[m].params, key)) {
+					f = finding(
+						p, "modprobe-unknown-option",
+						VP_SIG_ERROR, no, line,
+						"module_param()s of drivers/vfio/pci/vfio_pci.c, "
+						"drivers/vfio/vfio_iommu_type1.c, "
+						"drivers/vfio/vfio_main.c; kernel/module/main.c "
+						"(unknown parameter ignored)");
+					if (!f ||
+					    addf(&f->title, "%s has no parameter '%s'",
+						 mods[m].module, name) < 0 ||
+					    addf(&f->fix,
+						 "The module ignores it (the kernel logs \"unknown "
+						 "parameter '%s' ignored\"). Its parameters are: %.*s. "
+						 "Fix the line, update-initramfs -u -k all and reboot.",
+						 name, (int)strlen(mods[m].params) - 2,
+						 mods[m].params + 1) < 0)
+						return -ENOMEM;
+				}
+			}
+			q += strcspn(q, " \t");
+		}
+		break;
+	}
+	return 0;
+}
+
 static int judge_modprobe(struct vp_paste *p, char **lines,
 			  const enum vp_paste_kind *kinds, size_t nlines)
 {
@@ -826,9 +895,16 @@ static int judge_modprobe(struct vp_paste *p, char **lines,
 		_cleanup_free_ char *c = vp_imp_clean(lines[i]);
 		const char *why = NULL;
 		struct vp_paste_finding *f;
+		int r;
 
 		if (!c)
 			return -ENOMEM;
+		if (kinds[i] == VP_PK_MODPROBE && startswith(c, "options") &&
+		    (c[7] == ' ' || c[7] == '\t')) {
+			r = judge_options(p, c, lines[i], (unsigned int)i + 1);
+			if (r < 0)
+				return r;
+		}
 		if ((startswith(c, "vfio-pci ") || startswith(c, "vfio_pci ")) &&
 		    strstr(c, "ids="))
 			why = "the line has no 'options' keyword: modprobe ignores it";

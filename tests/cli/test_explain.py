@@ -472,6 +472,8 @@ def findings():
          "acs-override-unverified", "ACS"),
         ("options vfio_iommu_type1 allow_unsafe_interrupts=1\nvfio-pci ids=10de:1b81,10de:10f0\n",
          "modprobe-missing-options", "modprobe"),
+        ("options vfio-pci id=10de:1b81,10de:10f0 disable_vga=1\n", "modprobe-unknown-option",
+         "ids"),
         ("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on\"\n", "cpu-vendor-unknown", "vendor"),
     ]
     for text, fid, word in cases:
