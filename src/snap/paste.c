@@ -688,6 +688,84 @@ static const char *line_text(char **lines, size_t n, unsigned int no)
 	return no && no <= n ? lines[no - 1] : NULL;
 }
 
+/*
+ * The values the IOMMU options take (Documentation/admin-guide/kernel-parameters.txt;
+ * intel_iommu_setup() in drivers/iommu/intel/iommu.c, parse_amd_iommu_options() in
+ * drivers/iommu/amd/init.c, iommu_setup() in arch/x86/kernel/pci-dma.c). Any
+ * other value is ignored by the kernel.
+ */
+static const struct {
+	const char *name, *values;
+} param_values[] = {
+	{ "intel_iommu", " on off igfx_off forcedac strict sp_off sm_on sm_off "
+			 "tboot_noforce nobounce " },
+	{ "amd_iommu", " fullflush off force_isolation force_enable pgtbl_v1 pgtbl_v2 "
+		       "irtcachedis nohugepages v2_pgsizes_only " },
+	{ "iommu", " off force noforce biomerge panic nopanic merge nomerge soft pt nopt "
+		   "forcesac allowdac nodac usedac calgary noagp fullflush nofullflush "
+		   "memaper noaperture allowed " },
+};
+
+static int judge_values(struct vp_paste *p, char **lines, size_t nlines)
+{
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct vp_paste_param *v = &p->params[i];
+		char name[64];
+
+		if (!v->value)
+			continue;
+		norm(v->name, strlen(v->name), name, sizeof(name));
+		for (size_t k = 0; k < sizeof(param_values) / sizeof(param_values[0]);
+		     k++) {
+			const char *q = v->value;
+
+			if (!streq(name, param_values[k].name))
+				continue;
+			while (*q) {
+				size_t n = strcspn(q, ",");
+				char key[40];
+
+				if (n && n < sizeof(key) - 2) {
+					snprintf(key, sizeof(key), " %.*s ", (int)n, q);
+					if (!strstr(param_values[k].values, key)) {
+						/* amd_iommu=on is common and harmless */
+						bool amd_on = k == 1 && n == 2 &&
+							      !strncmp(q, "on", 2);
+						struct vp_paste_finding *f = finding(
+							p, "kernel-param-bad-value",
+							amd_on ? VP_SIG_INFO
+							       : VP_SIG_WARNING,
+							v->line,
+							line_text(lines, nlines, v->line),
+							"Documentation/admin-guide/kernel-parameters.txt; "
+							"drivers/iommu/intel/iommu.c, drivers/iommu/amd/init.c, "
+							"arch/x86/kernel/pci-dma.c");
+
+						if (!f ||
+						    addf(&f->title,
+							 "%s= does not take '%.*s'",
+							 v->name, (int)n, q) < 0 ||
+						    addf(&f->fix,
+							 "The kernel ignores this value.%s It takes:%.*s.",
+							 amd_on ? " The AMD IOMMU is on whenever the "
+								  "firmware enables it, so nothing is lost."
+								: "",
+							 (int)strlen(
+								 param_values[k].values) -
+								 1,
+							 param_values[k].values) < 0)
+							return -ENOMEM;
+					}
+				}
+				q += n;
+				if (*q == ',')
+					q++;
+			}
+		}
+	}
+	return 0;
+}
+
 static int judge_params(struct vp_paste *p, char **lines, size_t nlines)
 {
 	const struct vp_paste_param *amd = param(p, "amd_iommu");
@@ -1201,6 +1279,8 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 		return r;
 	vendor_from_devices(p);
 	r = judge_params(p, lines, nlines);
+	if (r == 0)
+		r = judge_values(p, lines, nlines);
 	if (r == 0)
 		r = judge_modprobe(p, lines, kinds, nlines);
 	if (r == 0)
