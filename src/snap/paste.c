@@ -305,9 +305,10 @@ enum vp_paste_kind vp_paste_line_kind(const char *s, enum vp_paste_kind prev)
 		if (strcspn(w, "= \t") < strcspn(w, " \t"))
 			return VP_PK_CMDLINE;
 	}
-	if (startswith(s, "options ") || startswith(s, "softdep ") ||
-	    startswith(s, "blacklist ") || startswith(s, "install ") ||
-	    startswith(s, "alias ") || startswith(s, "remove "))
+	if (startswith(s, "options ") || startswith(s, "options\t") ||
+	    startswith(s, "softdep ") || startswith(s, "blacklist ") ||
+	    startswith(s, "install ") || startswith(s, "alias ") ||
+	    startswith(s, "remove "))
 		return VP_PK_MODPROBE;
 	if (vmconfig_line(s) || (s[0] == '[' && strchr(s, ']') && prev == VP_PK_VMCONFIG))
 		return VP_PK_VMCONFIG;
