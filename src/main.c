@@ -36,8 +36,9 @@ static const struct vp_cmd commands[] = {
 	{ "advise", cmd_advise, "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
 	  "  -w, --workload W    gaming, ai, transcode, cad, nas or generic (default)\n" },
 	{ "explain", cmd_explain, "known failure messages in a log: cause and fix",
-	  "  FILE                a dmesg, journalctl -k, Proxmox task log, qm start or lspci\n"
-	  "                      output; '-' reads standard input\n"
+	  "  FILE                a log (dmesg, journalctl -k, Proxmox task log, qm start) or a\n"
+	  "                      whole pasted post (lspci, IOMMU groups, kernel command line,\n"
+	  "                      modprobe.d, VM config); '-' reads standard input\n"
 	  "      --vm VMID       the Proxmox task log of the VM's last start instead\n"
 	  "  -s, --symptom TEXT  causes of a symptom (black screen, code 43, ...) instead\n"
 	  "  -l, --list          every known signature and symptom\n"

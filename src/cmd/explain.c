@@ -13,14 +13,18 @@
  * something was recognised, 1 when nothing was (docs/explain.md).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "host/tasks.h"
 #include "kb/kb.h"
 #include "kb/signatures.h"
 #include "out/output.h"
+#include "snap/paste.h"
 
 #define EX_LINE_MAX  16384 /* bytes of a line that are matched */
 #define EX_KEEP	     50	   /* matched lines kept per signature */
@@ -28,6 +32,9 @@
 #define EX_SHOW_TEXT 300   /* bytes of a line shown in text mode */
 #define EX_SHOW	     5	   /* lines shown per signature in text mode without -v */
 #define EX_MAX_IDS   16	   /* devices and groups kept per signature */
+/* Bytes of input read at most: a kernel log of a long uptime is a few MiB; an
+ * endless stream (cat /dev/zero | explain -) must end in an error, not a hang. */
+#define EX_INPUT_MAX (64u << 20)
 
 struct explain_opts {
 	const char *symptom;
@@ -561,8 +568,42 @@ static struct json_object *host_json(const struct vp_host *h, const struct vp_si
 
 /* ---- output ------------------------------------------------------------------------ */
 
+static void paste_text(FILE *f, const struct vp_paste *p, bool first)
+{
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const struct vp_paste_finding *g = &p->findings[i];
+
+		fprintf(f, "%s%s (%s; from the paste's facts)\n", first && !i ? "" : "\n",
+			g->id, vp_sig_severity_name(g->severity));
+		fprintf(f, "  %s\n", g->title);
+		if (g->line) {
+			_cleanup_free_ char *t =
+				clean_text(g->evidence ? g->evidence : "", EX_SHOW_TEXT);
+
+			fprintf(f, "  line %u: %s\n", g->line, t ? t : "");
+		}
+		fprintf(f, "  fix: %s\n", g->fix);
+		if (g->settle)
+			fprintf(f, "  to settle it, run: %s\n", g->settle);
+		fprintf(f, "  source: %s\n", g->source);
+	}
+	if (p->nfindings)
+		fputc('\n', f);
+	fprintf(f, "Sections:");
+	if (!p->nsections)
+		fprintf(f, " none recognised");
+	for (size_t i = 0; i < p->nsections && i < 40; i++)
+		fprintf(f, "%s %s (lines %u-%u)", i ? "," : "",
+			vp_paste_kind_name(p->sections[i].kind), p->sections[i].first,
+			p->sections[i].last);
+	if (p->nsections > 40)
+		fprintf(f, ", ... %zu in all", p->nsections);
+	fputc('\n', f);
+}
+
 static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *input,
-		       const struct ex_scan *x, const size_t *order, size_t n)
+		       const struct ex_scan *x, const size_t *order, size_t n,
+		       const struct vp_paste *p)
 {
 	FILE *f = ctx->fout;
 
@@ -605,6 +646,7 @@ static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *
 	}
 	if (n)
 		fputc('\n', f);
+	paste_text(f, p, true);
 	fprintf(f, "%s: %zu line%s read", input, x->nread, x->nread == 1 ? "" : "s");
 	if (x->ncut)
 		fprintf(f, " (%zu longer than %d bytes, matched on their start)", x->ncut,
@@ -616,9 +658,11 @@ static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *
 	if (x->nskipped)
 		fprintf(f, ", %zu blank or comment", x->nskipped);
 	fprintf(f, ".\n");
-	if (n)
-		fprintf(f, "Verdict: %zu known signature%s recognised.\n", n,
-			n == 1 ? "" : "s");
+	if (n || p->nfindings)
+		fprintf(f,
+			"Verdict: %zu known signature%s recognised, %zu finding%s from the "
+			"facts.\n",
+			n, n == 1 ? "" : "s", p->nfindings, p->nfindings == 1 ? "" : "s");
 	else
 		fprintf(f,
 			"Verdict: nothing recognised. No line matches a known signature; "
@@ -626,8 +670,80 @@ static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *
 			"knows).\n");
 }
 
+static struct json_object *paste_json(const struct vp_paste *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *secs = json_object_new_array();
+	struct json_object *kinds = json_object_new_array();
+	struct json_object *finds = json_object_new_array();
+	struct json_object *params = json_object_new_array();
+	static const char *const vendor[] = { NULL, "intel", "amd" };
+
+	for (size_t i = 0; i < p->nsections; i++) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(
+			j, "kind",
+			json_object_new_string(vp_paste_kind_name(p->sections[i].kind)));
+		json_object_object_add(j, "first_line",
+				       json_object_new_int64(p->sections[i].first));
+		json_object_object_add(j, "last_line",
+				       json_object_new_int64(p->sections[i].last));
+		json_object_array_add(secs, j);
+	}
+	for (int k = 0; k < VP_PK_COUNT; k++)
+		if (vp_paste_has(p, (enum vp_paste_kind)k))
+			json_object_array_add(kinds,
+					      json_object_new_string(vp_paste_kind_name(
+						      (enum vp_paste_kind)k)));
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const struct vp_paste_finding *g = &p->findings[i];
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "id", json_object_new_string(g->id));
+		json_object_object_add(
+			j, "severity",
+			json_object_new_string(vp_sig_severity_name(g->severity)));
+		json_object_object_add(j, "title", json_object_new_string(g->title));
+		json_object_object_add(j, "line",
+				       g->line ? json_object_new_int64(g->line) : NULL);
+		json_object_object_add(j, "evidence",
+				       g->evidence ? json_object_new_string(g->evidence)
+						   : NULL);
+		json_object_object_add(j, "fix", json_object_new_string(g->fix));
+		json_object_object_add(j, "settle",
+				       g->settle ? json_object_new_string(g->settle)
+						 : NULL);
+		json_object_object_add(j, "source", json_object_new_string(g->source));
+		json_object_array_add(finds, j);
+	}
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "name",
+				       json_object_new_string(p->params[i].name));
+		json_object_object_add(
+			j, "value",
+			p->params[i].value ? json_object_new_string(p->params[i].value)
+					   : NULL);
+		json_object_object_add(j, "line",
+				       json_object_new_int64(p->params[i].line));
+		json_object_array_add(params, j);
+	}
+	json_object_object_add(o, "sections", secs);
+	json_object_object_add(o, "kinds", kinds);
+	json_object_object_add(o, "findings", finds);
+	json_object_object_add(o, "cpu_vendor",
+			       p->vendor ? json_object_new_string(vendor[p->vendor])
+					 : NULL);
+	json_object_object_add(o, "kernel_parameters", params);
+	json_object_object_add(o, "devices", json_object_new_int64((int64_t)p->im.ndevs));
+	return o;
+}
+
 static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const char *input,
-		      const struct ex_scan *x, const size_t *order, size_t n)
+		      const struct ex_scan *x, const size_t *order, size_t n,
+		      const struct vp_paste *p)
 {
 	struct json_object *o = vp_json_doc(ctx, "explain");
 	struct json_object *lines = json_object_new_object();
@@ -687,9 +803,11 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const char *i
 		json_object_array_add(sigs, j);
 	}
 	json_object_object_add(o, "signatures", sigs);
-	json_object_object_add(
-		o, "verdict",
-		json_object_new_string(n ? "recognised" : "nothing-recognised"));
+	json_object_object_add(o, "paste", paste_json(p));
+	json_object_object_add(o, "verdict",
+			       json_object_new_string(n || p->nfindings
+							      ? "recognised"
+							      : "nothing-recognised"));
 	r = vp_json_print(ctx, o);
 	json_object_put(o);
 	return r;
@@ -797,9 +915,6 @@ static int list(struct vp_ctx *ctx)
 					vp_sig_severity_name(s->severity)));
 			json_object_object_add(j, "where", where_json(s->where));
 			json_object_object_add(j, "patterns", strv_json(s->patterns));
-			json_object_object_add(j, "kb_row",
-					       s->kb_row ? json_object_new_int(s->kb_row)
-							 : NULL);
 			json_object_object_add(j, "example",
 					       json_object_new_string(s->example));
 			json_object_object_add(j, "source",
@@ -842,29 +957,119 @@ static int list(struct vp_ctx *ctx)
 
 /* ---- the command ------------------------------------------------------------------- */
 
-/* The operator's file, or standard input for "-"; 0 or -errno (printed). */
-static int open_input(const char *file, FILE **out)
+/*
+ * The operator's file, or standard input for "-", read whole into *@out
+ * (NUL-terminated, *@len bytes). 0 or -errno (printed). A character or block
+ * device or a socket is refused (explain /dev/zero would never end); a pipe or
+ * FIFO is read up to EX_INPUT_MAX, past which the input is refused (-EFBIG).
+ */
+/* A task log opened by host/tasks.c, read whole under the same bound as a file. */
+static int read_stream(FILE *f, char **out, size_t *len)
 {
-	struct stat st;
-	FILE *f;
-	int r;
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0, cap = 0;
 
-	if (streq(file, "-")) {
-		*out = stdin;
-		return 0;
+	for (;;) {
+		size_t k;
+
+		if (cap - n < 65536) {
+			char *nb;
+
+			if (cap >= EX_INPUT_MAX)
+				return -EFBIG;
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		k = fread(buf + n, 1, cap - n, f);
+		n += k;
+		if (k == 0)
+			break;
 	}
-	f = fopen(file, "re");
-	if (!f) {
-		r = -errno;
+	if (ferror(f))
+		return -EIO;
+	buf[n] = '\0';
+	*out = TAKE_PTR(buf);
+	*len = n;
+	return 0;
+}
+
+static int read_input(const char *file, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0, cap = 0;
+	struct stat st;
+
+	if (streq(file, "-"))
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		int r = -errno;
+
 		vp_err("cannot read '%s': %s", file, strerror(-r));
 		return r;
 	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		vp_err("cannot read '%s': %s", file, strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		vp_err("'%s' is a directory, not a log file", file);
-		fclose(f);
 		return -EISDIR;
 	}
-	*out = f;
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		vp_err("'%s' is a device or socket, not a log file (save the log to a file, or "
+		       "pipe it to 'explain -')",
+		       file);
+		return -ENODEV;
+	}
+	if (!streq(file, "-")) {
+		/* blocking reads from here: a FIFO's writer may be slow */
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	for (;;) {
+		ssize_t k;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap >= EX_INPUT_MAX) {
+				vp_err("'%s' is larger than %u MiB: not a log explain can read "
+				       "(give it the relevant part)",
+				       file, EX_INPUT_MAX >> 20);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if (cap > EX_INPUT_MAX)
+				cap = EX_INPUT_MAX;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		k = read(fd, buf + n, cap - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			vp_err("cannot read '%s': %s", file, strerror(errno));
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return -ENOMEM;
+	buf[n] = '\0';
+	*len = n;
+	*out = TAKE_PTR(buf);
 	return 0;
 }
 
@@ -873,9 +1078,12 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	_cleanup_free_ size_t *order = NULL;
+	_cleanup_free_ char *text = NULL;
 	struct explain_opts o = { 0 };
+	struct vp_paste paste = { 0 };
 	struct ex_scan x = { 0 };
 	_cleanup_free_ char *vmlog = NULL;
+	size_t textlen = 0;
 	const char *file;
 	FILE *f = NULL;
 	size_t n;
@@ -919,39 +1127,51 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 		if (r < 0)
 			return r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
 		vp_ctx_free(TAKE_PTR(ctx));
+		r = read_stream(f, &text, &textlen);
+		fclose(f);
+		f = NULL;
+		file = vmlog;
+	} else {
+		file = argv[first];
+		r = read_input(file, &text, &textlen);
 	}
-	file = o.vm ? vmlog : argv[first];
-	r = o.vm ? 0 : open_input(file, &f);
 	if (r < 0)
-		return r == -EISDIR ? VP_EXIT_NOINPUT : vp_exit_code(r);
+		return r == -EISDIR || r == -ENODEV ? VP_EXIT_NOINPUT
+		       : r == -EFBIG		    ? VP_EXIT_DATA
+						    : vp_exit_code(r);
 	/* The host is read only when --root names one: else explain reads the log alone.
 	 */
 	r = g->root ? vp_load(g, &ctx, &h) : vp_open_ctx(g, &ctx);
-	if (r) {
-		if (f != stdin)
-			fclose(f);
+	if (r)
 		return r < 0 ? vp_exit_code(r) : r;
-	}
 	x.nsig = vp_sig_count();
 	x.hits = calloc(x.nsig, sizeof(*x.hits));
 	order = calloc(x.nsig, sizeof(*order));
-	r = x.hits && order ? scan_file(f, &x) : -ENOMEM;
-	if (f != stdin)
+	f = textlen ? fmemopen(text, textlen, "r") : NULL;
+	r = !x.hits || !order || (textlen && !f) ? -ENOMEM : f ? scan_file(f, &x) : 0;
+	if (f)
 		fclose(f);
+	if (r == 0)
+		r = vp_paste_parse(&paste, text);
 	if (r < 0) {
 		vp_err("cannot read '%s': %s", file, strerror(-r));
 		ex_scan_free(&x);
+		vp_paste_free(&paste);
 		return vp_exit_code(r);
 	}
 	r = hits_in_order(&x, order, &n);
 	if (r < 0)
 		vp_err("explain failed: %s", strerror(-r));
 	else if (ctx->out == VP_OUT_JSON)
-		r = print_json(ctx, h, file, &x, order, n);
+		r = print_json(ctx, h, file, &x, order, n, &paste);
 	else
-		print_text(ctx, h, file, &x, order, n);
+		print_text(ctx, h, file, &x, order, n, &paste);
 	ex_scan_free(&x);
-	if (r < 0)
+	if (r < 0) {
+		vp_paste_free(&paste);
 		return vp_exit_code(r);
-	return n ? VP_EXIT_OK : VP_EXIT_WARN;
+	}
+	r = n || paste.nfindings ? VP_EXIT_OK : VP_EXIT_WARN;
+	vp_paste_free(&paste);
+	return r;
 }

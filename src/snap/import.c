@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "snap/import.h"
 #include "snap/snap.h"
 
@@ -138,6 +140,145 @@ static bool last_ids(const char *s, uint16_t *a, uint16_t *b)
 	return found;
 }
 
+/*
+ * lspci's class names (the class and subclass names of pci.ids, as lspci
+ * prints them without -nn): ls-iommu's table and plain lspci -vmm give only
+ * the name. Longest name first where one is a prefix of another.
+ */
+static const struct {
+	const char *name;
+	uint16_t code;
+} class_names[] = {
+	{ "VGA compatible controller", 0x0300 },
+	{ "3D controller", 0x0302 },
+	{ "Display controller", 0x0380 },
+	{ "Audio device", 0x0403 },
+	{ "Multimedia audio controller", 0x0401 },
+	{ "Multimedia video controller", 0x0400 },
+	{ "Multimedia controller", 0x0480 },
+	{ "USB controller", 0x0c03 },
+	{ "Serial bus controller", 0x0c80 },
+	{ "SMBus", 0x0c05 },
+	{ "FireWire (IEEE 1394)", 0x0c00 },
+	{ "Host bridge", 0x0600 },
+	{ "ISA bridge", 0x0601 },
+	{ "PCI bridge", 0x0604 },
+	{ "CardBus bridge", 0x0607 },
+	{ "Bridge", 0x0680 },
+	{ "SCSI storage controller", 0x0100 },
+	{ "IDE interface", 0x0101 },
+	{ "RAID bus controller", 0x0104 },
+	{ "SATA controller", 0x0106 },
+	{ "Serial Attached SCSI controller", 0x0107 },
+	{ "Non-Volatile memory controller", 0x0108 },
+	{ "Mass storage controller", 0x0180 },
+	{ "Ethernet controller", 0x0200 },
+	{ "Network controller", 0x0280 },
+	{ "RAM memory", 0x0500 },
+	{ "Memory controller", 0x0580 },
+	{ "Serial controller", 0x0700 },
+	{ "Communication controller", 0x0780 },
+	{ "PIC", 0x0800 },
+	{ "IOMMU", 0x0806 },
+	{ "SD Host controller", 0x0805 },
+	{ "System peripheral", 0x0880 },
+	{ "Encryption controller", 0x1080 },
+	{ "Signal processing controller", 0x1180 },
+	{ "Non-Essential Instrumentation", 0x1300 },
+	{ "Co-processor", 0x0b40 },
+	{ "Processing accelerators", 0x1200 },
+	{ "Unassigned class", 0xff00 },
+};
+
+int vp_imp_class_name(const char *s, uint32_t *class, size_t *len)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++) {
+		size_t n = strlen(class_names[i].name);
+
+		if (n > best && strncmp(s, class_names[i].name, n) == 0 &&
+		    (!s[n] || s[n] == ' ' || s[n] == '\t' || s[n] == ':' ||
+		     s[n] == '[')) {
+			best = n;
+			*class = (uint32_t)class_names[i].code << 8;
+		}
+	}
+	if (len)
+		*len = best;
+	return best ? 1 : 0;
+}
+
+/* The last "[hhhh]" in @s, or @s itself when it is 4 hex digits. */
+static bool last_hex4(const char *s, unsigned int *v)
+{
+	bool found = false;
+	unsigned int x;
+
+	if (hexn(s, 4, v) == 0 && (!s[4] || s[4] == ' '))
+		return true;
+	for (const char *p = strchr(s, '['); p; p = strchr(p + 1, '['))
+		if (hexn(p + 1, 4, &x) == 0 && p[5] == ']') {
+			*v = x;
+			found = true;
+		}
+	return found;
+}
+
+/*
+ * ls-iommu's table: "Group 15:  [10de:21c4] [R] 09:00.0  VGA compatible
+ * controller  TU116 [...]", its further members "[10de:1aeb]  09:00.1  Audio
+ * device ...". 1 matched (*group -1 on a member line), 0 not.
+ */
+int vp_imp_lsiommu_line(const char *s, struct vp_imp_dev *d, int *group)
+{
+	const char *p = s;
+	unsigned int x, y;
+	size_t n;
+
+	memset(d, 0, sizeof(*d));
+	d->group = -1;
+	*group = -1;
+	if (strncmp(p, "Group", 5) == 0) {
+		char *end;
+		long g;
+
+		p += 5;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		g = strtol(p, &end, 10);
+		if (end == p || *end != ':' || g < 0 || g > 1000000)
+			return 0;
+		*group = (int)g;
+		p = end + 1;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	if (p[0] != '[' || hexn(p + 1, 4, &x) < 0 || p[5] != ':' ||
+	    hexn(p + 6, 4, &y) < 0 || p[10] != ']')
+		return 0;
+	p += 11;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (startswith(p, "[R]"))
+		p += 3;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = parse_bdf(p, &d->bdf);
+	if (!n)
+		return 0;
+	p += n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	d->has_ids = true;
+	d->vendor = (uint16_t)x;
+	d->device = (uint16_t)y;
+	if (vp_imp_class_name(p, &d->class, NULL))
+		d->has_class = true;
+	d->group = *group;
+	return 1;
+}
+
 int vp_imp_device_line(const char *s, struct vp_imp_dev *d, const char **why)
 {
 	const char *p = s;
@@ -174,6 +315,15 @@ int vp_imp_device_line(const char *s, struct vp_imp_dev *d, const char **why)
 		d->class = x << 8;
 		d->vendor = (uint16_t)y;
 		d->device = (uint16_t)z;
+	} else if (vp_imp_class_name(p, &d->class, &n) && p[n] == ' ' &&
+		   p[n + 1] == '[' && hexn(p + n + 2, 4, &x) == 0 && p[n + 6] == ']' &&
+		   p[n + 7] == ' ') {
+		/* ls-iommu -g: "0000:01:00.0 USB controller [0c03] AMD ... [1022:43d0]"
+		 */
+		d->has_class = true;
+		d->class = x << 8;
+		if (last_ids(p + n + 7, &d->vendor, &d->device))
+			d->has_ids = true;
 	} else {
 		const char *colon = strstr(p, ": ");
 
@@ -188,6 +338,9 @@ int vp_imp_device_line(const char *s, struct vp_imp_dev *d, const char **why)
 			}
 		if (last_ids(colon, &d->vendor, &d->device))
 			d->has_ids = true;
+		/* lspci without -nn: the class by its name */
+		if (!d->has_class && vp_imp_class_name(p, &d->class, NULL))
+			d->has_class = true;
 	}
 	{
 		const char *r = strstr(p, "(rev ");
@@ -325,12 +478,62 @@ int vp_imp_find_links(const char *s, struct vp_imp_dev **out, size_t *n)
 	return found ? 1 : 0;
 }
 
+/*
+ * An open-addressing index from address to position in im->devs: a paste of
+ * 100k lines looked every device up by a linear scan, which made import
+ * quadratic (16k lines 2 s, 100k lines 30 s). Slots hold position + 1.
+ */
+static uint64_t bdf_key(const struct vp_bdf *b)
+{
+	return ((uint64_t)b->domain << 16) | ((uint64_t)b->bus << 8) |
+	       ((uint64_t)b->dev << 3) | b->fn;
+}
+
+static size_t bdf_slot(uint64_t k, size_t cap)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (cap - 1);
+}
+
+static size_t *index_find(struct vp_import *im, const struct vp_bdf *b)
+{
+	uint64_t k = bdf_key(b);
+
+	if (!im->idxcap)
+		return NULL;
+	for (size_t i = bdf_slot(k, im->idxcap);; i = (i + 1) & (im->idxcap - 1)) {
+		size_t *s = &im->idx[i];
+
+		if (!*s || bdf_key(&im->devs[*s - 1].bdf) == k)
+			return s;
+	}
+}
+
+static int index_grow(struct vp_import *im)
+{
+	size_t cap = im->idxcap ? im->idxcap * 2 : 256;
+	size_t *old = im->idx, oldcap = im->idxcap;
+
+	im->idx = calloc(cap, sizeof(*im->idx));
+	if (!im->idx) {
+		im->idx = old;
+		return -ENOMEM;
+	}
+	im->idxcap = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			*index_find(im, &im->devs[old[i] - 1].bdf) = old[i];
+	free(old);
+	return 0;
+}
+
 static struct vp_imp_dev *find_dev(struct vp_import *im, const struct vp_bdf *b)
 {
-	for (size_t i = 0; i < im->ndevs; i++)
-		if (vp_bdf_cmp(&im->devs[i].bdf, b) == 0)
-			return &im->devs[i];
-	return NULL;
+	size_t *s = index_find(im, b);
+
+	return s && *s ? &im->devs[*s - 1] : NULL;
 }
 
 static int note(struct strv *v, const char *fmt, ...)
@@ -360,13 +563,23 @@ static struct vp_imp_dev *merge(struct vp_import *im, struct vp_imp_dev *d)
 
 	addr_of(&d->bdf, a, sizeof(a));
 	if (!o) {
-		struct vp_imp_dev *nd = realloc(im->devs, (im->ndevs + 1) * sizeof(*nd));
+		struct vp_imp_dev *nd = im->devs;
 
-		if (!nd)
+		if (im->ndevs == im->devcap) {
+			size_t cap = im->devcap ? im->devcap * 2 : 64;
+
+			nd = realloc(im->devs, cap * sizeof(*nd));
+			if (!nd)
+				return NULL;
+			im->devs = nd;
+			im->devcap = cap;
+		}
+		/* at most half full, so a probe always ends */
+		if ((im->ndevs + 1) * 2 > im->idxcap && index_grow(im) < 0)
 			return NULL;
-		im->devs = nd;
 		nd[im->ndevs] = *d;
 		d->driver = NULL;
+		*index_find(im, &d->bdf) = im->ndevs + 1;
 		return &nd[im->ndevs++];
 	}
 	if (d->group >= 0) {
@@ -404,6 +617,315 @@ static struct vp_imp_dev *merge(struct vp_import *im, struct vp_imp_dev *d)
 	return o;
 }
 
+/* ---- lspci -vmm records ---- */
+
+struct vmm_rec {
+	bool on;
+	struct vp_imp_dev d;
+};
+
+static int vmm_flush(struct vp_import *im, struct vmm_rec *r)
+{
+	if (r->on) {
+		r->on = false;
+		if (r->d.has_class || r->d.has_ids || r->d.group >= 0) {
+			im->saw_groups |= r->d.group >= 0;
+			if (!merge(im, &r->d)) {
+				free(r->d.driver);
+				return -ENOMEM;
+			}
+		}
+		free(r->d.driver);
+		r->d.driver = NULL;
+	}
+	return 0;
+}
+
+/* "Key:<TAB>value" of lspci -vmm: 1 used, 0 not a -vmm line, -ENOMEM. */
+static int vmm_line(struct vp_import *im, struct vmm_rec *r, const char *s,
+		    unsigned int ln)
+{
+	static const char *const keys[] = {
+		"Class:",  "Vendor:", "Device:", "SVendor:",	"SDevice:",  "Rev:",
+		"ProgIf:", "Driver:", "Module:", "IOMMUGroup:", "NUMANode:", "PhySlot:"
+	};
+	const char *v;
+	unsigned int x;
+	size_t k;
+
+	if (startswith(s, "Slot:")) {
+		struct vp_bdf b;
+
+		v = s + 5;
+		v += strspn(v, " \t");
+		if (!parse_bdf(v, &b))
+			return 0;
+		if (vmm_flush(im, r) < 0)
+			return -ENOMEM;
+		memset(&r->d, 0, sizeof(r->d));
+		r->d.group = -1;
+		r->d.bdf = b;
+		r->d.line = ln;
+		r->on = true;
+		return 1;
+	}
+	if (!r->on)
+		return 0;
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (startswith(s, keys[k]))
+			break;
+	if (k == sizeof(keys) / sizeof(keys[0]))
+		return 0;
+	v = s + strlen(keys[k]);
+	v += strspn(v, " \t");
+	switch (k) {
+	case 0:
+		if (last_hex4(v, &x)) {
+			r->d.class = x << 8;
+			r->d.has_class = true;
+		} else if (vp_imp_class_name(v, &r->d.class, NULL)) {
+			r->d.has_class = true;
+		}
+		break;
+	case 1:
+	case 2:
+		if (last_hex4(v, &x)) {
+			if (k == 1)
+				r->d.vendor = (uint16_t)x;
+			else
+				r->d.device = (uint16_t)x;
+			r->d.has_ids = r->d.vendor && (k == 2 || r->d.device);
+		}
+		break;
+	case 3:
+	case 4:
+		if (last_hex4(v, &x)) {
+			if (k == 3)
+				r->d.subvendor = (uint16_t)x;
+			else
+				r->d.subdevice = (uint16_t)x;
+			r->d.has_sub = r->d.subvendor && r->d.subdevice;
+		}
+		break;
+	case 5:
+		if (hexn(v, 2, &x) == 0) {
+			r->d.rev = (uint8_t)x;
+			r->d.has_rev = true;
+		}
+		break;
+	case 6:
+		if (hexn(v, 2, &x) == 0) {
+			r->d.class |= x;
+			r->d.has_progif = true;
+		}
+		break;
+	case 7:
+		free(r->d.driver);
+		r->d.driver = strdup(v);
+		if (!r->d.driver)
+			return -ENOMEM;
+		break;
+	case 9: {
+		char *end;
+		long g = strtol(v, &end, 10);
+
+		if (end != v && g >= 0 && g < 1000000)
+			r->d.group = (int)g;
+		break;
+	}
+	default:
+		break;
+	}
+	return 1;
+}
+
+/* ---- the Proxmox API's hardware/pci list (pvesh get /nodes/N/hardware/pci) ---- */
+
+enum { PC_CLASS, PC_ID, PC_GROUP, PC_VENDOR, PC_DEVICE, PC_SUBV, PC_SUBD, PC_N };
+
+static const char *const pvesh_cols[PC_N] = { "class",		 "id",
+					      "iommugroup",	 "vendor",
+					      "device",		 "subsystem_vendor",
+					      "subsystem_device" };
+
+static bool pvesh_border(const char *s)
+{
+	/* box drawing (U+2500..U+257F: e2 94/95 xx), ascii +-=| and blanks */
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		if (p[0] == 0xe2 && (p[1] == 0x94 || p[1] == 0x95) && p[2]) {
+			if (p[1] == 0x94 && p[2] == 0x82) /* a vertical bar: a row */
+				return false;
+			p += 3;
+		} else if (strchr("+-=| ", *p)) {
+			p++;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The cells of a table row ("│ a │ b │" or "| a | b |"), trimmed. */
+static int table_cells(const char *s, struct strv *cells)
+{
+	_cleanup_free_ char *c = strdup(s);
+	char *p, *q;
+
+	if (!c)
+		return -ENOMEM;
+	for (p = c; (q = strstr(p, "\xe2\x94\x82")); p = q + 1) {
+		q[0] = '|';
+		memmove(q + 1, q + 3, strlen(q + 3) + 1);
+	}
+	p = c;
+	p += strspn(p, " \t");
+	if (*p != '|')
+		return 0;
+	p++;
+	while ((q = strchr(p, '|'))) {
+		char *a = p, *e = q;
+
+		while (a < e && (*a == ' ' || *a == '\t'))
+			a++;
+		while (e > a && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (strv_push(cells, strndup(a, (size_t)(e - a))) < 0)
+			return -ENOMEM;
+		p = q + 1;
+	}
+	return (int)cells->n;
+}
+
+static unsigned long hexval(const char *v, bool *ok)
+{
+	char *end;
+	unsigned long x;
+
+	if (startswith(v, "0x"))
+		v += 2;
+	x = strtoul(v, &end, 16);
+	*ok = end != v && !*end;
+	return x;
+}
+
+static int pvesh_add(struct vp_import *im, const char *const *val, unsigned int ln)
+{
+	struct vp_imp_dev d = { .group = -1, .line = ln };
+	bool ok;
+	unsigned long x;
+
+	if (!val[PC_ID] || !parse_bdf(val[PC_ID], &d.bdf))
+		return 0;
+	if (val[PC_CLASS] && (x = hexval(val[PC_CLASS], &ok), ok) && x <= 0xffffff) {
+		d.class = (uint32_t)x;
+		d.has_class = d.has_progif = true;
+	}
+	if (val[PC_VENDOR] && val[PC_DEVICE]) {
+		bool ok2;
+		unsigned long y = hexval(val[PC_DEVICE], &ok2);
+
+		x = hexval(val[PC_VENDOR], &ok);
+		if (ok && ok2 && x && x <= 0xffff && y <= 0xffff) {
+			d.vendor = (uint16_t)x;
+			d.device = (uint16_t)y;
+			d.has_ids = true;
+		}
+	}
+	if (val[PC_SUBV] && val[PC_SUBD]) {
+		unsigned long a = hexval(val[PC_SUBV], &ok);
+		bool ok2;
+		unsigned long b = hexval(val[PC_SUBD], &ok2);
+
+		if (ok && ok2 && a <= 0xffff && b <= 0xffff) {
+			d.subvendor = (uint16_t)a;
+			d.subdevice = (uint16_t)b;
+			d.has_sub = true;
+		}
+	}
+	if (val[PC_GROUP]) {
+		char *end;
+		long g = strtol(val[PC_GROUP], &end, 10);
+
+		/* -1: Proxmox found no iommu_group link */
+		if (end != val[PC_GROUP] && !*end && g >= 0 && g < 1000000) {
+			d.group = (int)g;
+			im->saw_groups = true;
+		}
+	}
+	return merge(im, &d) ? 1 : -ENOMEM;
+}
+
+/*
+ * The JSON form (--output-format json or json-pretty): an array of objects.
+ * @start and @end: the bytes of @text it covered (0/0 when none).
+ */
+static int pvesh_json(struct vp_import *im, const char *text, size_t *start, size_t *end)
+{
+	*start = *end = 0;
+	if (!strstr(text, "\"iommugroup\""))
+		return 0;
+	for (const char *p = text; p; p = strchr(p, '\n')) {
+		const char *q = p + (*p == '\n');
+		struct json_tokener *tok;
+		struct json_object *arr;
+		size_t len;
+		int added = 0;
+
+		q += strspn(q, " \t");
+		p = q;
+		if (*q != '[')
+			continue;
+		tok = json_tokener_new();
+		if (!tok)
+			return -ENOMEM;
+		len = strlen(q);
+		arr = json_tokener_parse_ex(tok, q,
+					    len > INT32_MAX ? INT32_MAX : (int)len);
+		if (arr && json_object_is_type(arr, json_type_array)) {
+			size_t off = json_tokener_get_parse_end(tok);
+
+			for (size_t i = 0; i < json_object_array_length(arr); i++) {
+				struct json_object *o = json_object_array_get_idx(arr, i);
+				const char *val[PC_N] = { 0 };
+				char grp[16];
+
+				if (!json_object_is_type(o, json_type_object))
+					continue;
+				for (int c = 0; c < PC_N; c++) {
+					struct json_object *f;
+
+					if (!json_object_object_get_ex(o, pvesh_cols[c],
+								       &f))
+						continue;
+					if (c == PC_GROUP) {
+						snprintf(grp, sizeof(grp), "%d",
+							 json_object_get_int(f));
+						val[c] = grp;
+					} else if (json_object_is_type(
+							   f, json_type_string)) {
+						val[c] = json_object_get_string(f);
+					}
+				}
+				if (pvesh_add(im, val, 0) < 0) {
+					json_object_put(arr);
+					json_tokener_free(tok);
+					return -ENOMEM;
+				}
+				added++;
+			}
+			if (added) {
+				*start = (size_t)(q - text);
+				*end = *start + off;
+			}
+		}
+		json_object_put(arr);
+		json_tokener_free(tok);
+		if (added)
+			return 1;
+	}
+	return 0;
+}
+
 static bool blank(const char *s)
 {
 	return strspn(s, " \t\r") == strlen(s);
@@ -434,19 +956,28 @@ static int split_groups(const char *line, struct strv *parts)
 int vp_import_parse(struct vp_import *im, const char *text)
 {
 	_cleanup_free_ char *copy = strdup(text);
+	struct vmm_rec vmm = { 0 };
+	int pcol[PC_N];
+	bool ptable = false;
+	size_t jstart, jend;
 	int group = -1;
 	struct vp_imp_dev *cur = NULL;
 	bool skipping = false; /* detail lines of a device line that was not read */
 	char *save = NULL, *line;
 	unsigned int ln = 0;
 	char *p;
+	int r0;
 
 	if (!copy)
 		return -ENOMEM;
+	r0 = pvesh_json(im, text, &jstart, &jend);
+	if (r0 < 0)
+		return r0;
 	p = copy;
 	while (p) {
 		struct strv parts = { 0 };
 		char *nl = strchr(p, '\n');
+		size_t at = (size_t)(p - copy);
 		bool indented;
 
 		(void)save;
@@ -459,9 +990,79 @@ int vp_import_parse(struct vp_import *im, const char *text)
 		ln++;
 		im->lines = ln;
 		indented = line[0] == ' ' || line[0] == '\t';
+		if (jend && at >= jstart && at < jend)
+			continue; /* read as pvesh JSON above */
 		if (blank(line)) {
 			group = -1;
+			ptable = false;
+			if (vmm_flush(im, &vmm) < 0)
+				return -ENOMEM;
 			continue;
+		}
+		{
+			_cleanup_free_ char *c = vp_imp_clean(line);
+			struct strv cells = { 0 };
+			struct vp_imp_dev d;
+			int g, r;
+
+			if (!c)
+				return -ENOMEM;
+			r = vmm_line(im, &vmm, c, ln);
+			if (r < 0)
+				return r;
+			if (r) {
+				im->saw_vmm = true;
+				continue;
+			}
+			if (vmm_flush(im, &vmm) < 0)
+				return -ENOMEM;
+			if (vp_imp_lsiommu_line(c, &d, &g)) {
+				if (g >= 0)
+					group = g;
+				d.group = group;
+				d.line = ln;
+				im->saw_groups |= group >= 0;
+				cur = merge(im, &d);
+				if (!cur)
+					return -ENOMEM;
+				continue;
+			}
+			if (pvesh_border(c) && (ptable || strstr(line, "\xe2\x94"))) {
+				continue;
+			}
+			r = table_cells(c, &cells);
+			if (r < 0) {
+				strv_free(&cells);
+				return r;
+			}
+			if (r > 0 && strv_contains(&cells, "iommugroup") &&
+			    strv_contains(&cells, "id")) {
+				for (int k = 0; k < PC_N; k++) {
+					pcol[k] = -1;
+					for (size_t i = 0; i < cells.n; i++)
+						if (streq(cells.v[i], pvesh_cols[k]))
+							pcol[k] = (int)i;
+				}
+				ptable = true;
+				strv_free(&cells);
+				continue;
+			}
+			if (r > 0 && ptable) {
+				const char *val[PC_N] = { 0 };
+
+				for (int k = 0; k < PC_N; k++)
+					if (pcol[k] >= 0 && (size_t)pcol[k] < cells.n)
+						val[k] = cells.v[pcol[k]];
+				r = pvesh_add(im, val, ln);
+				strv_free(&cells);
+				if (r < 0)
+					return r;
+				if (r > 0) {
+					cur = NULL;
+					continue;
+				}
+			}
+			strv_free(&cells);
 		}
 		/* find -type l output, possibly many on one line */
 		if (strstr(line, "iommu_groups/")) {
@@ -564,7 +1165,7 @@ int vp_import_parse(struct vp_import *im, const char *text)
 		}
 		strv_free(&parts);
 	}
-	return 0;
+	return vmm_flush(im, &vmm);
 }
 
 void vp_import_free(struct vp_import *im)
@@ -572,6 +1173,7 @@ void vp_import_free(struct vp_import *im)
 	for (size_t i = 0; i < im->ndevs; i++)
 		free(im->devs[i].driver);
 	free(im->devs);
+	free(im->idx);
 	strv_free(&im->unread);
 	strv_free(&im->notes);
 	memset(im, 0, sizeof(*im));
@@ -662,6 +1264,12 @@ int vp_import_write(struct vp_import *im, const char *out)
 	if (r < 0)
 		return r;
 	qsort(im->devs, im->ndevs, sizeof(*im->devs), cmp_dev);
+	/* the positions moved: rebuild the index */
+	if (im->idx) {
+		memset(im->idx, 0, im->idxcap * sizeof(*im->idx));
+		for (size_t i = 0; i < im->ndevs; i++)
+			*index_find(im, &im->devs[i].bdf) = i + 1;
+	}
 	r = vp_sink_dir(s, "sys/bus/pci/devices", 0755);
 	if (r == 0 && im->saw_groups)
 		r = vp_sink_dir(s, "sys/kernel/iommu_groups", 0755);

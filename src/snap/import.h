@@ -55,17 +55,30 @@ int vp_imp_device_line(const char *s, struct vp_imp_dev *d, const char **why);
 /* An lspci detail line applied to @d: 1 used, 2 understood but not used, 0 not one. */
 int vp_imp_detail_line(const char *s, struct vp_imp_dev *d);
 
+/* lspci's class name at the start of @s ("VGA compatible controller"): 1 and
+ * *class (0xCCSS00), *len its length; 0 when none. */
+int vp_imp_class_name(const char *s, uint32_t *class, size_t *len);
+
+/* ls-iommu's table line ("Group 15: [10de:21c4] [R] 09:00.0  VGA ..." or a
+ * member "[10de:1aeb]  09:00.1  Audio device ..."): 1 and *group (-1 on a
+ * member line), 0 when not one. */
+int vp_imp_lsiommu_line(const char *s, struct vp_imp_dev *d, int *group);
+
 /* Every ".../iommu_groups/N/devices/BDF" in @s (newlines may be lost). */
 int vp_imp_find_links(const char *s, struct vp_imp_dev **out, size_t *n);
 
 struct vp_import {
 	struct vp_imp_dev *devs;
 	size_t ndevs;
+	size_t devcap;
+	size_t *idx; /* address -> position + 1 (import.c), idxcap a power of 2 */
+	size_t idxcap;
 	struct strv unread; /* "line N: text -- why" */
 	struct strv notes;
 	unsigned int lines;
 	size_t ndetail_unused;
 	bool saw_groups;
+	bool saw_vmm; /* lspci -vmm records */
 };
 
 int vp_import_parse(struct vp_import *im, const char *text);

@@ -6,6 +6,7 @@
  */
 #include "fuzz.h"
 #include "snap/import.h"
+#include "snap/paste.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,6 +25,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	vp_import_free(&im);
+	/* explain's whole-paste reader: sections within the text, findings complete */
+	{
+		struct vp_paste p;
+
+		if (vp_paste_parse(&p, text) == 0) {
+			for (size_t i = 0; i < p.nsections; i++)
+				FUZZ_ASSERT(p.sections[i].first >= 1 &&
+					    p.sections[i].first <= p.sections[i].last &&
+					    p.sections[i].last <= p.lines);
+			for (size_t i = 0; i < p.nfindings; i++)
+				FUZZ_ASSERT(p.findings[i].id && p.findings[i].title &&
+					    p.findings[i].fix && p.findings[i].source &&
+					    p.findings[i].line <= p.lines);
+		}
+		vp_paste_free(&p);
+	}
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		_cleanup_free_ char *c = vp_imp_clean(l);
 		struct vp_imp_dev d = { .group = -1 }, *links = NULL;

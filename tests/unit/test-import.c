@@ -10,7 +10,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -170,7 +173,8 @@ static void device_lines(void **state)
 		1);
 	assert_non_null(why);
 	assert_false(d.has_ids);
-	assert_false(d.has_class);
+	/* the class by its name (lspci without -nn) */
+	assert_true(d.has_class && (d.class >> 8) == 0x0300);
 
 	/* not device lines */
 	assert_int_equal(
@@ -397,6 +401,104 @@ static void ustar_headers(void **state)
 			    "net/enp5s0");
 }
 
+/* ls-iommu's table, ls-iommu -g lines, lspci -vmm records, pvesh's table and JSON. */
+static void other_formats(void **state)
+{
+	/* https://github.com/uwzis/GPU-Passthrough-Manager/issues/21 */
+	static const char lsiommu[] =
+		"Group 15:\t[10de:21c4] [R] 09:00.0  VGA compatible controller                TU116 [GeForce GTX 1660 SUPER]\n"
+		"\t\t[10de:1aeb]     09:00.1  Audio device                             TU116 High Definition Audio Controller\n";
+	/* https://github.com/HikariKnight/quickpassthrough/issues/22 */
+	static const char lsiommu_g[] =
+		"IOMMU Group  12: 0000:01:00.0 USB controller [0c03] Advanced Micro Devices, Inc. [AMD] unknown [1022:43d0] (rev 01)\n";
+	/* https://github.com/Ashark/davinci-resolve-checker/issues/4 */
+	static const char vmm[] = "Slot:   00:01.3\n"
+				  "Class:  PCI bridge [0604]\n"
+				  "Vendor: Advanced Micro Devices, Inc. [AMD] [1022]\n"
+				  "Device: Raven/Raven2 PCIe GPP Bridge [6:0] [15d3]\n"
+				  "Driver: pcieport\n"
+				  "IOMMUGroup:     1\n"
+				  "\n"
+				  "Slot:\t00:08.1\n"
+				  "Class:\tPCI bridge\n"
+				  "Vendor:\t1022\n"
+				  "Device:\t15db\n";
+	static const char pvesh[] =
+		"\xe2\x94\x82 class    \xe2\x94\x82 device \xe2\x94\x82 id           \xe2\x94\x82 iommugroup \xe2\x94\x82 vendor \xe2\x94\x82\n"
+		"\xe2\x94\x82 0x030000 \xe2\x94\x82 0x2206 \xe2\x94\x82 0000:01:00.0 \xe2\x94\x82         14 \xe2\x94\x82 0x10de \xe2\x94\x82\n";
+	static const char pvesh_json[] =
+		"[{\"class\":\"0x040300\",\"device\":\"0x1aef\",\"id\":\"0000:01:00.1\",\"iommugroup\":14,\"vendor\":\"0x10de\"}]\n";
+	struct vp_import im = { 0 };
+	struct vp_imp_dev *d;
+
+	(void)state;
+	assert_int_equal(vp_import_parse(&im, lsiommu), 0);
+	assert_int_equal(im.ndevs, 2);
+	d = dev_at(&im, 9, 0, 1);
+	assert_non_null(d);
+	assert_int_equal(d->group, 15);
+	assert_true(d->has_class && d->class == 0x040300 && d->vendor == 0x10de);
+	vp_import_free(&im);
+
+	assert_int_equal(vp_import_parse(&im, lsiommu_g), 0);
+	d = dev_at(&im, 1, 0, 0);
+	assert_non_null(d);
+	assert_true(d->group == 12 && d->class == 0x0c0300 && d->device == 0x43d0);
+	vp_import_free(&im);
+
+	assert_int_equal(vp_import_parse(&im, vmm), 0);
+	assert_int_equal(im.ndevs, 2);
+	d = dev_at(&im, 0, 1, 3);
+	assert_true(d && d->group == 1 && d->class == 0x060400 && d->vendor == 0x1022 &&
+		    d->device == 0x15d3 && d->driver && streq(d->driver, "pcieport"));
+	d = dev_at(&im, 0, 8, 1);
+	assert_true(d && d->group == -1 && d->class == 0x060400 && d->device == 0x15db);
+	vp_import_free(&im);
+
+	assert_int_equal(vp_import_parse(&im, pvesh), 0);
+	d = dev_at(&im, 1, 0, 0);
+	assert_true(d && d->group == 14 && d->class == 0x030000 && d->device == 0x2206);
+	vp_import_free(&im);
+
+	assert_int_equal(vp_import_parse(&im, pvesh_json), 0);
+	d = dev_at(&im, 1, 0, 1);
+	assert_true(d && d->group == 14 && d->class == 0x040300 && d->vendor == 0x10de);
+	assert_int_equal(im.unread.n, 0);
+	vp_import_free(&im);
+}
+
+/*
+ * 100k lines, every one a new function: each was looked up by a linear scan
+ * (16k lines 2 s, 100k lines 30 s). With the index the work per line is
+ * constant; the bound is generous for a loaded machine and a sanitizer build.
+ */
+static void linear(void **state)
+{
+	size_t n = 100000, len = 0;
+	char *text = malloc(n * 120);
+	struct vp_import im = { 0 };
+	struct timespec a, b;
+	double secs;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(
+			text + len,
+			"IOMMU Group %zu %04zx:%02zx:%02zx.%zu VGA compatible "
+			"controller [0300]: NVIDIA Device [10de:%04zx] (rev a1)\n",
+			i, i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7, i & 0xffff);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(vp_import_parse(&im, text), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	print_message("# 100000 lines parsed in %.2f s\n", secs);
+	assert_int_equal(im.ndevs, n);
+	assert_true(secs < 8.0);
+	vp_import_free(&im);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +506,7 @@ int main(void)
 		cmocka_unit_test(device_lines),	    cmocka_unit_test(detail_lines),
 		cmocka_unit_test(find_links),	    cmocka_unit_test(whole_texts),
 		cmocka_unit_test(sanitizer),	    cmocka_unit_test(ustar_headers),
+		cmocka_unit_test(other_formats),    cmocka_unit_test(linear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
