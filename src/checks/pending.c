@@ -421,9 +421,11 @@ static bool covered(struct vp_doc *doc, const struct vp_finding *f,
 	if (streq(f->id, "device.driver") && d)
 		return strv_contains(&p->to_vfio, d->addr);
 	if (streq(f->id, "device.companions") && d) {
-		struct vp_dev *comp[16];
-		size_t n = vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
+		_cleanup_free_ struct vp_dev **comp = NULL;
+		size_t n = 0;
 
+		if (vp_doc_companions(doc, d, &comp, &n) < 0)
+			return false;
 		for (size_t i = 0; i < n; i++)
 			if (comp[i]->driver && !streq(comp[i]->driver, "vfio-pci") &&
 			    !strv_contains(&p->to_vfio, comp[i]->addr))

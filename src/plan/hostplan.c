@@ -45,6 +45,26 @@ static bool in_set(const struct devset *s, const struct vp_dev *d)
 	return false;
 }
 
+static int add_dev(struct devset *s, struct vp_dev *d)
+{
+	struct vp_dev **n;
+
+	if (in_set(s, d))
+		return 0;
+	n = realloc(s->d, (s->n + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->d = n;
+	s->d[s->n++] = d;
+	return 0;
+}
+
+static int cmp_devp(const void *a, const void *b)
+{
+	return vp_bdf_cmp(&(*(struct vp_dev *const *)a)->bdf,
+			  &(*(struct vp_dev *const *)b)->bdf);
+}
+
 /*
  * Targets, their companions, and group members the operator named: the one
  * selector (host/select.c), with this command's overrides.
@@ -617,12 +637,15 @@ static char *dev_list(struct vp_dev **v, size_t n, bool why)
 }
 
 /* Is @d needed by the host, or a function of the same card as one that is? */
-static bool host_keeps(struct vp_doc *doc, const struct vp_dev *d)
+static bool host_keeps(struct vp_doc *doc, struct vp_dev *d)
 {
-	struct vp_dev *comp[16];
-	size_t n = vp_doc_companions(doc, d, comp, ARRAY_SIZE(comp));
+	_cleanup_free_ struct vp_dev **comp = NULL;
+	size_t n = 0;
 
 	if (d->critical)
+		return true;
+	/* no memory to ask: keep it, the safe answer */
+	if (vp_doc_companions(doc, d, &comp, &n) < 0)
 		return true;
 	for (size_t i = 0; i < n; i++)
 		if (comp[i]->critical)
@@ -966,7 +989,8 @@ static int take_collect(struct vp_doc *doc, const struct vp_host_opts *o,
 	for (size_t i = 0; r == 0 && i < tmp.refusals.n; i++) {
 		const char *t = tmp.refusals.v[i];
 
-		if (o->acs_override && startswith(t, "IOMMU group "))
+		/* host/select.c's judge_group words a shared group this way */
+		if (o->acs_override && strstr(t, " shares IOMMU group "))
 			r = vp_plan_note(
 				p,
 				"WARNING: %s; --acs-override splits that group at "
@@ -992,11 +1016,12 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 
 	if (o->release) {
 		for (size_t i = 0; i < doc->ntargets; i++) {
-			struct vp_dev *comp[16];
-			size_t n = vp_doc_companions(doc, doc->targets[i], comp,
-						     ARRAY_SIZE(comp));
+			_cleanup_free_ struct vp_dev **comp = NULL;
+			size_t n = 0;
 
-			r = add_dev(&rel, doc->targets[i]);
+			r = vp_doc_companions(doc, doc->targets[i], &comp, &n);
+			if (r == 0)
+				r = add_dev(&rel, doc->targets[i]);
 			for (size_t k = 0; r == 0 && k < n; k++)
 				r = add_dev(&rel, comp[k]);
 			if (r < 0)
