@@ -175,6 +175,13 @@ static int read_text(struct vp_ctx *ctx, const char *rel, char **text)
 	struct vp_file_state st;
 	int r = vp_file_read(ctx, VP_ROOT, rel, text, &len, &st);
 
+	/*
+	 * A setting that cannot be read cannot be adopted or left alone with
+	 * certainty: the plan stops, and says which file.
+	 */
+	if (r < 0 && r != -ENOENT && r != -ENOMEM)
+		vp_err("/%s: %s; the passthrough settings there cannot be known",
+		       rel, r == -EINVAL ? "not a regular file" : strerror(-r));
 	if (r < 0 || !*text)
 		return r;
 	if (memchr(*text, '\0', len)) {

@@ -379,8 +379,16 @@ static void apply_faults(void **state)
 		{
 			_cleanup_free_ char *bp =
 				xasprintf("%s/etc/modprobe.d/vfio-pilot.conf", f->dir);
+			_cleanup_free_ char *undo =
+				xasprintf("%s/var/lib/vfio-pilot/undo", f->dir);
 
 			remove(bp);
+			/*
+			 * Each attempt on its own: the undo ids earlier attempts
+			 * claimed in this second would otherwise take the calls
+			 * (one mkdir each) that the fault is injected at.
+			 */
+			nftw(undo, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 		}
 		assert_int_equal(vp_plan_edit(f->ctx, &p, "etc/default/grub",
 					      strdup(new_a), strlen(new_a), 0644, "test"),
