@@ -1236,10 +1236,16 @@ static int load_kernel_cmdline(struct vp_ctx *ctx, struct vp_bootcmd *b, char **
 int vp_bootcmd_load(struct vp_ctx *ctx, enum vp_bootloader kind, struct vp_bootcmd *b,
 		    char **why)
 {
+	int r;
+
 	*why = NULL;
 	b->kind = kind;
-	return kind == VP_BOOT_SYSTEMD_PBT ? load_kernel_cmdline(ctx, b, why)
-					   : load_grub(ctx, b, why);
+	r = kind == VP_BOOT_SYSTEMD_PBT ? load_kernel_cmdline(ctx, b, why)
+					: load_grub(ctx, b, why);
+	/* A refused file leaves nothing behind for the caller to free. */
+	if (r < 0)
+		vp_bootcmd_free(b);
+	return r;
 }
 
 void vp_bootcmd_free(struct vp_bootcmd *b)

@@ -1052,7 +1052,8 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 	r = plan_adopt(doc, o, &cl, &req, &rel, &s, &a, p);
 	if (r < 0)
 		goto out;
-	qsort(s.d, s.n, sizeof(*s.d), cmp_devp);
+	if (s.n)
+		qsort(s.d, s.n, sizeof(*s.d), cmp_devp);
 	for (size_t i = 0; i < s.n; i++) {
 		const struct vp_claim *c = given_by(&cl, s.d[i]);
 		_cleanup_free_ char *where = c ? vp_claim_where(c) : NULL;

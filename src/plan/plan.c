@@ -1589,6 +1589,8 @@ int vp_plan_check_saved(const struct vp_plan *p, const char *path, FILE *log)
 			break;
 		slen += (size_t)n;
 	}
+	/* edit_at() scans headers as strings. */
+	saved[slen] = '\0';
 	if (slen < strlen(PLAN_MAGIC) ||
 	    memcmp(saved, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
 		fprintf(log, "%s is not a plan saved by vfio-pilot plan --plan-file\n",
