@@ -110,7 +110,8 @@ static const struct vp_cmd commands[] = {
 	{ "mapping", cmd_mapping,
 	  "plan or apply a cluster PCI resource mapping from one or several hosts",
 	  "  plan|apply NAME        plan shows the diff; apply writes (root only)\n"
-	  "  -d, --device ADDR      the function (01:00 maps every function of the slot)\n"
+	  "  -d, --device ADDR      the function (01:00 maps every function of the slot);\n"
+	  "                         repeat for a pool (each node offers every card)\n"
 	  "      --host DIR         another node's tree (repeat); the first node is --root,\n"
 	  "                         and the file goes into its etc/pve/mapping/pci.cfg\n" },
 	{ "snapshot", cmd_snapshot,

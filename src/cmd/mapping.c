@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * mapping plan|apply NAME --device ADDR [--host DIR ...]: a cluster
+ * mapping plan|apply NAME --device ADDR... [--host DIR ...]: a cluster
  * resource mapping (/etc/pve/mapping/pci.cfg, knowledge proxmox-formats.md
- * §3) with one map line per node whose hardware matches. The first host is
+ * §3) with one map line per device per node whose hardware matches; several
+ * devices make a pool (alternatives, the first free one is used). The first host is
  * --root (or /); each --host DIR is another node's tree (a snapshot or
  * fixture). The file is written into the first host's tree only: the
  * cluster filesystem shares it with every node.
@@ -15,7 +16,7 @@
 #include "plan/pveplan.h"
 
 struct map_args {
-	const char *device;
+	struct strv devices;
 	struct strv hosts;
 };
 
@@ -31,8 +32,7 @@ static int map_opt(void *data, int c, const char *arg)
 
 	switch (c) {
 	case 'd':
-		a->device = arg;
-		return 0;
+		return strv_add(&a->devices, arg);
 	case 'H':
 		return strv_add(&a->hosts, arg);
 	default:
@@ -91,9 +91,9 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 		r = VP_EXIT_OK;
 		goto out;
 	}
-	if (argc - first != 2 || !a.device ||
+	if (argc - first != 2 || !a.devices.n ||
 	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
-		vp_err("use: mapping plan|apply NAME --device ADDR [--host DIR ...]");
+		vp_err("use: mapping plan|apply NAME --device ADDR... [--host DIR ...]");
 		r = VP_EXIT_USAGE;
 		goto out;
 	}
@@ -120,7 +120,8 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 		if (r)
 			goto out;
 	}
-	r = vp_mapping_plan(hosts, n, argv[first + 1], a.device, &p);
+	r = vp_mapping_plan(hosts, n, argv[first + 1], (const char *const *)a.devices.v,
+			    &p);
 	if (r < 0)
 		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
 	else
@@ -135,5 +136,6 @@ out:
 	free(hosts);
 	vp_plan_free(&p);
 	strv_free(&a.hosts);
+	strv_free(&a.devices);
 	return r;
 }

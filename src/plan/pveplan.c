@@ -8,7 +8,10 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "checks/advise.h"
@@ -1057,7 +1060,8 @@ static char *map_node(const char *map)
 }
 
 int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *const *maps,
-		     const char *const *nodes, struct strv *added, struct strv *refusals)
+		     const char *const *nodes, struct strv *added, struct strv *notes,
+		     struct strv *refusals)
 {
 	_cleanup_free_ char *reason = NULL;
 	struct strv have = { 0 };
@@ -1077,7 +1081,8 @@ int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *con
 	}
 	r = vp_pve_mapping_maps(m, name, &have);
 	for (size_t i = 0; r == 0 && maps[i]; i++) {
-		bool same = false, other = false;
+		bool same = false;
+		size_t others = 0;
 
 		for (size_t j = 0; j < have.n; j++) {
 			_cleanup_free_ char *node = map_node(have.v[j]);
@@ -1087,21 +1092,10 @@ int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *con
 			if (maps_equal(have.v[j], maps[i]))
 				same = true;
 			else
-				other = true;
+				others++;
 		}
 		if (same)
 			continue;
-		if (other) {
-			strv_push(
-				refusals,
-				xasprintf(
-					"mapping %s already maps node %s to another device; "
-					"a second map of a node is an alternative, not a "
-					"replacement: edit it in Datacenter > Resource "
-					"Mappings",
-					name, nodes[i]));
-			continue;
-		}
 		free(reason);
 		reason = NULL;
 		r = vp_pve_mapping_add_map(m, name, maps[i], &reason);
@@ -1112,31 +1106,85 @@ int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *con
 			continue;
 		}
 		r = strv_add(added, maps[i]);
+		/*
+		 * Maps of one node are alternatives: qemu-server PCI.pm takes the
+		 * first free one at VM start, in file order. A second map grows
+		 * the node's pool; it does not replace the first.
+		 */
+		if (r == 0 && others)
+			r = strv_pushf(notes,
+				       "mapping %s: node %s now offers %zu devices (a "
+				       "pool: a VM gets the first one free)",
+				       name, nodes[i], others + 1);
 	}
 	strv_free(&have);
 	return r;
 }
 
-/* The function on @h that stands for @want: the same address, else the only one with its
- * ids. */
-static const struct vp_dev *match_dev(const struct vp_host *h, const struct vp_bdf *b,
-				      const struct vp_dev *ref,
-				      const struct vp_dev **other)
+/*
+ * A map of @name for this node whose device is no longer what the map says
+ * (a BIOS update or a new card renumbered the bus or the groups): Proxmox's
+ * assert_valid fails on it at VM start. Growing the pool beside it would hide
+ * that, and is refused; `mapping check` names the fix.
+ */
+static int stale_maps(const struct vp_pve_mapping *m, const char *name,
+		      const struct vp_map_host *mh, struct vp_plan *p)
 {
-	const struct vp_dev *d = vp_host_find(h, b), *found = NULL;
-	size_t n = 0;
+	struct strv have = { 0 };
+	int r;
 
-	*other = d;
-	if (d && d->vendor == ref->vendor && d->device == ref->device)
-		return d;
-	for (size_t i = 0; i < h->ndevs; i++)
-		if (h->devs[i]->vendor == ref->vendor &&
-		    h->devs[i]->device == ref->device &&
-		    h->devs[i]->bdf.fn == ref->bdf.fn) {
-			found = h->devs[i];
-			n++;
+	if (!vp_pve_mapping_find(m, name))
+		return 0;
+	r = vp_pve_mapping_maps(m, name, &have);
+	for (size_t j = 0; r == 0 && j < have.n; j++) {
+		struct vp_pve_propstr ps = { 0 };
+		const char *node, *path, *id, *grp;
+		const struct vp_dev *d = NULL;
+		struct vp_bdf b;
+		bool slot;
+		char want[16];
+
+		if (map_parse(have.v[j], &ps) < 0) {
+			vp_pve_propstr_free(&ps);
+			continue;
 		}
-	return n == 1 ? found : NULL;
+		node = vp_pve_propstr_get(&ps, "node");
+		path = vp_pve_propstr_get(&ps, "path");
+		id = vp_pve_propstr_get(&ps, "id");
+		grp = vp_pve_propstr_get(&ps, "iommugroup");
+		if (!node || !streq(node, mh->node) || !path) {
+			vp_pve_propstr_free(&ps);
+			continue;
+		}
+		/* assert_valid: a path without a function means its function 0;
+		 * of a ;-group only the first path carries iommugroup. */
+		{
+			_cleanup_free_ char *first = strndup(path, strcspn(path, ";"));
+
+			if (first && vp_bdf_parse(first, &b, &slot, true) == 0) {
+				if (slot)
+					b.fn = 0;
+				d = vp_host_find(mh->host, &b);
+			}
+		}
+		if (d)
+			snprintf(want, sizeof(want), "%04x:%04x", d->vendor, d->device);
+		if (!d || (id && strcasecmp(id, want) != 0) ||
+		    (grp && atoi(grp) != d->iommu_group))
+			r = vp_plan_refuse(
+				p,
+				"mapping %s: the map of node %s for %s no longer holds "
+				"(%s); fix or remove it first (Datacenter > Resource "
+				"Mappings) rather than add a device beside it",
+				name, mh->node, path,
+				!d ? "no such device now"
+				: id && strcasecmp(id, want) != 0
+					? "the device id changed"
+					: "the IOMMU group changed");
+		vp_pve_propstr_free(&ps);
+	}
+	strv_free(&have);
+	return r;
 }
 
 /*
@@ -1163,89 +1211,187 @@ static int check_mapped(const struct vp_map_host *mh, const char *path, struct v
 	return r;
 }
 
+/* One device the mapping names, as given on host 0. */
+struct map_ref {
+	const struct vp_dev *ref;
+	bool slot;
+	const struct vp_dev *on; /* its match on the host being looked at */
+};
+
+static bool same_ids(const struct vp_dev *a, const struct vp_dev *b)
+{
+	return a->vendor == b->vendor && a->device == b->device && a->bdf.fn == b->bdf.fn;
+}
+
+/*
+ * Which function of @h stands for each ref: the one at the same address
+ * with the same ids, else, among the rest, the functions with the ref's ids
+ * when there are exactly as many as refs still unmatched with those ids (a
+ * renumbered bus: paired in address order, as both lists are sorted).
+ * Anything else is ambiguous and refused by the caller (->on stays NULL).
+ */
+static void match_refs(const struct vp_host *h, struct map_ref *refs, size_t n)
+{
+	_cleanup_free_ bool *used = calloc(h->ndevs ? h->ndevs : 1, sizeof(*used));
+
+	if (!used)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		const struct vp_dev *d = vp_host_find(h, &refs[k].ref->bdf);
+
+		refs[k].on = NULL;
+		for (size_t i = 0; d && i < h->ndevs; i++)
+			if (h->devs[i] == d && !used[i] && same_ids(d, refs[k].ref)) {
+				used[i] = true;
+				refs[k].on = d;
+			}
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t left = 0, cand = 0, nth = 0;
+
+		if (refs[k].on)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (!refs[j].on && same_ids(refs[j].ref, refs[k].ref))
+				left++;
+			if (j < k && !refs[j].on && same_ids(refs[j].ref, refs[k].ref))
+				nth++;
+		}
+		for (size_t i = 0; i < h->ndevs; i++)
+			cand += !used[i] && same_ids(h->devs[i], refs[k].ref);
+		if (cand != left)
+			continue;
+		for (size_t i = 0; i < h->ndevs; i++)
+			if (!used[i] && same_ids(h->devs[i], refs[k].ref) && nth-- == 0) {
+				refs[k].on = h->devs[i];
+				break;
+			}
+	}
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; refs[k].on && i < h->ndevs; i++)
+			if (h->devs[i] == refs[k].on)
+				used[i] = true;
+}
+
 int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
-		    const char *device, struct vp_plan *p)
+		    const char *const *devices, struct vp_plan *p)
 {
 	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL;
 	_cleanup_free_ char *rel = vp_rel_path(VP_ETC, "pve/mapping/pci.cfg"),
 			    *text = NULL, *out = NULL;
-	struct strv maps = { 0 }, nodes = { 0 }, added = { 0 };
+	_cleanup_free_ struct map_ref *refs = NULL;
+	struct strv maps = { 0 }, nodes = { 0 }, added = { 0 }, notes = { 0 };
 	struct vp_ctx *ctx = hosts[0].ctx;
-	const struct vp_dev *ref;
 	struct vp_file_state st;
-	struct vp_bdf b;
-	size_t len = 0, outlen;
-	bool slot = false;
+	size_t len = 0, outlen, nref = 0, ndev = 0;
 	int r = 0;
 
 	if (!rel)
 		return -ENOMEM;
-	if (vp_bdf_parse(device, &b, &slot, true) < 0) {
-		vp_err("'%s' is not a PCI address (use 0000:01:00.0, or 01:00 for every "
-		       "function)",
-		       device);
-		return -EINVAL;
-	}
-	if (slot)
-		b.fn = 0;
-	ref = vp_host_find(hosts[0].host, &b);
-	if (!ref) {
-		vp_err("%s is not on %s (%s)", device, hosts[0].node, hosts[0].ctx->root);
-		return -ENODEV;
+	while (devices[ndev])
+		ndev++;
+	refs = calloc(ndev ? ndev : 1, sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (size_t k = 0; k < ndev; k++) {
+		const struct vp_dev *ref;
+		struct vp_bdf b;
+		bool slot = false, dup = false;
+
+		if (vp_bdf_parse(devices[k], &b, &slot, true) < 0) {
+			vp_err("'%s' is not a PCI address (use 0000:01:00.0, or 01:00 for "
+			       "every function)",
+			       devices[k]);
+			return -EINVAL;
+		}
+		if (slot)
+			b.fn = 0;
+		ref = vp_host_find(hosts[0].host, &b);
+		if (!ref) {
+			vp_err("%s is not on %s (%s)", devices[k], hosts[0].node,
+			       hosts[0].ctx->root);
+			return -ENODEV;
+		}
+		for (size_t j = 0; j < nref; j++) {
+			if (refs[j].ref == ref) {
+				dup = true;
+			} else if (vp_bdf_same_slot(&refs[j].ref->bdf, &ref->bdf)) {
+				/* A pool's entries are alternatives, not parts of one
+				 * card. */
+				vp_plan_refuse(
+					p,
+					"%s and %s are functions of one card: a pool "
+					"holds whole cards; map the slot once",
+					refs[j].ref->addr, ref->addr);
+				dup = true;
+			}
+		}
+		if (dup)
+			continue;
+		refs[nref++] = (struct map_ref){ .ref = ref, .slot = slot };
 	}
 	for (size_t i = 0; i < nhosts; i++) {
-		const struct vp_dev *other = NULL, *d;
-		char path[16];
-		char *v = NULL;
-
 		for (size_t j = 0; j < i; j++)
 			if (streq(hosts[j].node, hosts[i].node))
 				vp_plan_refuse(p, "%s and %s both call themselves %s",
 					       hosts[j].ctx->root, hosts[i].ctx->root,
 					       hosts[i].node);
-		d = i ? match_dev(hosts[i].host, &b, ref, &other) : ref;
-		if (!d) {
-			if (other)
-				vp_plan_refuse(
-					p,
-					"%s (%s) does not match: %s there is %04x:%04x, "
-					"not %04x:%04x",
-					hosts[i].node, hosts[i].ctx->root, other->addr,
-					other->vendor, other->device, ref->vendor,
-					ref->device);
-			else
-				vp_plan_refuse(
-					p,
-					"%s (%s) does not match: no single function "
-					"%04x:%04x there",
-					hosts[i].node, hosts[i].ctx->root, ref->vendor,
-					ref->device);
-			continue;
-		}
-		if (d != ref && !vp_bdf_same_slot(&d->bdf, &ref->bdf))
-			vp_plan_note(p, "on %s the device is at %s", hosts[i].node,
-				     d->addr);
-		if (d->iommu_group < 0) {
-			vp_plan_refuse(p,
-				       "%s: %s has no IOMMU group; Proxmox checks the "
-				       "mapping's iommugroup at VM start",
-				       hosts[i].node, d->addr);
-			continue;
-		}
-		if (slot)
-			snprintf(path, sizeof(path), "%04x:%02x:%02x", d->bdf.domain,
-				 d->bdf.bus, d->bdf.dev);
+		if (i == 0)
+			for (size_t k = 0; k < nref; k++)
+				refs[k].on = refs[k].ref;
 		else
-			snprintf(path, sizeof(path), "%s", d->addr);
-		r = check_mapped(&hosts[i], path, p);
-		if (r == 0)
-			r = vp_mapping_map_value(hosts[i].node, path, d, &v);
-		if (r == 0)
-			r = strv_push(&maps, v);
-		if (r == 0)
-			r = strv_add(&nodes, hosts[i].node);
-		if (r < 0)
-			goto out;
+			match_refs(hosts[i].host, refs, nref);
+		for (size_t k = 0; k < nref; k++) {
+			const struct vp_dev *d = refs[k].on, *ref = refs[k].ref,
+					    *other = vp_host_find(hosts[i].host,
+								  &ref->bdf);
+			char path[16];
+			char *v = NULL;
+
+			if (!d) {
+				if (other && !same_ids(other, ref))
+					vp_plan_refuse(
+						p,
+						"%s (%s) does not match: %s there is "
+						"%04x:%04x, not %04x:%04x",
+						hosts[i].node, hosts[i].ctx->root,
+						other->addr, other->vendor, other->device,
+						ref->vendor, ref->device);
+				else
+					vp_plan_refuse(
+						p,
+						"%s (%s) does not match: no single function "
+						"%04x:%04x there for %s",
+						hosts[i].node, hosts[i].ctx->root,
+						ref->vendor, ref->device, ref->addr);
+				continue;
+			}
+			if (d != ref && !vp_bdf_same_slot(&d->bdf, &ref->bdf))
+				vp_plan_note(p, "on %s the device %s is at %s",
+					     hosts[i].node, ref->addr, d->addr);
+			if (d->iommu_group < 0) {
+				vp_plan_refuse(
+					p,
+					"%s: %s has no IOMMU group; Proxmox checks the "
+					"mapping's iommugroup at VM start",
+					hosts[i].node, d->addr);
+				continue;
+			}
+			if (refs[k].slot)
+				snprintf(path, sizeof(path), "%04x:%02x:%02x",
+					 d->bdf.domain, d->bdf.bus, d->bdf.dev);
+			else
+				snprintf(path, sizeof(path), "%s", d->addr);
+			r = check_mapped(&hosts[i], path, p);
+			if (r == 0)
+				r = vp_mapping_map_value(hosts[i].node, path, d, &v);
+			if (r == 0)
+				r = strv_push(&maps, v);
+			if (r == 0)
+				r = strv_add(&nodes, hosts[i].node);
+			if (r < 0)
+				goto out;
+		}
 	}
 	if (p->refusals.n || !maps.n)
 		goto out;
@@ -1255,11 +1401,18 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 	r = vp_pve_mapping_parse(VP_PVE_MAP_PCI, text ? text : "", text ? len : 0, &m);
 	if (r < 0)
 		goto out;
+	for (size_t i = 0; r == 0 && i < nhosts; i++)
+		r = stale_maps(m, name, &hosts[i], p);
+	if (r < 0 || p->refusals.n)
+		goto out;
 	{
 		bool existed = vp_pve_mapping_find(m, name) != NULL;
 
 		r = vp_mapping_merge(m, name, (const char *const *)maps.v,
-				     (const char *const *)nodes.v, &added, &p->refusals);
+				     (const char *const *)nodes.v, &added, &notes,
+				     &p->refusals);
+		for (size_t i = 0; r == 0 && i < notes.n; i++)
+			r = vp_plan_note(p, "%s", notes.v[i]);
 		if (r < 0 || p->refusals.n || !added.n)
 			goto out;
 		if (streq(ctx->root, "/")) {
@@ -1312,5 +1465,6 @@ out:
 	strv_free(&maps);
 	strv_free(&nodes);
 	strv_free(&added);
+	strv_free(&notes);
 	return r;
 }

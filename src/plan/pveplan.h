@@ -117,15 +117,21 @@ int vp_mapping_map_value(const char *node, const char *path, const struct vp_dev
 			 char **out);
 
 /*
- * Add @maps to section @name: a new section, or the maps not there yet. A
- * different map already given for one of the nodes is a refusal (maps of one
- * node are alternatives).
+ * Add @maps (@nodes[i] is the node of @maps[i]) to section @name: a new
+ * section, or the maps not there yet. Maps of one node are alternatives (a
+ * pool): a new one beside another gets a line in @notes.
  */
 int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *const *maps,
-		     const char *const *nodes, struct strv *added, struct strv *refusals);
+		     const char *const *nodes, struct strv *added, struct strv *notes,
+		     struct strv *refusals);
 
+/*
+ * Map line(s) for every device of @devices (NULL-terminated addresses or
+ * slots on hosts[0]) on every host whose hardware matches. Several devices
+ * make a pool: one map per device per node.
+ */
 int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
-		    const char *device, struct vp_plan *p);
+		    const char *const *devices, struct vp_plan *p);
 
 /* ---- output shared by the three commands ------------------------------------ */
 

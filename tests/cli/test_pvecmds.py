@@ -384,6 +384,58 @@ def _():
           f"undo rc {rc}: {err}")
 
 
+
+def p40_nodes():
+    a = copy("dual-socket-p40", "p40-a")
+    b = copy("dual-socket-p40", "p40-b")
+    set_hostname(b, "pve-gpu02")
+    return a, b
+
+
+@test("mapping pool: two cards on each of two nodes give four map lines")
+def _():
+    a, b = p40_nodes()
+    rc, d, err = jrun("mapping", "plan", "p40", "-d", "18:00", "-d", "3b:00.0", "--host", b,
+                      root=a)
+    check(rc == 0, f"rc {rc}: {err} {d.get('refusals')}")
+    lines = added_lines(d)
+    maps = [MAP_RE.match(l) for l in lines[1:]]
+    check(lines[0] == "p40" and len(maps) == 4 and all(maps), lines)
+    got = sorted((m.group(1), m.group(2)) for m in maps)
+    check(got == [("pve-gpu01", "0000:18:00"), ("pve-gpu01", "0000:3b:00.0"),
+                  ("pve-gpu02", "0000:18:00"), ("pve-gpu02", "0000:3b:00.0")], got)
+
+
+@test("mapping pool: a second device for a node grows its pool, with a note")
+def _():
+    a, _ = p40_nodes()
+    put(a, "etc/pve/mapping/pci.cfg",
+        "p40\n\tmap node=pve-gpu01,path=0000:18:00,id=10de:1b38,"
+        "subsystem-id=10de:11d9,iommugroup=2\n")
+    rc, d, err = jrun("mapping", "plan", "p40", "-d", "3b:00", root=a)
+    check(rc == 0, f"rc {rc}: {err} {d.get('refusals')}")
+    lines = added_lines(d)
+    check(len(lines) == 1 and ",path=0000:3b:00," in lines[0], lines)
+    check(any("now offers 2 devices" in n for n in d["notes"]), d["notes"])
+
+
+@test("mapping: an old map of the node that no longer holds is refused, not pooled")
+def _():
+    a, _ = p40_nodes()
+    put(a, "etc/pve/mapping/pci.cfg",
+        "p40\n\tmap node=pve-gpu01,path=0000:18:00,id=10de:1b38,iommugroup=7\n")
+    rc, out, err = run("mapping", "plan", "p40", "-d", "3b:00", root=a)
+    check(rc == 2 and "no longer holds" in out and "IOMMU group changed" in out,
+          f"rc {rc}: {out} {err}")
+
+
+@test("mapping pool: two functions of one card are not a pool")
+def _():
+    a, _ = two_nodes()
+    rc, out, err = run("mapping", "plan", "gpu", "-d", "01:00.0", "-d", "01:00.1", root=a)
+    check(rc == 2 and "functions of one card" in out, f"rc {rc}: {out} {err}")
+
+
 def main():
     global BIN, FIX, TMP
     if len(sys.argv) != 3:

@@ -900,7 +900,9 @@ static void mapping_apply(void **state)
 	host.ctx = f->ctx;
 	host.host = f->h;
 	host.node = strdup("pve-rpl");
-	assert_int_equal(vp_mapping_plan(&host, 1, "rtx4090", "01:00", &p), 0);
+	assert_int_equal(vp_mapping_plan(&host, 1, "rtx4090",
+					 (const char *const[]){ "01:00", NULL }, &p),
+			 0);
 	drive(f, &p, "mapping apply");
 	kills(f, &p, "mapping apply", 20, 5u);
 	free(host.node);

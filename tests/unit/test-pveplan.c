@@ -282,7 +282,7 @@ static void mapping(void **state)
 			    .iommu_group = 17 };
 	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL, *back = NULL;
 	_cleanup_free_ char *m1 = NULL, *m2 = NULL, *m3 = NULL, *out = NULL;
-	struct strv added = { 0 }, refusals = { 0 }, maps = { 0 };
+	struct strv added = { 0 }, refusals = { 0 }, maps = { 0 }, notes = { 0 };
 	const char *names[] = { "pve1", "pve2", NULL };
 	size_t len;
 
@@ -298,41 +298,51 @@ static void mapping(void **state)
 	{
 		const char *const both[] = { m1, m2, NULL };
 
-		assert_int_equal(
-			vp_mapping_merge(m, "gpu", both, names, &added, &refusals), 0);
+		assert_int_equal(vp_mapping_merge(m, "gpu", both, names, &added, &notes,
+						  &refusals),
+				 0);
 		assert_int_equal(added.n, 2);
 		assert_int_equal(refusals.n, 0);
 		/* Again: nothing new, no refusal. */
-		assert_int_equal(
-			vp_mapping_merge(m, "gpu", both, names, &added, &refusals), 0);
+		assert_int_equal(vp_mapping_merge(m, "gpu", both, names, &added, &notes,
+						  &refusals),
+				 0);
 		assert_int_equal(added.n, 2);
 		assert_int_equal(refusals.n, 0);
 	}
-	/* Another device for pve1 would become an alternative: refused. */
+	assert_int_equal(notes.n, 0);
+	/* Another device for pve1 is an alternative: the node's pool grows. */
 	d.iommu_group = 9;
 	assert_int_equal(vp_mapping_map_value("pve1", "0000:02:00.0", &d, &m3), 0);
 	{
 		const char *const other[] = { m3, NULL };
 
-		assert_int_equal(
-			vp_mapping_merge(m, "gpu", other, names, &added, &refusals), 0);
-		assert_int_equal(refusals.n, 1);
+		assert_int_equal(vp_mapping_merge(m, "gpu", other, names, &added, &notes,
+						  &refusals),
+				 0);
+		assert_int_equal(refusals.n, 0);
+		assert_int_equal(added.n, 3);
+		assert_int_equal(notes.n, 1);
+		assert_non_null(strstr(notes.v[0], "node pve1 now offers 2 devices"));
 	}
 	assert_int_equal(vp_pve_mapping_serialize(m, &out, &len), 0);
 	assert_string_equal(out, "gpu\n"
 				 "\tmap node=pve1,path=0000:01:00.0,id=10de:2684,"
 				 "subsystem-id=1458:40bf,iommugroup=17\n"
 				 "\tmap node=pve2,path=0000:41:00,id=10de:2684,"
-				 "subsystem-id=1458:40bf,iommugroup=3\n");
+				 "subsystem-id=1458:40bf,iommugroup=3\n"
+				 "\tmap node=pve1,path=0000:02:00.0,id=10de:2684,"
+				 "subsystem-id=1458:40bf,iommugroup=9\n");
 	/* What Proxmox reads back: one valid section with both maps. */
 	assert_int_equal(vp_pve_mapping_parse(VP_PVE_MAP_PCI, out, len, &back), 0);
 	assert_non_null(vp_pve_mapping_find(back, "gpu"));
 	assert_true(vp_pve_mapping_find(back, "gpu")->valid);
 	assert_int_equal(vp_pve_mapping_maps(back, "gpu", &maps), 0);
-	assert_int_equal(maps.n, 2);
+	assert_int_equal(maps.n, 3);
 	strv_free(&maps);
 	strv_free(&added);
 	strv_free(&refusals);
+	strv_free(&notes);
 }
 
 int main(void)
