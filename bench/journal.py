@@ -73,7 +73,9 @@ def gen_export(out, nentries, boots, machine, jroot=None, size=0):
                     break
                 if i % 50000 == 0:
                     out.flush()
-                    more = du(jroot) < size
+                    # Only archived files count: the active one is allocated
+                    # ahead and truncated when it is closed, so it overstates.
+                    more = du(jroot, archived=True) < size
             kernel = i % 20 == 0 or i < 200
             if kernel:
                 msg = KERNEL_MSGS[i % len(KERNEL_MSGS)] if i else "Linux version 6.8.12-4-pve"
@@ -93,11 +95,12 @@ def gen_export(out, nentries, boots, machine, jroot=None, size=0):
     return total
 
 
-def du(path):
+def du(path, archived=False):
     total = 0
     for d, _, files in os.walk(path):
         for f in files:
-            total += os.path.getsize(os.path.join(d, f))
+            if not archived or "@" in f:
+                total += os.path.getsize(os.path.join(d, f))
     return total
 
 

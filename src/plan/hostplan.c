@@ -16,10 +16,11 @@
 #include "plan/hostplan.h"
 #include "plan/pveplan.h"
 
-#define MODPROBE_FILE "etc/modprobe.d/vfio-pilot.conf"
-#define UDEV_FILE     "etc/udev/rules.d/70-vfio-pilot.rules"
-#define MODULES_FILE  "etc/modules"
-#define HEADER	      "# Written by vfio-pilot (host apply); regenerated on every apply.\n"
+#define MODPROBE_FILE	       "etc/modprobe.d/vfio-pilot.conf"
+#define UDEV_FILE	       "etc/udev/rules.d/70-vfio-pilot.rules"
+#define MODULES_FILE	       "etc/modules"
+#define INITRAMFS_MODULES_FILE "etc/initramfs-tools/modules"
+#define HEADER		       "# Written by vfio-pilot (host apply); regenerated on every apply.\n"
 /* Prefix of a line moved out of another tool's file into vfio-pilot's. */
 #define MOVED "#vfio-pilot: moved into its own file: "
 
@@ -542,62 +543,66 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 	return 0;
 }
 
-/* /etc/modules: append what is missing, keep every existing line. */
-static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_plan *p,
-			bool *changed)
+/* Is @mod named by a line of @text (a module list: "name [args]", # comments)? */
+static bool listed_in(const char *text, const char *mod)
+{
+	for (const char *l = text; l && *l;) {
+		size_t w;
+		char name[64];
+
+		l += strspn(l, " \t");
+		w = strcspn(l, " \t\n#");
+		if (*l != '#' && w && w < sizeof(name)) {
+			memcpy(name, l, w);
+			name[w] = '\0';
+			vp_modname_normalize(name);
+			if (streq(name, mod))
+				return true;
+		}
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * A module list (/etc/modules, /etc/initramfs-tools/modules): append what is
+ * missing, keep every existing line.
+ */
+static int plan_list(struct vp_doc *doc, const char *file, const char *header,
+		     const char *const *need, size_t n, const char *why,
+		     struct vp_plan *p, bool *changed)
 {
 	_cleanup_free_ char *text = NULL, *out = NULL;
 	struct vp_file_state st;
-	const char *need[] = { "vfio", "vfio_iommu_type1", "vfio_pci", NULL, NULL, NULL };
-	size_t len, n = 3;
+	size_t len;
 	int r;
 
 	*changed = false;
-	/* vfio_virqfd exists only before 6.2 (merged into vfio). */
-	if (vp_doc_kernel_has(doc, "vfio_virqfd_merged") == 0)
-		need[n++] = "vfio_virqfd";
-	/*
-	 * The reset_method=device_specific udev rule only takes when vendor-reset
-	 * is loaded: it registers the method (gnif/vendor-reset README: load it
-	 * from /etc/modules, then update-initramfs). An absent module would fail
-	 * systemd-modules-load at every boot, so only when it is installed.
-	 */
-	for (size_t i = 0; i < s->n; i++) {
-		const struct vp_kb_gpu *kb =
-			vp_kb_gpu_lookup(s->d[i]->vendor, s->d[i]->device);
-
-		if (kb && kb->vendor_reset &&
-		    vp_kmods_available(&doc->km, "vendor_reset")) {
-			need[n++] = "vendor_reset";
-			break;
-		}
-	}
-	r = vp_file_read(doc->ctx, VP_ROOT, MODULES_FILE, &text, &len, &st);
+	r = vp_file_read(doc->ctx, VP_ROOT, file, &text, &len, &st);
 	/* vp_file_read: -EINVAL not a regular file, -EFBIG over 16 MiB. */
 	if (r == -EINVAL || r == -EFBIG)
 		return vp_plan_refuse(
-			p, "/%s is not a list of modules (%s); fix it by hand",
-			MODULES_FILE,
+			p, "/%s is not a list of modules (%s); fix it by hand", file,
 			r == -EFBIG ? "larger than 16 MiB" : "not a regular file");
 	if (r < 0 && r != -ENOMEM)
-		return vp_plan_refuse(p, "/%s cannot be read: %s", MODULES_FILE,
-				      strerror(-r));
+		return vp_plan_refuse(p, "/%s cannot be read: %s", file, strerror(-r));
 	if (r < 0)
 		return r;
 	if (text && memchr(text, '\0', len)) {
-		vp_plan_refuse(p, "/%s is not a text file", MODULES_FILE);
+		vp_plan_refuse(p, "/%s is not a text file", file);
 		return 0;
 	}
-	out = st.exists ? strndup(text, len)
-			: strdup("# /etc/modules: kernel modules to load at "
-				 "boot time, one per line.\n");
+	out = st.exists ? strndup(text, len) : strdup(header);
 	if (out && out[0] && out[strlen(out) - 1] != '\n')
 		out = append(out, "\n");
 	for (size_t i = 0; out && i < n; i++) {
-		bool have = false;
+		bool have = listed_in(out, need[i]);
 
-		/* Listed in modules-load.d by another tool: no second line. */
-		for (size_t j = 0; j < doc->km.nboot && !have; j++) {
+		/* /etc/modules: listed in modules-load.d by another tool, no second
+		 * line. */
+		for (size_t j = 0;
+		     streq(file, MODULES_FILE) && j < doc->km.nboot && !have; j++) {
 			const struct vp_modline *b = &doc->km.boot[j];
 			_cleanup_free_ char *m = strdup(b->module);
 
@@ -614,10 +619,64 @@ static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_pl
 	if (!out)
 		return -ENOMEM;
 	len = strlen(out);
-	r = vp_plan_edit(doc->ctx, p, MODULES_FILE, TAKE_PTR(out), len, 0644,
-			 "load the VFIO modules at boot");
-	*changed =
-		r == 0 && p->nedits && streq(p->edits[p->nedits - 1].sub, MODULES_FILE);
+	r = vp_plan_edit(doc->ctx, p, file, TAKE_PTR(out), len, 0644, why);
+	*changed = r == 0 && p->nedits && streq(p->edits[p->nedits - 1].sub, file);
+	return r;
+}
+
+/* Does a target rely on vendor-reset, and is it installed for this kernel? */
+static bool wants_vendor_reset(struct vp_doc *doc, const struct devset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vp_kb_gpu *kb =
+			vp_kb_gpu_lookup(s->d[i]->vendor, s->d[i]->device);
+
+		if (kb && kb->vendor_reset)
+			return vp_kmods_available(&doc->km, "vendor_reset");
+	}
+	return false;
+}
+
+/* /etc/modules and, for vendor-reset, /etc/initramfs-tools/modules. */
+static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_plan *p,
+			bool *changed)
+{
+	const char *need[] = { "vfio", "vfio_iommu_type1", "vfio_pci", NULL, NULL, NULL };
+	const char *const early[] = { "vendor_reset" };
+	size_t n = 3;
+	bool ch = false;
+	int r;
+
+	/* vfio_virqfd exists only before 6.2 (merged into vfio). */
+	if (vp_doc_kernel_has(doc, "vfio_virqfd_merged") == 0)
+		need[n++] = "vfio_virqfd";
+	/*
+	 * The reset_method=device_specific udev rule only takes when vendor-reset
+	 * is loaded: it registers the method (gnif/vendor-reset README: load it
+	 * from /etc/modules, then update-initramfs). An absent module would fail
+	 * systemd-modules-load at every boot, so only when it is installed.
+	 */
+	if (wants_vendor_reset(doc, s))
+		need[n++] = "vendor_reset";
+	r = plan_list(
+		doc, MODULES_FILE,
+		"# /etc/modules: kernel modules to load at boot time, one per line.\n",
+		need, n, "load the VFIO modules at boot", p, changed);
+	if (r < 0 || !wants_vendor_reset(doc, s))
+		return r;
+	/*
+	 * initramfs-tools copies every /etc/udev/rules.d rule into the initramfs
+	 * (hooks/udev), so the reset_method rule first runs there, at coldplug,
+	 * before systemd-modules-load reads /etc/modules: without vendor-reset
+	 * loaded the write fails ("Unsupported reset method", gnif/vendor-reset
+	 * #46). initramfs-tools loads its modules list before udev triggers.
+	 */
+	r = plan_list(doc, INITRAMFS_MODULES_FILE,
+		      "# List of modules that you want to include in your initramfs.\n"
+		      "# They will be loaded at boot time in the order below.\n",
+		      early, 1, "load vendor-reset in the initramfs, before udev", p,
+		      &ch);
+	*changed = *changed || ch;
 	return r;
 }
 

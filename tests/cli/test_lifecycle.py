@@ -309,6 +309,32 @@ def _():
     check("vendor_reset" in mods, f"/etc/modules: {mods}")
     check("update-initramfs -u -k all" in [" ".join(c["argv"]) for c in d["commands"]],
           "initramfs rebuilt with it")
+    # The udev rule goes into the initramfs (initramfs-tools hooks/udev) and
+    # runs there first: vendor-reset must be loaded there too.
+    early = [l[1:] for l in edits["/etc/initramfs-tools/modules"]["diff"].splitlines()
+             if l.startswith("+") and not l.startswith("+++")]
+    check("vendor_reset" in early, f"initramfs-tools/modules: {early}")
+
+
+@test("vendor-reset: Debian's initramfs-tools/modules is kept, and a listed vendor-reset not doubled")
+def _():
+    root = copy("rx5700xt", "vreset2")
+    debian = ("# List of modules that you want to include in your initramfs.\n"
+              "# They will be loaded at boot time in the order below.\n#\n"
+              "# Syntax:  module_name [args ...]\n#\n"
+              "# You must run update-initramfs(8) to effect this change.\n#\n"
+              "# Examples:\n#\n# raid1\n# sd_mod\n")
+    put(root, "etc/initramfs-tools/modules", debian)
+    rc, d, err = jrun("host", "plan", "-d", "03:00", root=root)
+    edits = {e["path"]: e for e in d["edits"]}
+    diff = edits["/etc/initramfs-tools/modules"]["diff"]
+    added = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    removed = [l for l in diff.splitlines() if l.startswith("-") and not l.startswith("---")]
+    check(added == ["vendor_reset"] and not removed, diff)
+    put(root, "etc/initramfs-tools/modules", debian + "vendor-reset\n")
+    rc, d, err = jrun("host", "plan", "-d", "03:00", root=root)
+    check("/etc/initramfs-tools/modules" not in [e["path"] for e in d["edits"]],
+          [e["path"] for e in d["edits"]])
 
 
 VM = ("boot: order=scsi0\ncores: 8\nmemory: 16384\nname: win11\nostype: win11\n"
