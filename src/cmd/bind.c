@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "host/select.h"
 #include "plan/atomic.h"
+#include "plan/plan.h"
 
 struct bind_opts {
 	bool force;
@@ -167,6 +168,7 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 	struct vp_devlist set = { 0 };
 	struct bind_opts o = { 0 };
 	struct vp_devspec spec;
+	_cleanup_close_ int lock = -1;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "f", bind_opts, bind_opt, &o);
@@ -193,6 +195,13 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 		return VP_EXIT_NOINPUT;
 	}
 	r = gather(ctx, h, &spec, o.force, &set);
+	/*
+	 * One writer per root: a bind beside a host apply or undo (or another
+	 * bind of the same card) would interleave driver_override writes and the
+	 * records under var/lib/vfio-pilot.
+	 */
+	if (r == 0)
+		r = vp_plan_lock(ctx, &vp_io_real, &lock);
 	if (r == 0 && bind && !vp_existsf(ctx, VP_SYS, "bus/pci/drivers/vfio-pci")) {
 		vp_err("vfio-pci is not loaded: modprobe vfio-pci first");
 		r = -ENOENT;
@@ -202,7 +211,7 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 	free(set.v);
 	if (r == -EPERM)
 		return VP_EXIT_FAIL;
-	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
+	return r < 0 ? vp_plan_exit_code(r) : VP_EXIT_OK;
 }
 
 int cmd_bind(struct vp_global *g, int argc, char **argv)

@@ -757,7 +757,7 @@ int vp_plan_lock(struct vp_ctx *ctx, const struct vp_io *io, int *fdp)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
 			return -errno;
-		vp_err("another vfio-pilot apply or undo is writing to %s (it holds "
+		vp_err("another vfio-pilot apply, undo or bind is writing to %s (it holds "
 		       "%s/var/lib/vfio-pilot/lock); nothing was written: run again "
 		       "when it has finished",
 		       ctx->root, streq(ctx->root, "/") ? "" : ctx->root);

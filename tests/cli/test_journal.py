@@ -72,6 +72,12 @@ def main():
             rc2, out2 = run(root, "host", "apply", "-d", "01:00")
             check("apply while another run holds the lock: exit 75",
                   rc2 == 75 and "lock" in out2, out2)
+            rc3, out3 = run(root, "bind", "01:00.0")
+            check("bind while another run holds the lock: exit 75",
+                  rc3 == 75 and "lock" in out3, out3)
+        rc3, out3 = run(root, "bind", "01:00.0")
+        check("bind without the lock held goes on (here: vfio-pci not loaded, 66)",
+              rc3 == 66 and "modprobe vfio-pci" in out3, out3)
 
         append(root, conf, "options kvm ignore_msrs=1\n")
         rc, out = run(root, "undo")
