@@ -108,12 +108,22 @@ static const struct vp_cmd commands[] = {
 	  "      --strict           a failed step aborts the VM start (default: only logs)\n"
 	  "      --storage ID       the snippets storage (default: local)\n" },
 	{ "mapping", cmd_mapping,
-	  "plan or apply a cluster PCI resource mapping from one or several hosts",
+	  "plan, apply or check a cluster PCI resource mapping across the nodes",
 	  "  plan|apply NAME        plan shows the diff; apply writes (root only)\n"
+	  "  check [NAME]           every map line against its node's hardware now: exit 2\n"
+	  "                         when one no longer holds (with the line that does)\n"
 	  "  -d, --device ADDR      the function (01:00 maps every function of the slot);\n"
 	  "                         repeat for a pool (each node offers every card)\n"
 	  "      --host DIR         another node's tree (repeat); the first node is --root,\n"
-	  "                         and the file goes into its etc/pve/mapping/pci.cfg\n" },
+	  "                         and the file goes into its etc/pve/mapping/pci.cfg\n"
+	  "      --cluster          every other node through Proxmox's API (pvesh)\n"
+	  "      --api DIR          the API's answers recorded in DIR instead (implies\n"
+	  "                         --cluster; needed under --root)\n" },
+	{ "cluster", cmd_cluster,
+	  "every node of the cluster through Proxmox's API: candidates, mappings, VMs",
+	  "      --api DIR          the API's answers recorded in DIR (DIR/nodes.json,\n"
+	  "                         DIR/nodes/NODE/hardware/pci.json); needed under --root\n"
+	  "  -v                     every function, not only GPUs and accelerators\n" },
 	{ "snapshot", cmd_snapshot,
 	  "capture what vfio-pilot reads as a tree --root can read",
 	  "  -o, --output OUT    a directory, or OUT.tar.gz for a gzip'd tar archive\n"

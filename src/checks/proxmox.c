@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "checks/doctor.h"
+#include "checks/mapcheck.h"
 
 static int version(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
@@ -86,10 +87,81 @@ static int users(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 		NULL);
 }
 
+/*
+ * The cluster resource mappings' lines for this node, checked as Proxmox
+ * will at VM start (assert_valid): a BIOS update or a new card that moved a
+ * bus or a group leaves a line that stops every VM using the mapping here.
+ */
+static int mappings(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
+{
+	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL;
+	_cleanup_free_ char *text = NULL, *node = NULL;
+	struct vp_mapcheck mc = { 0 };
+	struct vp_mapnode self;
+	size_t held = 0;
+	int r;
+
+	(void)t;
+	r = vp_read_strf(doc->ctx, VP_ETC, &text, "pve/mapping/pci.cfg");
+	if (r < 0)
+		return r == -ENOMEM ? r
+				    : vp_report(doc, c, NULL, VP_V_SKIP,
+						strdup("no cluster resource mappings"),
+						vp_evidence(VP_ETC, "pve/mapping/pci.cfg",
+							    "%s", strerror(-r)),
+						NULL);
+	if (vp_read_strf(doc->ctx, VP_ETC, &node, "hostname") < 0 || !node[0])
+		return vp_report(
+			doc, c, NULL, VP_V_SKIP,
+			strdup("the node name is unknown: mapping lines not checked"),
+			vp_evidence(VP_ETC, "hostname", "missing or empty"), NULL);
+	node[strcspn(node, ". \t\n")] = '\0';
+	self = (struct vp_mapnode){ .node = node, .host = doc->h };
+	r = vp_pve_mapping_parse(VP_PVE_MAP_PCI, text, strlen(text), &m);
+	if (r == 0)
+		r = vp_mapcheck_run(m, NULL, &self, 1, false, &mc);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < mc.n; i++) {
+		const struct vp_maprow *w = &mc.rows[i];
+
+		if (w->state == VP_MAPROW_HOLDS) {
+			held++;
+			continue;
+		}
+		r = vp_report(
+			doc, c, NULL, VP_V_WARN,
+			xasprintf("mapping %s: its line for %s no longer holds: VMs "
+				  "using it will not start here",
+				  w->mapping, node),
+			vp_evidence(VP_ETC, "pve/mapping/pci.cfg", "map %s: %s", w->map,
+				    w->why),
+			w->fix ? xasprintf(
+					 "replace the line with: map %s (Datacenter > "
+					 "Resource Mappings, or vfio-pilot mapping check)",
+					 w->fix)
+			       : strdup("edit or remove the line (Datacenter > Resource "
+					"Mappings); vfio-pilot mapping plan NAME -d ADDR "
+					"writes one that holds"));
+	}
+	if (r == 0 && held == mc.n)
+		r = vp_report(
+			doc, c, NULL, mc.n ? VP_V_OK : VP_V_SKIP,
+			mc.n ? xasprintf("%zu mapping line%s of %s hold%s", mc.n,
+					 mc.n == 1 ? "" : "s", node, mc.n == 1 ? "s" : "")
+			     : xasprintf("no mapping line for %s", node),
+			vp_evidence(VP_ETC, "pve/mapping/pci.cfg", "%zu line%s for %s",
+				    mc.n, mc.n == 1 ? "" : "s", node),
+			NULL);
+	vp_mapcheck_free(&mc);
+	return r;
+}
+
 const struct vp_check vp_checks_proxmox[] = {
 	{ "proxmox.version", VP_L_PROXMOX, false, version },
 	{ "proxmox.guests", VP_L_PROXMOX, true, users },
 	{ "proxmox.last-start", VP_L_PROXMOX, false, vp_check_last_starts },
+	{ "proxmox.mappings", VP_L_PROXMOX, false, mappings },
 	/* Last of all: it reads the findings of every layer. */
 	{ "kernel.reboot-pending", VP_L_KERNEL, false, vp_check_reboot_pending },
 	{ NULL, 0, false, NULL },

@@ -61,6 +61,7 @@ int cmd_import(struct vp_global *g, int argc, char **argv);
 int cmd_lxc(struct vp_global *g, int argc, char **argv);
 int cmd_hookscript(struct vp_global *g, int argc, char **argv);
 int cmd_mapping(struct vp_global *g, int argc, char **argv);
+int cmd_cluster(struct vp_global *g, int argc, char **argv);
 int cmd_sriov(struct vp_global *g, int argc, char **argv);
 int cmd_usb(struct vp_global *g, int argc, char **argv);
 int cmd_guest(struct vp_global *g, int argc, char **argv);

@@ -154,6 +154,7 @@ static const struct {
 	{ "lxc", "vfio-pilot lxc plan 105 --dri --render-only" },
 	{ "hookscript", "vfio-pilot hookscript plan 100 -d 01:00.0 --reset-method bus" },
 	{ "mapping", "vfio-pilot mapping plan gpu0 -d 01:00 --host node2-snapshot" },
+	{ "cluster", "vfio-pilot cluster --api recorded-answers/" },
 	{ "snapshot", "vfio-pilot snapshot -o host.tar.gz" },
 	{ "import", "vfio-pilot import pasted.txt -o pasted-host\n"
 		    "vfio-pilot --root pasted-host groups" },

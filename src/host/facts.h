@@ -150,6 +150,8 @@ struct vp_guests {
 	bool present; /* ROOT/etc/pve/qemu-server or lxc readable */
 };
 int vp_guests_load(struct vp_ctx *ctx, struct vp_guests *g);
+/* The VMs of one node of the cluster (/etc/pve/nodes/NODE/qemu-server). */
+int vp_guests_load_node(struct vp_ctx *ctx, const char *node, struct vp_guests *g);
 void vp_guests_free(struct vp_guests *g);
 
 /* DRM nodes (/dev/dri) and the groups that own them, for LXC device passthrough. */

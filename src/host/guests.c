@@ -156,6 +156,17 @@ int vp_guests_load(struct vp_ctx *ctx, struct vp_guests *g)
 	return r < 0 ? r : scan_dir(ctx, g, 'c', "lxc", &g->ncts);
 }
 
+int vp_guests_load_node(struct vp_ctx *ctx, const char *node, struct vp_guests *g)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	/* A node name is a pve-node (no '/', no ".."): checked by the caller. */
+	if (strchr(node, '/') || node[0] == '.')
+		return -EINVAL;
+	dir = xasprintf("nodes/%s/qemu-server", node);
+	return dir ? scan_dir(ctx, g, 'q', dir, &g->nvms) : -ENOMEM;
+}
+
 void vp_guests_free(struct vp_guests *g)
 {
 	for (size_t i = 0; i < g->n; i++) {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "checks/advise.h"
+#include "host/mapcheck.h"
 #include "host/select.h"
 #include "out/output.h"
 #include "plan/pveplan.h"
@@ -1005,24 +1006,7 @@ notes:
 int vp_mapping_map_value(const char *node, const char *path, const struct vp_dev *d,
 			 char **out)
 {
-	char *v = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&v, &len);
-
-	if (!f)
-		return -ENOMEM;
-	fprintf(f, "node=%s,path=%s,id=%04x:%04x", node, path, d->vendor, d->device);
-	/* assert_valid: a subsystem id in sysfs must be in the map. */
-	if (d->subvendor || d->subdevice)
-		fprintf(f, ",subsystem-id=%04x:%04x", d->subvendor, d->subdevice);
-	if (d->iommu_group >= 0)
-		fprintf(f, ",iommugroup=%d", d->iommu_group);
-	if (fclose(f) != 0 || !v) {
-		free(v);
-		return -ENOMEM;
-	}
-	*out = v;
-	return 0;
+	return vp_map_value(node, path, d, out);
 }
 
 static int map_parse(const char *text, struct vp_pve_propstr *ps)
@@ -1138,49 +1122,33 @@ static int stale_maps(const struct vp_pve_mapping *m, const char *name,
 	r = vp_pve_mapping_maps(m, name, &have);
 	for (size_t j = 0; r == 0 && j < have.n; j++) {
 		struct vp_pve_propstr ps = { 0 };
-		const char *node, *path, *id, *grp;
-		const struct vp_dev *d = NULL;
-		struct vp_bdf b;
-		bool slot;
-		char want[16];
+		struct vp_map_verdict v;
+		struct vp_map_want w;
+		const char *node;
 
 		if (map_parse(have.v[j], &ps) < 0) {
 			vp_pve_propstr_free(&ps);
 			continue;
 		}
 		node = vp_pve_propstr_get(&ps, "node");
-		path = vp_pve_propstr_get(&ps, "path");
-		id = vp_pve_propstr_get(&ps, "id");
-		grp = vp_pve_propstr_get(&ps, "iommugroup");
-		if (!node || !streq(node, mh->node) || !path) {
-			vp_pve_propstr_free(&ps);
-			continue;
+		w = (struct vp_map_want){ .path = vp_pve_propstr_get(&ps, "path"),
+					  .id = vp_pve_propstr_get(&ps, "id"),
+					  .subsys =
+						  vp_pve_propstr_get(&ps, "subsystem-id"),
+					  .group =
+						  vp_pve_propstr_get(&ps, "iommugroup") };
+		if (node && streq(node, mh->node)) {
+			r = vp_map_verify(mh->host, &w, &v);
+			if (r == 0 && v.state != VP_MAP_HOLDS)
+				r = vp_plan_refuse(
+					p,
+					"mapping %s: the map of node %s for %s no longer "
+					"holds (%s); fix or remove it first (mapping check "
+					"%s) rather than add a device beside it",
+					name, mh->node, w.path ? w.path : "?", v.why,
+					name);
+			vp_map_verdict_free(&v);
 		}
-		/* assert_valid: a path without a function means its function 0;
-		 * of a ;-group only the first path carries iommugroup. */
-		{
-			_cleanup_free_ char *first = strndup(path, strcspn(path, ";"));
-
-			if (first && vp_bdf_parse(first, &b, &slot, true) == 0) {
-				if (slot)
-					b.fn = 0;
-				d = vp_host_find(mh->host, &b);
-			}
-		}
-		if (d)
-			snprintf(want, sizeof(want), "%04x:%04x", d->vendor, d->device);
-		if (!d || (id && strcasecmp(id, want) != 0) ||
-		    (grp && atoi(grp) != d->iommu_group))
-			r = vp_plan_refuse(
-				p,
-				"mapping %s: the map of node %s for %s no longer holds "
-				"(%s); fix or remove it first (Datacenter > Resource "
-				"Mappings) rather than add a device beside it",
-				name, mh->node, path,
-				!d ? "no such device now"
-				: id && strcasecmp(id, want) != 0
-					? "the device id changed"
-					: "the IOMMU group changed");
 		vp_pve_propstr_free(&ps);
 	}
 	strv_free(&have);
@@ -1227,14 +1195,31 @@ static bool same_ids(const struct vp_dev *a, const struct vp_dev *b)
  * Which function of @h stands for each ref: the one at the same address
  * with the same ids, else, among the rest, the functions with the ref's ids
  * when there are exactly as many as refs still unmatched with those ids (a
- * renumbered bus: paired in address order, as both lists are sorted).
+ * renumbered bus: paired in address order, as both lists are sorted). A
+ * function at an address where @h0 has a card of the same kind that is not
+ * in the pool stands for that card, not for a moved one.
  * Anything else is ambiguous and refused by the caller (->on stays NULL).
  */
-static void match_refs(const struct vp_host *h, struct map_ref *refs, size_t n)
+static bool other_card(const struct vp_host *h0, const struct vp_dev *d,
+		       const struct map_ref *refs, size_t n)
+{
+	const struct vp_dev *there = vp_host_find(h0, &d->bdf);
+
+	if (!there || !same_ids(there, d))
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (refs[k].ref == there)
+			return false;
+	return true;
+}
+
+static void match_refs(const struct vp_host *h0, const struct vp_host *h,
+		       struct map_ref *refs, size_t n)
 {
 	_cleanup_free_ bool *used = calloc(h->ndevs ? h->ndevs : 1, sizeof(*used));
+	_cleanup_free_ bool *pending = calloc(n ? n : 1, sizeof(*pending));
 
-	if (!used)
+	if (!used || !pending)
 		return;
 	for (size_t k = 0; k < n; k++) {
 		const struct vp_dev *d = vp_host_find(h, &refs[k].ref->bdf);
@@ -1246,23 +1231,28 @@ static void match_refs(const struct vp_host *h, struct map_ref *refs, size_t n)
 				refs[k].on = d;
 			}
 	}
+	/* Those matched by address are settled; pair the rest as they stand now. */
+	for (size_t k = 0; k < n; k++)
+		pending[k] = !refs[k].on;
 	for (size_t k = 0; k < n; k++) {
 		size_t left = 0, cand = 0, nth = 0;
 
-		if (refs[k].on)
+		if (!pending[k])
 			continue;
 		for (size_t j = 0; j < n; j++) {
-			if (!refs[j].on && same_ids(refs[j].ref, refs[k].ref))
+			if (pending[j] && same_ids(refs[j].ref, refs[k].ref))
 				left++;
-			if (j < k && !refs[j].on && same_ids(refs[j].ref, refs[k].ref))
+			if (j < k && pending[j] && same_ids(refs[j].ref, refs[k].ref))
 				nth++;
 		}
 		for (size_t i = 0; i < h->ndevs; i++)
-			cand += !used[i] && same_ids(h->devs[i], refs[k].ref);
+			cand += !used[i] && same_ids(h->devs[i], refs[k].ref) &&
+				!other_card(h0, h->devs[i], refs, n);
 		if (cand != left)
 			continue;
 		for (size_t i = 0; i < h->ndevs; i++)
-			if (!used[i] && same_ids(h->devs[i], refs[k].ref) && nth-- == 0) {
+			if (!used[i] && same_ids(h->devs[i], refs[k].ref) &&
+			    !other_card(h0, h->devs[i], refs, n) && nth-- == 0) {
 				refs[k].on = h->devs[i];
 				break;
 			}
@@ -1331,16 +1321,27 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 		refs[nref++] = (struct map_ref){ .ref = ref, .slot = slot };
 	}
 	for (size_t i = 0; i < nhosts; i++) {
+		const char *src = hosts[i].ctx ? hosts[i].ctx->root : "Proxmox API";
+		size_t before = maps.n;
+
 		for (size_t j = 0; j < i; j++)
 			if (streq(hosts[j].node, hosts[i].node))
 				vp_plan_refuse(p, "%s and %s both call themselves %s",
-					       hosts[j].ctx->root, hosts[i].ctx->root,
-					       hosts[i].node);
+					       hosts[j].ctx ? hosts[j].ctx->root
+							    : "Proxmox API",
+					       src, hosts[i].node);
+		if (!hosts[i].host) {
+			/* Named, never skipped silently: run again when it answers. */
+			vp_plan_note(p, "%s did not answer (%s): no map for it",
+				     hosts[i].node,
+				     hosts[i].why_not ? hosts[i].why_not : "?");
+			continue;
+		}
 		if (i == 0)
 			for (size_t k = 0; k < nref; k++)
 				refs[k].on = refs[k].ref;
 		else
-			match_refs(hosts[i].host, refs, nref);
+			match_refs(hosts[0].host, hosts[i].host, refs, nref);
 		for (size_t k = 0; k < nref; k++) {
 			const struct vp_dev *d = refs[k].on, *ref = refs[k].ref,
 					    *other = vp_host_find(hosts[i].host,
@@ -1348,6 +1349,15 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 			char path[16];
 			char *v = NULL;
 
+			if (!d && hosts[i].api) {
+				vp_plan_note(
+					p,
+					"%s has no %04x:%04x for %s (through the API): "
+					"no map for it",
+					hosts[i].node, ref->vendor, ref->device,
+					ref->addr);
+				continue;
+			}
 			if (!d) {
 				if (other && !same_ids(other, ref))
 					vp_plan_refuse(
@@ -1382,7 +1392,7 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 					 d->bdf.domain, d->bdf.bus, d->bdf.dev);
 			else
 				snprintf(path, sizeof(path), "%s", d->addr);
-			r = check_mapped(&hosts[i], path, p);
+			r = hosts[i].ctx ? check_mapped(&hosts[i], path, p) : 0;
 			if (r == 0)
 				r = vp_mapping_map_value(hosts[i].node, path, d, &v);
 			if (r == 0)
@@ -1392,6 +1402,13 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 			if (r < 0)
 				goto out;
 		}
+		if (hosts[i].api && maps.n > before)
+			vp_plan_note(
+				p,
+				"%s is known through the API only: whether that node "
+				"needs the device itself (its console, its disk) is "
+				"checked when vm plan runs there",
+				hosts[i].node);
 	}
 	if (p->refusals.n || !maps.n)
 		goto out;

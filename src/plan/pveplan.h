@@ -104,9 +104,16 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 
 /* One host of the cluster: its tree and model. */
 struct vp_map_host {
-	struct vp_ctx *ctx;
-	struct vp_host *host;
-	char *node; /* etc/hostname */
+	struct vp_ctx *ctx;   /* NULL for a node known through the API only */
+	struct vp_host *host; /* NULL: the node did not answer (why_not) */
+	char *node;	      /* etc/hostname, or the API's node name */
+	const char *why_not;
+	/*
+	 * Known through the API (--cluster): a node whose hardware does not
+	 * match gets no map and a note rather than a refusal, and the
+	 * host-needs checks of vm plan cannot run there (no sysfs).
+	 */
+	bool api;
 };
 
 /*

@@ -423,9 +423,10 @@ def _():
 def _():
     a, _ = p40_nodes()
     put(a, "etc/pve/mapping/pci.cfg",
-        "p40\n\tmap node=pve-gpu01,path=0000:18:00,id=10de:1b38,iommugroup=7\n")
+        "p40\n\tmap node=pve-gpu01,path=0000:18:00,id=10de:1b38,subsystem-id=10de:11d9,"
+        "iommugroup=7\n")
     rc, out, err = run("mapping", "plan", "p40", "-d", "3b:00", root=a)
-    check(rc == 2 and "no longer holds" in out and "IOMMU group changed" in out,
+    check(rc == 2 and "no longer holds" in out and "is in IOMMU group 2 now, the map says 7" in out,
           f"rc {rc}: {out} {err}")
 
 

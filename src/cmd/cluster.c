@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cluster [--api DIR]: every node of the Proxmox cluster through Proxmox's
+ * own API (host/pveapi.c), with the passthrough candidates of each (GPUs and
+ * accelerators; every function with -v), their IOMMU groups, the cluster
+ * resource mappings that cover them and the VMs that use them, by address on
+ * their node or through a mapping (with the VM's HA group). Nodes that do not
+ * answer are named with pvesh's reason, never left out.
+ *
+ * What the cluster filesystem holds (/etc/pve/mapping/pci.cfg,
+ * /etc/pve/nodes/NODE/qemu-server, /etc/pve/ha/resources.cfg) is read
+ * through --root like everything else.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "host/facts.h"
+#include "host/pveapi.h"
+#include "out/output.h"
+#include "pve/mapping.h"
+
+struct cluster_args {
+	const char *api;
+};
+
+static const struct option cluster_opts[] = {
+	{ "api", required_argument, NULL, 'A' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int cluster_opt(void *data, int c, const char *arg)
+{
+	struct cluster_args *a = data;
+
+	if (c != 'A')
+		return -EINVAL;
+	a->api = arg;
+	return 0;
+}
+
+/* One VM's use of a device. */
+struct use {
+	int vmid;
+	const char *node; /* the VM's node */
+	const char *key;  /* hostpciN */
+	const char *mapping;
+	const char *address;
+};
+
+struct world {
+	struct vp_pve_mapping *m;
+	struct vp_guests *guests; /* one per node, parallel to nodes */
+	struct vp_api_host *nodes;
+	size_t nn;
+	struct strv ha_vm, ha_group; /* resources.cfg: vm:ID -> group */
+};
+
+/*
+ * /etc/pve/ha/resources.cfg (pve-ha-manager HA/Resources.pm, a section
+ * config): "vm: 100" then indented "group NAME". HA rules of PVE 9
+ * (rules.cfg) are not read here.
+ */
+static int load_ha(struct vp_ctx *ctx, struct world *w)
+{
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL, *cur = NULL;
+	int r = vp_read_strf(ctx, VP_ETC, &text, "pve/ha/resources.cfg");
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *v;
+
+		if (startswith(l, "vm:")) {
+			free(cur);
+			v = l + 3;
+			v += strspn(v, " \t");
+			cur = strndup(v, strcspn(v, " \t"));
+			continue;
+		}
+		if (!cur || (l[0] != ' ' && l[0] != '\t'))
+			continue;
+		l += strspn(l, " \t");
+		if (!startswith(l, "group") || (l[5] != ' ' && l[5] != '\t'))
+			continue;
+		v = l + 5;
+		v += strspn(v, " \t");
+		v[strcspn(v, " \t")] = '\0';
+		if (strv_add(&w->ha_vm, cur) < 0 || strv_add(&w->ha_group, v) < 0) {
+			free(cur);
+			return -ENOMEM;
+		}
+	}
+	free(cur);
+	return 0;
+}
+
+static const char *ha_group(const struct world *w, int vmid)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%d", vmid);
+	for (size_t i = 0; i < w->ha_vm.n; i++)
+		if (streq(w->ha_vm.v[i], id))
+			return w->ha_group.v[i];
+	return NULL;
+}
+
+/* The mappings with a map of @node whose path covers @d. */
+static int covering(const struct world *w, const char *node, const struct vp_dev *d,
+		    struct strv *out)
+{
+	for (size_t i = 0; w->m && i < w->m->n_entries; i++) {
+		const struct vp_pve_map_entry *e = &w->m->entries[i];
+		struct strv paths = { 0 };
+		bool hit = false;
+		int r;
+
+		if (!e->valid)
+			continue;
+		r = vp_pve_mapping_paths(w->m, e->id, node, &paths);
+		for (size_t k = 0; r == 0 && k < paths.n && !hit; k++)
+			hit = vp_bdf_ids_overlap(paths.v[k], d->addr);
+		strv_free(&paths);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (hit && strv_add(out, e->id) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Does VM reference @ref use @d of @node (by address there, or a covering mapping)? */
+static bool uses(const struct vp_guest_ref *ref, const char *vm_node, const char *node,
+		 const struct vp_dev *d, const struct strv *maps)
+{
+	if (ref->kind != 'q')
+		return false;
+	if (ref->mapping) {
+		for (size_t i = 0; i < maps->n; i++)
+			if (streq(maps->v[i], ref->mapping))
+				return true;
+		return false;
+	}
+	return ref->address && streq(vm_node, node) &&
+	       vp_bdf_ids_overlap(ref->address, d->addr);
+}
+
+static bool candidate(const struct vp_dev *d, int verbose)
+{
+	if (d->is_bridge || d->class >> 16 == 0x06)
+		return false;
+	return verbose || d->class >> 16 == 0x03 || d->class >> 16 == 0x12;
+}
+
+static int show_dev(const struct world *w, size_t ni, const struct vp_dev *d,
+		    struct json_object *arr)
+{
+	const char *node = w->nodes[ni].node;
+	struct strv maps = { 0 };
+	struct json_object *j = NULL, *jm = NULL, *jv = NULL;
+	char name[160];
+	int r = covering(w, node, d, &maps);
+
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "%s%s%s", d->vendor_name ? d->vendor_name : "",
+		 d->vendor_name && d->device_name ? " " : "",
+		 d->device_name ? d->device_name : "");
+	if (arr) {
+		char ids[4][8], cls[8];
+
+		snprintf(ids[0], sizeof(ids[0]), "%04x", d->vendor);
+		snprintf(ids[1], sizeof(ids[1]), "%04x", d->device);
+		snprintf(ids[2], sizeof(ids[2]), "%04x", d->subvendor);
+		snprintf(ids[3], sizeof(ids[3]), "%04x", d->subdevice);
+		snprintf(cls, sizeof(cls), "%06x", d->class);
+		j = json_object_new_object();
+		jm = json_object_new_array();
+		jv = json_object_new_array();
+		json_object_object_add(j, "address", json_object_new_string(d->addr));
+		json_object_object_add(j, "vendor_id", json_object_new_string(ids[0]));
+		json_object_object_add(j, "device_id", json_object_new_string(ids[1]));
+		json_object_object_add(j, "subsystem_vendor_id",
+				       json_object_new_string(ids[2]));
+		json_object_object_add(j, "subsystem_device_id",
+				       json_object_new_string(ids[3]));
+		json_object_object_add(j, "class", json_object_new_string(cls));
+		json_object_object_add(j, "name",
+				       name[0] ? json_object_new_string(name) : NULL);
+		json_object_object_add(
+			j, "iommu_group",
+			d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
+		for (size_t i = 0; i < maps.n; i++)
+			json_object_array_add(jm, json_object_new_string(maps.v[i]));
+		json_object_object_add(j, "mappings", jm);
+	} else {
+		char grp[16] = "-";
+
+		if (d->iommu_group >= 0)
+			snprintf(grp, sizeof(grp), "%d", d->iommu_group);
+		printf("  %s  %04x:%04x  group %-4s %s", d->addr, d->vendor, d->device,
+		       grp, name[0] ? name : "");
+		for (size_t i = 0; i < maps.n; i++)
+			printf("%s%s", i ? ", " : "  [mapping ", maps.v[i]);
+		if (maps.n)
+			printf("]");
+	}
+	for (size_t k = 0; k < w->nn; k++) {
+		const struct vp_guests *g = &w->guests[k];
+
+		for (size_t i = 0; i < g->n; i++) {
+			const struct vp_guest_ref *ref = &g->refs[i];
+			const char *ha;
+
+			if (!uses(ref, w->nodes[k].node, node, d, &maps))
+				continue;
+			ha = ha_group(w, ref->id);
+			if (jv) {
+				struct json_object *u = json_object_new_object();
+
+				json_object_object_add(u, "vmid",
+						       json_object_new_int(ref->id));
+				json_object_object_add(
+					u, "node",
+					json_object_new_string(w->nodes[k].node));
+				json_object_object_add(u, "key",
+						       json_object_new_string(ref->key));
+				json_object_object_add(
+					u, "mapping",
+					ref->mapping
+						? json_object_new_string(ref->mapping)
+						: NULL);
+				json_object_object_add(u, "ha_group",
+						       ha ? json_object_new_string(ha)
+							  : NULL);
+				json_object_array_add(jv, u);
+			} else {
+				printf("  VM %d on %s (%s%s%s%s%s)", ref->id,
+				       w->nodes[k].node, ref->key,
+				       ref->mapping ? ", mapping=" : "",
+				       ref->mapping ? ref->mapping : "",
+				       ha ? ", HA group " : "", ha ? ha : "");
+			}
+		}
+	}
+	if (j) {
+		json_object_object_add(j, "vms", jv);
+		json_object_array_add(arr, j);
+	} else {
+		printf("\n");
+	}
+	strv_free(&maps);
+	return 0;
+}
+
+static int report(struct vp_ctx *ctx, struct world *w, int verbose)
+{
+	struct json_object *o = NULL, *jnodes = NULL;
+	size_t silent = 0;
+	int r = 0;
+
+	if (ctx->out == VP_OUT_JSON) {
+		o = vp_json_doc(ctx, "cluster");
+		jnodes = json_object_new_array();
+	}
+	for (size_t i = 0; i < w->nn && r == 0; i++) {
+		const struct vp_api_host *n = &w->nodes[i];
+		struct json_object *jn = NULL, *jd = NULL;
+
+		silent += !n->host;
+		if (o) {
+			jn = json_object_new_object();
+			json_object_object_add(jn, "node",
+					       json_object_new_string(n->node));
+			json_object_object_add(jn, "online",
+					       json_object_new_boolean(n->online));
+			json_object_object_add(jn, "answered",
+					       json_object_new_boolean(n->host != NULL));
+			json_object_object_add(jn, "error",
+					       n->error ? json_object_new_string(n->error)
+							: NULL);
+			jd = json_object_new_array();
+		} else if (!n->host) {
+			printf("%s: did not answer: %s\n", n->node,
+			       n->error ? n->error : "?");
+			continue;
+		} else {
+			printf("%s\n", n->node);
+		}
+		for (size_t k = 0; n->host && k < n->host->ndevs && r == 0; k++)
+			if (candidate(n->host->devs[k], verbose))
+				r = show_dev(w, i, n->host->devs[k], jd);
+		if (jn) {
+			json_object_object_add(jn, "devices", jd);
+			json_object_array_add(jnodes, jn);
+		}
+	}
+	if (o) {
+		json_object_object_add(o, "nodes", jnodes);
+		if (r == 0)
+			r = vp_json_print(ctx, o);
+		json_object_put(o);
+	}
+	if (r < 0)
+		return vp_exit_code(r);
+	/* 1: the picture is incomplete, a node did not answer. */
+	return silent ? VP_EXIT_WARN : VP_EXIT_OK;
+}
+
+int cmd_cluster(struct vp_global *g, int argc, char **argv)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
+	_cleanup_free_ char *text = NULL, *err = NULL;
+	struct cluster_args a = { 0 };
+	struct world w = { 0 };
+	struct vp_api api = { 0 };
+	int first, r;
+
+	first = vp_parse_opts(g, argc, argv, "", cluster_opts, cluster_opt, &a);
+	if (first < 0)
+		return VP_EXIT_USAGE;
+	if (g->help) {
+		vp_cmd_help(vp_cmd_find("cluster"));
+		return VP_EXIT_OK;
+	}
+	if (argc != first) {
+		vp_err("use: cluster [--api DIR]");
+		return VP_EXIT_USAGE;
+	}
+	if (!a.api && !streq(g->root, "/")) {
+		vp_err("cluster under --root would ask the live cluster about another host: "
+		       "give its recorded answers with --api DIR");
+		return VP_EXIT_USAGE;
+	}
+	r = vp_open_ctx(g, &ctx);
+	if (r)
+		return r;
+	api.dir = a.api;
+	r = vp_api_cluster(&api, &w.nodes, &w.nn, &err);
+	if (r < 0) {
+		vp_err("the cluster's node list (GET /nodes): %s",
+		       err ? err : strerror(-r));
+		return r == -ENOMEM    ? VP_EXIT_SOFTWARE
+		       : r == -EBADMSG ? VP_EXIT_DATA
+				       : VP_EXIT_NOINPUT;
+	}
+	w.guests = calloc(w.nn ? w.nn : 1, sizeof(*w.guests));
+	if (!w.guests) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = vp_read_strf(ctx, VP_ETC, &text, "pve/mapping/pci.cfg");
+	if (r == 0)
+		r = vp_pve_mapping_parse(VP_PVE_MAP_PCI, text, strlen(text), &w.m);
+	else if (r == -ENOENT)
+		r = 0;
+	for (size_t i = 0; r == 0 && i < w.nn; i++)
+		r = vp_guests_load_node(ctx, w.nodes[i].node, &w.guests[i]);
+	if (r == 0)
+		r = load_ha(ctx, &w);
+	if (r == 0) {
+		r = report(ctx, &w, g->verbose);
+		goto done;
+	}
+out:
+	r = vp_exit_code(r);
+done:
+	for (size_t i = 0; w.guests && i < w.nn; i++)
+		vp_guests_free(&w.guests[i]);
+	free(w.guests);
+	vp_pve_mapping_free(w.m);
+	vp_api_cluster_free(w.nodes, w.nn);
+	strv_free(&w.ha_vm);
+	strv_free(&w.ha_group);
+	return r;
+}
