@@ -299,6 +299,20 @@ static struct json_object *parse(const char *json, size_t len, char **err)
 	return o;
 }
 
+/*
+ * pvesh prints the answer's data; the HTTP API wraps it as {"data": ...}
+ * (what curl against port 8006 shows): either is the same answer.
+ */
+static struct json_object *data_of(struct json_object *o)
+{
+	struct json_object *d;
+
+	if (json_object_is_type(o, json_type_object) &&
+	    json_object_object_length(o) == 1 && json_object_object_get_ex(o, "data", &d))
+		return d;
+	return o;
+}
+
 void vp_api_nodes_free(struct vp_api_node *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
@@ -317,7 +331,7 @@ int vp_api_nodes(const struct vp_api *api, struct vp_api_node **out, size_t *n,
 {
 	_cleanup_free_ char *json = NULL;
 	struct vp_api_node *v = NULL;
-	struct json_object *arr;
+	struct json_object *top, *arr;
 	size_t len = 0, k = 0, total;
 	int r;
 
@@ -326,18 +340,19 @@ int vp_api_nodes(const struct vp_api *api, struct vp_api_node **out, size_t *n,
 	r = api_get(api, "nodes", NULL, &json, &len, err);
 	if (r < 0)
 		return r;
-	arr = parse(json, len, err);
-	if (!arr)
+	top = parse(json, len, err);
+	if (!top)
 		return *err ? -EBADMSG : -ENOMEM;
+	arr = data_of(top);
 	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(arr);
+		json_object_put(top);
 		*err = strdup("GET /nodes: not a list");
 		return -EBADMSG;
 	}
 	total = json_object_array_length(arr);
 	v = calloc(total ? total : 1, sizeof(*v));
 	if (!v) {
-		json_object_put(arr);
+		json_object_put(top);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < total; i++) {
@@ -350,7 +365,7 @@ int vp_api_nodes(const struct vp_api *api, struct vp_api_node **out, size_t *n,
 			status = json_object_get_string(f);
 		if (!vp_api_node_name_ok(name)) {
 			vp_api_nodes_free(v, k);
-			json_object_put(arr);
+			json_object_put(top);
 			*err = xasprintf("GET /nodes: entry %zu has no valid node name",
 					 i);
 			return -EBADMSG;
@@ -359,11 +374,11 @@ int vp_api_nodes(const struct vp_api *api, struct vp_api_node **out, size_t *n,
 		v[k].online = status && streq(status, "online");
 		if (!v[k++].node) {
 			vp_api_nodes_free(v, k);
-			json_object_put(arr);
+			json_object_put(top);
 			return -ENOMEM;
 		}
 	}
-	json_object_put(arr);
+	json_object_put(top);
 	qsort(v, k, sizeof(*v), cmp_node);
 	*out = v;
 	*n = k;
@@ -410,17 +425,18 @@ static int cmp_devp(const void *a, const void *b)
 int vp_api_pci_parse(const char *json, size_t len, struct vp_host **out, char **err)
 {
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
-	struct json_object *arr;
+	struct json_object *top, *arr;
 	size_t total;
 	int r = 0;
 
 	*out = NULL;
 	*err = NULL;
-	arr = parse(json, len, err);
-	if (!arr)
+	top = parse(json, len, err);
+	if (!top)
 		return *err ? -EBADMSG : -ENOMEM;
+	arr = data_of(top);
 	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(arr);
+		json_object_put(top);
 		*err = strdup("not a list of PCI functions");
 		return -EBADMSG;
 	}
@@ -429,7 +445,7 @@ int vp_api_pci_parse(const char *json, size_t len, struct vp_host **out, char **
 	if (h)
 		h->devs = calloc(total ? total : 1, sizeof(*h->devs));
 	if (!h || !h->devs) {
-		json_object_put(arr);
+		json_object_put(top);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < total && r == 0; i++) {
@@ -475,7 +491,7 @@ int vp_api_pci_parse(const char *json, size_t len, struct vp_host **out, char **
 		d->vendor_name = str_or_null(e, "vendor_name");
 		d->device_name = str_or_null(e, "device_name");
 	}
-	json_object_put(arr);
+	json_object_put(top);
 	if (r < 0)
 		return r;
 	qsort(h->devs, h->ndevs, sizeof(*h->devs), cmp_devp);

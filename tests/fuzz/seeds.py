@@ -201,6 +201,15 @@ def main():
     put(a.out, "sysfslinks", bytes([1, 25]) + b"\n" + bytes([1, 27]) + b"\n")
     put(a.out, "sysfslinks", bytes([0, 4, 9]) + b"\n" + bytes([5, 7]) + b"/\n")
 
+    # pveapi: JSON NUL MAP (fuzz_pveapi.c), answers in pve-manager's shape.
+    api = (b'[{"id":"0000:01:00.0","class":"0x030000","vendor":"0x10de","device":"0x2684",'
+           b'"iommugroup":17,"subsystem_vendor":"0x1458","subsystem_device":"0x40bf",'
+           b'"vendor_name":"NVIDIA Corporation"},{"id":"0000:01:00.1","class":"0x040300",'
+           b'"vendor":"0x10de","device":"0x22ba","iommugroup":17,"mdev":1}]')
+    put(a.out, "pveapi", api + b"\0node=pve1,path=0000:01:00,id=10de:2684,"
+        b"subsystem-id=1458:40bf,iommugroup=17")
+    put(a.out, "pveapi", api + b"\0node=pve1,path=0000:02:00.0,id=10de:2684")
+    put(a.out, "pveapi", b'{"data":[]}\0node=a,path=0000:00:00.0,id=0000:0000')
     reg = os.path.join(HERE, "regressions")
     if os.path.isdir(reg):
         for h in sorted(os.listdir(reg)):
@@ -208,7 +217,7 @@ def main():
                 put(a.out, h, read(os.path.join(reg, h, n)))
     # Every harness gets at least one seed.
     for h in ("propstr", "vmconf", "ctconf", "mapping", "cmdline", "bootcfg", "modprobe",
-              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov", "adopt"):
+              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov", "adopt", "pveapi"):
         put(a.out, h, b"")
     return 0
 

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "host/mapcheck.h"
+#include "host/pveapi.h"
 #include "plan/pveplan.h"
 #include "pve/conf.h"
 #include "pve/mapping.h"
@@ -345,13 +347,109 @@ static void mapping(void **state)
 	strv_free(&notes);
 }
 
+/*
+ * An API answer (pve-manager API2/Hardware/PCI.pm) as a host, and map lines
+ * against it as assert_valid sees them: every state, and where the device
+ * went when it moved.
+ */
+static void api_and_verify(void **state)
+{
+	static const char json[] =
+		"{\"data\":[{\"id\":\"0000:09:00.1\",\"class\":\"0x040300\","
+		"\"vendor\":\"0x10de\",\"device\":\"0x22ba\",\"iommugroup\":18},"
+		"{\"id\":\"0000:09:00.0\",\"class\":\"0x030000\",\"vendor\":\"0x10de\","
+		"\"device\":\"0x2684\",\"iommugroup\":18,\"subsystem_vendor\":\"0x1458\","
+		"\"subsystem_device\":\"0x40bf\",\"vendor_name\":\"NVIDIA Corporation\"}]}";
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	_cleanup_free_ char *err = NULL, *fix = NULL;
+	struct vp_map_verdict v;
+	struct vp_map_want w = { .path = "0000:09:00",
+				 .id = "10de:2684",
+				 .subsys = "1458:40bf",
+				 .group = "18" };
+
+	(void)state;
+	assert_int_equal(vp_api_pci_parse(json, sizeof(json) - 1, &h, &err), 0);
+	assert_int_equal(h->ndevs, 2);
+	assert_string_equal(h->devs[0]->addr, "0000:09:00.0"); /* sorted */
+	assert_int_equal(h->devs[0]->subvendor, 0x1458);
+	assert_string_equal(h->devs[0]->vendor_name, "NVIDIA Corporation");
+
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_HOLDS);
+	assert_ptr_equal(v.now, h->devs[0]);
+	vp_map_verdict_free(&v);
+
+	w.group = "17";
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_GROUP);
+	assert_non_null(strstr(v.why, "IOMMU group 18 now, the map says 17"));
+	vp_map_verdict_free(&v);
+
+	w.group = NULL; /* assert_valid requires it */
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_GROUP);
+	vp_map_verdict_free(&v);
+
+	w = (struct vp_map_want){ .path = "0000:09:00.0",
+				  .id = "10de:2684",
+				  .group = "18" };
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_SUBSYS); /* the device has one, the map none */
+	vp_map_verdict_free(&v);
+
+	/* Moved from 01:00 (a renumbered bus): gone there, found at 09:00. */
+	w = (struct vp_map_want){ .path = "0000:01:00",
+				  .id = "10de:2684",
+				  .subsys = "1458:40bf",
+				  .group = "17" };
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_GONE);
+	assert_ptr_equal(v.now, h->devs[0]);
+	assert_true(v.slot);
+	assert_int_equal(vp_map_value("pve3", "0000:09:00", v.now, &fix), 0);
+	assert_string_equal(fix, "node=pve3,path=0000:09:00,id=10de:2684,"
+				 "subsystem-id=1458:40bf,iommugroup=18");
+	vp_map_verdict_free(&v);
+
+	w = (struct vp_map_want){ .path = "0000:09:00.1", .id = "10de:2684" };
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_ID);
+	vp_map_verdict_free(&v);
+
+	w = (struct vp_map_want){ .path = "bogus", .id = "10de:2684" };
+	assert_int_equal(vp_map_verify(h, &w, &v), 0);
+	assert_int_equal(v.state, VP_MAP_BAD);
+	vp_map_verdict_free(&v);
+
+	/* Not the API's shape: refused with a reason, never half-read. */
+	vp_host_free(TAKE_PTR(h));
+	free(TAKE_PTR(err));
+	assert_int_equal(vp_api_pci_parse("[{\"id\":\"0000:01:00.0\"}]", 23, &h, &err),
+			 -EBADMSG);
+	assert_null(h);
+	assert_non_null(err);
+	free(TAKE_PTR(err));
+	assert_int_equal(vp_api_pci_parse("[1] x", 5, &h, &err), -EBADMSG);
+	free(TAKE_PTR(err));
+	assert_int_equal(vp_api_pci_parse("[{\"id\":\"0000:01:00.0\",\"vendor\":\"0x1\","
+					  "\"device\":\"0x2\"},{\"id\":\"0000:01:00.0\","
+					  "\"vendor\":\"0x1\",\"device\":\"0x2\"}]",
+					  105, &h, &err),
+			 -EBADMSG);
+	assert_non_null(strstr(err, "listed twice"));
+	assert_false(vp_api_node_name_ok("../x"));
+	assert_false(vp_api_node_name_ok("-a"));
+	assert_true(vp_api_node_name_ok("pve-gpu01"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ids),	   cmocka_unit_test(wanted),
 		cmocka_unit_test(devn),	   cmocka_unit_test(raw_lines),
 		cmocka_unit_test(script),  cmocka_unit_test(storage),
-		cmocka_unit_test(mapping),
+		cmocka_unit_test(mapping), cmocka_unit_test(api_and_verify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
