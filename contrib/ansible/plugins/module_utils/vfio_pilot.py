@@ -44,6 +44,8 @@ class VfioPilot(object):
     def __init__(self, module):
         self.module = module
         self.root = module.params["root"]
+        # Commands run only on the host itself (docs/json.md, plan documents).
+        self.live = os.path.realpath(self.root) == "/"
         self.binary = self._find_binary(module.params["binary"])
 
     def _find_binary(self, name):
@@ -143,7 +145,10 @@ def plan_apply(module, vp, command, args):
     if plan["refusals"] or rc == 2:
         module.fail_json(msg="vfio-pilot %s refused: %s" % (
             command, "; ".join(plan["refusals"] or errors or ["exit 2"])), **result)
-    work = _would_change(plan) or plan["pending_commands"] or plan["interrupted"]
+    # Commands left pending run only on / (an apply elsewhere leaves them);
+    # an interrupted apply or undo is finished by the next apply anywhere.
+    work = (_would_change(plan) or plan["interrupted"] or
+            (plan["pending_commands"] and vp.live))
     if module.check_mode or not work:
         result["changed"] = _would_change(plan)
         result["diff"] = diffs(plan)
@@ -154,8 +159,8 @@ def plan_apply(module, vp, command, args):
         else:
             result["msg"] = "nothing to change"
         for c in plan["pending_commands"]:
-            module.warn("pending from an earlier apply (the next apply on this host runs it): "
-                        + c)
+            module.warn("pending from an earlier apply (the next apply on the host itself "
+                        "runs it): " + c)
         module.exit_json(**result)
     rc, done, errors = vp.run([command, "apply"] + args, command + " apply")
     if done["refusals"] or rc == 2:
@@ -168,13 +173,13 @@ def plan_apply(module, vp, command, args):
     changed = _would_change(done) or bool(finished)
     for c in done["pending_commands"]:
         module.warn("not run: %s (--root is not /: run it on that host; the next apply "
-                    "there runs it)" % c if vp.root != "/" else "still pending: " + c)
+                    "there runs it)" % c if not vp.live else "still pending: " + c)
     msg = "nothing to change"
     if done["undo_id"]:
         msg = "applied: %s; undo with: vfio-pilot%s undo %s" % (
             ", ".join([e["path"] for e in done["edits"]] +
                       [" ".join(c["argv"]) for c in done["commands"]]) or "pending work",
-            "" if vp.root == "/" else " --root " + vp.root, done["undo_id"])
+            "" if vp.live else " --root " + vp.root, done["undo_id"])
     elif changed:
         msg = "applied: %s" % ", ".join(sorted(finished))
     result.update(changed=changed, plan=done, notes=done["notes"], refusals=done["refusals"],
