@@ -131,6 +131,20 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 	if (streq(t->driver, "vfio-pci"))
 		return vp_report(doc, c, t, VP_V_OK, strdup("bound to vfio-pci"),
 				 vp_dev_ev(t, "driver", "vfio-pci"), NULL);
+	/*
+	 * A VFIO variant driver serves VFIO itself (kb/vfio.c): binding the
+	 * device to vfio-pci would only lose what the variant adds. Proxmox
+	 * leaves it alone with driver=keep (qemu-server PCI.pm
+	 * prepare_pci_device, 9.0.25).
+	 */
+	if (vp_kb_vfio_variant(t->driver))
+		return vp_report(
+			doc, c, t, VP_V_OK,
+			xasprintf("bound to the VFIO variant driver %s: pass it as it is "
+				  "with hostpciN: ...,driver=keep (qemu-server 9.0.25), "
+				  "not through vfio-pci",
+				  t->driver),
+			vp_dev_ev(t, "driver", "%s", t->driver), NULL);
 	if (!t->driver)
 		return vp_report(
 			doc, c, t, VP_V_OK,

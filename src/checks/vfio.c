@@ -8,6 +8,7 @@
 
 #include "checks/doctor.h"
 #include "host/adopt.h"
+#include "kb/kb.h"
 
 static int modules_present(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
@@ -222,6 +223,13 @@ static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 	if (streq(t->driver, "vfio-pci"))
 		return vp_report(doc, c, t, VP_V_OK, strdup("bound to vfio-pci"),
 				 vp_dev_ev(t, "driver", "vfio-pci"), NULL);
+	/* a VFIO variant driver must keep it: no softdep hands it to vfio-pci */
+	if (vp_kb_vfio_variant(t->driver))
+		return vp_report(doc, c, t, VP_V_OK,
+				 xasprintf("on the VFIO variant driver %s: vfio-pci must "
+					   "not take it",
+					   t->driver),
+				 vp_dev_ev(t, "driver", "%s", t->driver), NULL);
 	if (vp_dev_unknown_why(t, "modules"))
 		return vp_report(doc, c, t, VP_V_SKIP,
 				 strdup("candidate drivers unknown"),

@@ -184,6 +184,111 @@ static bool vm_has_function(const struct vp_pve_vmfacts *f, const char *addr)
 	return false;
 }
 
+/*
+ * driver= against the driver the device has (qemu-server PCI.pm
+ * prepare_pci_device): with driver=keep Proxmox leaves the device on
+ * whatever driver holds it, so an ordinary host driver (nvidia, amdgpu,
+ * i915) keeps it and QEMU finds no VFIO device: the VM does not start.
+ * Without it a device on a VFIO variant driver is rebound to plain vfio-pci
+ * and reset, and loses what the variant adds (kb/vfio.c).
+ */
+static int lint_driver(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_t nd,
+		       const char *line, const char *key, const struct vp_lint_env *env,
+		       struct vp_lint *l)
+{
+	bool keep = streq(h->driver, "keep");
+	int r = 0;
+
+	for (size_t k = 0; k < nd && r == 0; k++) {
+		const struct vp_dev *d = devs[k];
+		const struct vp_kb_vfio_variant *v = vp_kb_vfio_variant(d->driver);
+
+		if (keep && !v && !streq(d->driver, "vfio-pci"))
+			r = add(l, "keep-host-driver", VP_LINT_ERROR, line,
+				xasprintf(
+					"drop driver=keep from %s so Proxmox binds %s to "
+					"vfio-pci at start, or bind it to its VFIO variant "
+					"driver first",
+					key, d->addr),
+				"%s has driver=keep but %s is %s%s: Proxmox leaves the "
+				"device to the host driver and QEMU finds no VFIO device, "
+				"the VM does not start",
+				key, d->addr,
+				d->driver ? "bound to the host driver " : "",
+				d->driver ? d->driver : "bound to no driver");
+		else if (!keep && v)
+			r = add(l, "variant-without-keep", VP_LINT_WARN, line,
+				xasprintf("qm set %s --%s %s,driver=keep (qemu-server "
+					  "9.0.25)",
+					  env->id, key, h->value),
+				"%s is on the VFIO variant driver %s, but %s has no "
+				"driver=keep: at start Proxmox rebinds it to plain vfio-pci "
+				"and resets it, losing what the variant adds%s",
+				d->addr, d->driver, key,
+				v->migration ? " (live migration)" : "");
+	}
+	return r;
+}
+
+/* The `live-migration-capable` of mapping @name: 1, 0 (also unset). */
+static int map_live_migration(const struct vp_pve_mapping *m, const char *name)
+{
+	const struct vp_pve_map_entry *e = vp_pve_mapping_find(m, name);
+	size_t idx;
+
+	if (!e)
+		return 0;
+	idx = (size_t)(e - m->entries);
+	for (size_t i = 0; i < m->n_lines; i++) {
+		const struct vp_pve_map_line *ln = &m->lines[i];
+
+		if (ln->entry == idx && ln->kind == VP_PVE_MAPL_PROPERTY &&
+		    ln->status == VP_PVE_OK && streq(ln->key, "live-migration-capable"))
+			return streq(ln->value, "1");
+	}
+	return 0;
+}
+
+/*
+ * A live-migration-capable mapping makes Proxmox start QEMU with
+ * enable-migration=on (qemu-server PCI.pm parse_hostpci, 8.3.9); QEMU then
+ * refuses a device whose driver has no VFIO migration support instead of
+ * blocking migration (hw/vfio/migration.c vfio_block_migration: "VFIO
+ * migration is not supported in kernel"). Only variant drivers implement it;
+ * vfio-pci with a GPU never does (pve9-fleet-peers.md).
+ */
+static int lint_migration(const struct vp_lint_env *env, const char *name,
+			  struct vp_dev **devs, size_t nd, const char *line,
+			  const char *key, struct vp_lint *l)
+{
+	int r = 0;
+
+	if (!env->pcimap || !map_live_migration(env->pcimap, name))
+		return 0;
+	for (size_t k = 0; k < nd && r == 0; k++) {
+		const struct vp_dev *d = devs[k];
+		const struct vp_kb_vfio_variant *v = vp_kb_vfio_variant(d->driver);
+
+		if (v && v->migration)
+			continue;
+		r = add(l, "migration-unsupported", VP_LINT_ERROR, line,
+			xasprintf(
+				"set live-migration-capable 0 on mapping '%s' (Datacenter "
+				"> Resource Mappings), or bind %s to a VFIO variant "
+				"driver that implements migration",
+				name, d->addr),
+			"mapping '%s' is live-migration-capable, so %s goes to QEMU with "
+			"enable-migration=on, but %s is %s%s, %s: QEMU refuses the device "
+			"('VFIO migration is not supported in kernel') and the VM does not "
+			"start",
+			name, key, d->addr, d->driver ? "bound to " : "",
+			d->driver ? d->driver : "bound to no driver",
+			v ? "a variant driver without VFIO migration"
+			  : "and only VFIO variant drivers implement migration");
+	}
+	return r;
+}
+
 static int lint_lines(const struct vp_pve_conf *c, struct vp_lint *l)
 {
 	int r = 0;
@@ -236,6 +341,10 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 			r = lint_host_needs(devs[k], line, key, l);
 		if (r == 0 && doc)
 			r = lint_not_card(doc, devs, nd, line, key, l);
+		if (r == 0 && doc)
+			r = lint_driver(h, devs, nd, line, key, env, l);
+		if (r == 0 && doc && h->mapping)
+			r = lint_migration(env, h->mapping, devs, nd, line, key, l);
 		if (h->pcie && !f->q35)
 			r = add(l, "pcie-without-q35", VP_LINT_ERROR, line,
 				xasprintf(
@@ -485,6 +594,106 @@ static int lint_memory(const struct vp_pve_conf *c, const struct vp_lint_env *en
 	return r;
 }
 
+/*
+ * A Windows VM's EFI disk with Microsoft's keys enrolled but not the 2023
+ * ones (ms-cert other than 2023k, Drive.pm $efidisk_fmt): the 2011
+ * certificates expire in June 2026 and Windows' Secure Boot updates need the
+ * 2023 CA. qemu-server warns at every start (QemuServer.pm check_efi_vars,
+ * OVMF.pm should_enroll_ms_2023_cert) but does not enrol them itself, as that
+ * trips BitLocker (changelog 9.0.x).
+ */
+static int lint_efidisk(const struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+			const struct vp_lint_env *env, struct vp_lint *l)
+{
+	static const char *const windows[] = { "wxp",  "w2k",  "w2k3",	"w2k8", "wvista",
+					       "win7", "win8", "win10", "win11" };
+	const struct vp_pve_line *efi = vp_pve_conf_find(c, 0, "efidisk0");
+	struct vp_pve_propstr ps;
+	const char *keys, *cert;
+	bool win = false;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(windows); i++)
+		win = win || streq(f->ostype, windows[i]);
+	if (!efi || !efi->value || efi->status != VP_PVE_OK || !win)
+		return 0;
+	r = vp_pve_propstr_split(vp_pve_schema_efidisk(), efi->value, &ps, NULL);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	keys = vp_pve_propstr_get(&ps, "pre-enrolled-keys");
+	cert = vp_pve_propstr_get(&ps, "ms-cert");
+	if (keys && vp_pve_parse_boolean(keys) == 1 && !streq(cert, "2023k"))
+		r = add(l, "efi-ms-cert", VP_LINT_WARN, efi->text,
+			xasprintf("with the VM shut down: qm enroll-efi-keys %s (GUI: "
+				  "Disk Action > Enroll Updated Certificates); suspend "
+				  "BitLocker in the guest first",
+				  env->id),
+			"efidisk0 has Microsoft's Secure Boot keys but not the 2023 "
+			"certificates (ms-cert=%s, not 2023k): the 2011 certificates "
+			"expire in June 2026 and Windows' Secure Boot updates need the "
+			"2023 CA",
+			cert ? cert : "2011");
+	vp_pve_propstr_free(&ps);
+	return r;
+}
+
+/*
+ * Large BARs under OVMF with a qemu64/kvm64-based CPU type and no +pdpe1gb:
+ * OVMF then limits the guest to 40 physical address bits, too few for a
+ * GPU with a lot of vRAM (qemu-server CPUConfig.pm
+ * check_phys_bits_above_40_compat, 9.1.7; the rule vm plan follows,
+ * plan/vmplan.c plan_large_bar).
+ */
+static int lint_large_bar(const struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+			  const struct vp_lint_env *env, struct vp_lint *l)
+{
+	static const char *const based[] = { "kvm64",	      "qemu64",	   "x86-64-v2",
+					     "x86-64-v2-AES", "x86-64-v3", "x86-64-v4" };
+	const struct vp_dev *big = NULL;
+	unsigned long long total = 0;
+	bool q64 = !f->cputype;
+
+	for (size_t i = 0; i < ARRAY_SIZE(based); i++)
+		q64 = q64 || streq(f->cputype, based[i]);
+	if (!env->doc || !f->ovmf || !q64 ||
+	    (f->cpu_flags && strstr(f->cpu_flags, "+pdpe1gb")))
+		return 0;
+	for (size_t i = 0; i < f->n_hostpci; i++) {
+		struct vp_devlist devs = { 0 };
+		int r = 0;
+
+		for (size_t k = 0; r == 0 && k < f->hostpci[i].hosts.n; k++)
+			r = host_devs(env->doc, f->hostpci[i].hosts.v[k], &devs);
+		if (r == 0 && f->hostpci[i].mapping)
+			r = mapped_devs(env, f->hostpci[i].mapping, &devs);
+		for (size_t j = 0; r == 0 && j < devs.n; j++)
+			for (size_t b = 0; b < devs.v[j]->nbars; b++) {
+				const struct vp_bar *bar = &devs.v[j]->bars[b];
+
+				if (bar->index >= 6 || bar->io || !bar->mem64)
+					continue;
+				total += bar->size;
+				big = big ? big : devs.v[j];
+			}
+		free(devs.v);
+		if (r < 0)
+			return r;
+	}
+	if (!big || total < (4ULL << 30))
+		return 0;
+	return add(l, "large-bar-pdpe1gb", VP_LINT_WARN, line_of(c, "cpu"),
+		   xasprintf("qm set %s --cpu %s,flags=%s%s+pdpe1gb (or cpu: host)",
+			     env->id, f->cputype ? f->cputype : "kvm64",
+			     f->cpu_flags ? f->cpu_flags : "", f->cpu_flags ? ";" : ""),
+		   "%llu MiB of 64-bit BARs (%s ...) under OVMF with CPU type %s "
+		   "without +pdpe1gb: OVMF limits the guest to 40 physical address "
+		   "bits and may not map them (qemu-server 9.1.7 warns 'OVMF "
+		   "firmware might limit CPU phys-bits to 40')",
+		   total >> 20, big->addr, f->cputype ? f->cputype : "kvm64");
+}
+
 int vp_vm_lint(const struct vp_pve_conf *c, const struct vp_lint_env *env_in,
 	       struct vp_lint *out)
 {
@@ -515,6 +724,10 @@ int vp_vm_lint(const struct vp_pve_conf *c, const struct vp_lint_env *env_in,
 		r = lint_hiding(c, &f, env, out);
 	if (r == 0)
 		r = lint_memory(c, env, out);
+	if (r == 0)
+		r = lint_efidisk(c, &f, env, out);
+	if (r == 0)
+		r = lint_large_bar(c, &f, env, out);
 	vp_pve_vmfacts_free(&f);
 	return r;
 }

@@ -64,6 +64,7 @@ struct vp_system {
 	/* Proxmox: from dpkg's status database, the way pveversion learns it. */
 	bool is_pve;
 	char *pve_version; /* pve-manager version */
+	char *qemu_server; /* qemu-server version: what VM config keys exist */
 	char *os_pretty;   /* PRETTY_NAME from os-release */
 };
 int vp_system_load(struct vp_ctx *ctx, struct vp_system *s);

@@ -86,13 +86,18 @@ static void load_firmware(struct vp_ctx *ctx, struct vp_system *s)
 		s->secure_boot = sb[4] == 1 ? VP_PRESENT : VP_ABSENT;
 }
 
-/* pve-manager's version from dpkg's database, as pveversion reports it. */
+/*
+ * pve-manager's version from dpkg's database, as pveversion reports it, and
+ * qemu-server's: the VM config keys a plan may write depend on it
+ * (hostpciN driver=, 9.0.25; efidisk0 ms-cert=, 9.0.27).
+ */
 static void load_pve(struct vp_ctx *ctx, struct vp_system *s)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL, *version = NULL;
+	char **want = NULL;
 	size_t cap = 0;
-	bool in_pkg = false, installed = false;
+	bool installed = false;
 	int fd;
 
 	fd = vp_openf(ctx, VP_VAR_LIB, O_RDONLY, "dpkg/status");
@@ -103,22 +108,29 @@ static void load_pve(struct vp_ctx *ctx, struct vp_system *s)
 		while (getline(&line, &cap, f) > 0) {
 			strstrip_end(line);
 			if (!line[0]) {
-				if (in_pkg)
-					break;
+				/* a stanza ends: keep its version if it is installed */
+				if (want && installed && version && !*want)
+					*want = TAKE_PTR(version);
+				free(version);
+				version = NULL;
+				want = NULL;
+				installed = false;
 				continue;
 			}
 			if (startswith(line, "Package: "))
-				in_pkg = streq(line + 9, "pve-manager");
-			else if (in_pkg && startswith(line, "Status: "))
+				want = streq(line + 9, "pve-manager")	? &s->pve_version
+				       : streq(line + 9, "qemu-server") ? &s->qemu_server
+									: NULL;
+			else if (want && startswith(line, "Status: "))
 				installed = strstr(line, " installed") != NULL;
-			else if (in_pkg && startswith(line, "Version: ")) {
+			else if (want && startswith(line, "Version: ")) {
 				free(version);
 				version = strdup(line + 9);
 			}
 		}
+		if (want && installed && version && !*want)
+			*want = TAKE_PTR(version);
 	}
-	if (in_pkg && installed && version)
-		s->pve_version = TAKE_PTR(version);
 	/* The cluster filesystem's mount point is the other sign of a Proxmox node. */
 	s->is_pve = s->pve_version || vp_existsf(ctx, VP_ETC, "pve/local");
 }
@@ -177,5 +189,6 @@ void vp_system_free(struct vp_system *s)
 	free(s->cpu_model);
 	free(s->cpuinfo_unreadable);
 	free(s->pve_version);
+	free(s->qemu_server);
 	free(s->os_pretty);
 }

@@ -78,3 +78,27 @@ const struct vp_kb_kernel *vp_kb_kernel_at(size_t i);
  * @id? 1 yes, 0 no, -EINVAL when kver cannot be parsed or id is unknown.
  */
 int vp_kb_kernel_has(const char *kver, const char *id);
+
+/*
+ * VFIO variant drivers: PCI drivers built on vfio-pci-core that serve VFIO
+ * themselves (drivers/vfio/pci/<vendor>/, or a vendor's own module). A device
+ * bound to one is passed as it is, with hostpciN ...,driver=keep (qemu-server
+ * 9.0.25); binding it to vfio-pci instead loses what the variant adds.
+ */
+struct vp_kb_vfio_variant {
+	const char *driver; /* the name in /sys/bus/pci/drivers */
+	bool migration;	    /* implements VFIO migration (mig_ops) */
+	const char *what;
+	const char *source;
+};
+/*
+ * The row for @driver; a name not in the table that ends in "_vfio_pci" or
+ * "-vfio-pci" (the kernel's naming of every in-tree variant) gets a generic
+ * row with migration unknown (false). NULL for vfio-pci itself, an ordinary
+ * host driver and NULL.
+ */
+const struct vp_kb_vfio_variant *vp_kb_vfio_variant(const char *driver);
+/* Is @driver a VFIO driver at all: vfio-pci or a variant? */
+bool vp_kb_vfio_driver(const char *driver);
+size_t vp_kb_vfio_variant_count(void);
+const struct vp_kb_vfio_variant *vp_kb_vfio_variant_at(size_t i);

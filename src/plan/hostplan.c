@@ -103,9 +103,31 @@ static int collect(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_p
 		free(all.v);
 		return r;
 	}
-	/* Sorted by address, each function once. */
+	/*
+	 * Sorted by address, each function once. A function on a VFIO variant
+	 * driver (kb/vfio.c) is left where it is: that driver already serves
+	 * VFIO, and vfio-pci would take what the variant adds (migration, the
+	 * vendor's VF handling). Proxmox passes it with driver=keep (qemu-server
+	 * PCI.pm prepare_pci_device, 9.0.25).
+	 */
 	s->d = all.v;
-	s->n = all.n;
+	s->n = 0;
+	for (size_t i = 0; i < all.n; i++) {
+		if (vp_kb_vfio_variant(all.v[i]->driver)) {
+			vp_plan_note(
+				p,
+				"skipped %s: it is bound to the VFIO variant driver %s, "
+				"which already serves VFIO; binding it to vfio-pci would "
+				"lose what the variant adds. Pass it as it is: vfio-pilot "
+				"vm plan writes hostpciN: ...,driver=keep",
+				all.v[i]->addr, all.v[i]->driver);
+			continue;
+		}
+		s->d[s->n++] = all.v[i];
+	}
+	if (!s->n && all.n)
+		vp_plan_refuse(p, "nothing to bind: every target is on a VFIO variant "
+				  "driver already (see the notes)");
 	return 0;
 }
 
@@ -1091,7 +1113,9 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 		if (r < 0)
 			goto out;
 		if (!req.n) {
-			vp_plan_refuse(p, "no target device: name one with --device");
+			if (!p->refusals.n)
+				vp_plan_refuse(
+					p, "no target device: name one with --device");
 			goto out;
 		}
 	}

@@ -118,6 +118,23 @@ static bool is_gpu(const struct vp_vm_dev *d)
 }
 
 /*
+ * Is qemu-server @v ("9.1.1", "9.0.25~1") at least a.b.c? 1 yes, 0 no, -1
+ * unknown (no version, or one that does not parse).
+ */
+static int qs_at_least(const char *v, int a, int b, int c)
+{
+	int x = 0, y = 0, z = 0;
+
+	if (!v || sscanf(v, "%d.%d.%d", &x, &y, &z) < 2)
+		return -1;
+	if (x != a)
+		return x > a;
+	if (y != b)
+		return y > b;
+	return z >= c;
+}
+
+/*
  * The hostpciN indexes in use: the live section's lines (even the ones
  * Proxmox drops, which the admin may mean to fix), [PENDING]'s lines and its
  * deletions (applying the pending change would replace or remove a new
@@ -214,6 +231,61 @@ pending_has(const struct vp_pve_hostpci_refs *refs, const char *host, const char
 	return NULL;
 }
 
+/*
+ * Does the entry for @d keep its driver? With --mapping every device the
+ * mapping names on this node must be on a variant driver.
+ */
+static bool keep_all(const struct vp_vm_req *rq, const struct vp_vm_dev *d)
+{
+	if (!rq->mapping)
+		return d->keep;
+	for (size_t i = 0; i < rq->ndevs; i++)
+		if (!rq->devs[i].keep)
+			return false;
+	return rq->ndevs > 0;
+}
+
+/*
+ * driver=keep (qemu-server 9.0.25, commit aa47045f, PCI.pm $hostpci_fmt and
+ * prepare_pci_device): Proxmox then neither binds the device to vfio-pci nor
+ * resets it, and QEMU opens the VFIO device the variant driver provides.
+ * Without it Proxmox would rebind a variant-driven device to plain vfio-pci
+ * and lose what the variant adds (migration, the vendor's VF handling).
+ * A qemu-server that predates the key rejects the line: then a refusal, and
+ * *val is freed.
+ */
+static int plan_keep(const struct vp_vm_req *rq, const struct vp_vm_dev *d,
+		     const char *key, char **val, struct vp_vm_change *out)
+{
+	int have = qs_at_least(rq->qemu_server, 9, 0, 25);
+	char *n;
+
+	if (have == 0) {
+		free(*val);
+		*val = NULL;
+		return strv_pushf(
+			&out->refusals,
+			"%s: %s is bound to the VFIO variant driver %s and needs "
+			"driver=keep, which qemu-server %s does not know (added in "
+			"9.0.25): upgrade to Proxmox VE 9",
+			key, d->host, d->driver ? d->driver : "?", rq->qemu_server);
+	}
+	n = xasprintf("%s,driver=keep", *val);
+	if (!n)
+		return -ENOMEM;
+	free(*val);
+	*val = n;
+	return strv_pushf(&out->notes,
+			  "%s: driver=keep: %s stays on its VFIO variant driver %s; "
+			  "Proxmox neither rebinds it to vfio-pci nor resets it at VM "
+			  "start (qemu-server 9.0.25)%s",
+			  key, d->host, d->driver ? d->driver : "?",
+			  have < 0
+				  ? "; qemu-server's version is unknown here, older ones "
+				    "reject the key"
+				  : "");
+}
+
 static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			const struct vp_pve_hostpci_refs *refs,
 			const struct vp_vm_req *rq, bool q35, bool display,
@@ -302,6 +374,13 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			if (!(val = n))
 				return -ENOMEM;
 		}
+		if (d && keep_all(rq, d)) {
+			r = plan_keep(rq, d, key, &val, out);
+			if (r < 0)
+				return r;
+			if (!val)
+				continue;
+		}
 		if (d && d->kb && d->kb->needs_romfile) {
 			char *n = xasprintf("%s,romfile=vbios-%04x-%04x.bin", val,
 					    d->vendor, d->device);
@@ -314,6 +393,17 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 				"%s: %s needs its vBIOS (%s); place the dumped ROM as "
 				"/usr/share/kvm/vbios-%04x-%04x.bin before the VM starts",
 				key, d->kb->family, d->kb->source, d->vendor, d->device);
+			/*
+			 * qemu-server 9.2.6 (commit 79782166, API2/Qemu.pm): only
+			 * root@pam may set romfile through the API
+			 */
+			if (r == 0)
+				r = strv_pushf(
+					&out->notes,
+					"%s: romfile= can only be set by root@pam (qemu-server "
+					"9.2.6): an API token or another user gets 'only root "
+					"can set romfile'; apply as root",
+					key);
 			if (r < 0)
 				return r;
 		}
@@ -776,7 +866,17 @@ static int plan_win11(const struct vp_pve_conf *c, const struct vp_vm_req *rq, b
 	int r = 0;
 
 	if (!vp_pve_conf_find(c, 0, "efidisk0") && ovmf) {
-		efi = xasprintf("%s:1,efitype=4m,pre-enrolled-keys=1", name);
+		/*
+		 * ms-cert=2023k: the 2023 Microsoft UEFI CA, the Windows UEFI CA
+		 * 2023 and the KEK 2K CA 2023 are enrolled (Drive.pm $efidisk_fmt;
+		 * OVMF.pm create_efidisk); the 2011 certificates expire in June
+		 * 2026 (QemuServer.pm check_efi_vars). The key came with qemu-server
+		 * 9.0.27 (commit c5b3a314): an older one rejects it.
+		 */
+		bool cert = qs_at_least(rq->qemu_server, 9, 0, 27) != 0;
+
+		efi = xasprintf("%s:1,efitype=4m,pre-enrolled-keys=1%s", name,
+				cert ? ",ms-cert=2023k" : "");
 		if (!efi)
 			return -ENOMEM;
 		r = st ? add_alloc(out, "efidisk0", efi) : 0;
@@ -784,8 +884,13 @@ static int plan_win11(const struct vp_pve_conf *c, const struct vp_vm_req *rq, b
 			r = strv_pushf(
 				&out->notes,
 				"ostype win11 without efidisk0: qm set %lu --efidisk0 %s "
-				"(Secure Boot keys enrolled)%s",
+				"(Secure Boot keys enrolled%s)%s",
 				rq->vmid, efi,
+				cert ? ", with the 2023 Microsoft UEFI CA: the 2011 "
+				       "certificates expire in June 2026"
+				     : "; qemu-server before 9.0.27 enrols only the 2011 "
+				       "certificates, which expire in June 2026: after "
+				       "upgrading, qm enroll-efi-keys",
 				st ? ""
 				   : "; name the storage, the VM has no disk to take it from");
 	} else if (!vp_pve_conf_find(c, 0, "efidisk0")) {
@@ -808,6 +913,157 @@ static int plan_win11(const struct vp_pve_conf *c, const struct vp_vm_req *rq, b
 				st ? ""
 				   : "; name the storage, the VM has no disk to take it from");
 	}
+	return r;
+}
+
+/*
+ * CPU types qemu-server resolves to QEMU's qemu64 or kvm64 model: the
+ * default (kvm64) and the built-in x86-64-v2..v4 (CPUConfig.pm
+ * $builtin_models_by_arch, reported-model qemu64).
+ */
+static bool cpu_qemu64_based(const char *type)
+{
+	static const char *const based[] = { "kvm64",	      "qemu64",	   "x86-64-v2",
+					     "x86-64-v2-AES", "x86-64-v3", "x86-64-v4" };
+
+	if (!type)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(based); i++)
+		if (streq(type, based[i]))
+			return true;
+	return false;
+}
+
+/* "+aes;-pdpe1gb" -> "+aes;+pdpe1gb"; "" or NULL -> "+pdpe1gb". */
+static char *flags_with_pdpe1gb(const char *flags)
+{
+	_cleanup_free_ char *copy = flags ? strdup(flags) : strdup("");
+	char *out = strdup(""), *save = NULL;
+
+	if (!copy || !out) {
+		free(out);
+		return NULL;
+	}
+	for (char *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+		char *n;
+
+		if (streq(t + 1, "pdpe1gb"))
+			continue;
+		n = xasprintf("%s%s;", out, t);
+		free(out);
+		if (!(out = n))
+			return NULL;
+	}
+	{
+		char *n = xasprintf("%s+pdpe1gb", out);
+
+		free(out);
+		return n;
+	}
+}
+
+/* @cpu (a cpu value) with flags=...;+pdpe1gb, the other options kept. */
+static char *cpu_with_pdpe1gb(const char *cpu, const char *flags)
+{
+	_cleanup_free_ char *copy = strdup(cpu ? cpu : "kvm64"),
+			    *nf = flags_with_pdpe1gb(flags);
+	char *v = NULL, *save = NULL;
+
+	if (!copy || !nf)
+		return NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *n;
+
+		if (startswith(t, "flags="))
+			continue;
+		n = v ? xasprintf("%s,%s", v, t) : strdup(t);
+		free(v);
+		if (!(v = n))
+			return NULL;
+	}
+	{
+		char *n = xasprintf("%s,flags=%s", v ? v : "kvm64", nf);
+
+		free(v);
+		return n;
+	}
+}
+
+/*
+ * Large BARs (VP_VM_LARGE_BAR, or a kb family marked large_bar) under OVMF:
+ * OVMF limits the guest to 40 physical address bits when the CPU lacks
+ * pdpe1gb (1 GiB pages), too few for a GPU with a lot of vRAM; qemu-server
+ * 9.1.7 warns at start when a qemu64/kvm64-based CPU type lacks it
+ * (CPUConfig.pm check_phys_bits_above_40_compat, commit 980ee163). cpu: host
+ * has the host's pdpe1gb and QEMU's host model sets host-phys-bits
+ * (target/i386/host-cpu.c host_cpu_max_instance_init), so it needs nothing.
+ * @type is the CPU type the VM will have once the plan is applied.
+ */
+static int plan_large_bar(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
+			  const struct vp_vm_req *rq, const char *type, bool ovmf,
+			  struct vp_vm_change *out)
+{
+	const struct vp_vm_dev *big = NULL;
+	_cleanup_free_ char *cpu = NULL;
+	uint64_t total = 0;
+	bool kb_large = false;
+	int r;
+
+	for (size_t i = 0; i < rq->ndevs; i++) {
+		total += rq->devs[i].bar64;
+		if (!big || rq->devs[i].bar64 > big->bar64)
+			big = &rq->devs[i];
+		if (rq->devs[i].kb && rq->devs[i].kb->large_bar) {
+			kb_large = true;
+			big = big->bar64 ? big : &rq->devs[i];
+		}
+	}
+	if (!big || (total < VP_VM_LARGE_BAR && !kb_large))
+		return 0;
+	if (!ovmf)
+		return strv_pushf(
+			&out->notes,
+			"%s: %llu MiB of 64-bit BARs; SeaBIOS places them as it "
+			"can, OVMF (--ovmf) sizes its window from the CPU's "
+			"physical address bits",
+			big->host, (unsigned long long)(total >> 20));
+	if (type && (streq(type, "host") || streq(type, "max")))
+		return strv_pushf(
+			&out->notes,
+			"%s: %llu MiB of 64-bit BARs: cpu %s gives the guest the host's "
+			"pdpe1gb and physical address bits, so OVMF can map them above 4 "
+			"GiB; a kvm64, qemu64 or x86-64-v2..v4 type would need "
+			"flags=+pdpe1gb (qemu-server 9.1.7 warns 'OVMF firmware might "
+			"limit CPU phys-bits to 40')",
+			big->host, (unsigned long long)(total >> 20), type);
+	if (type && startswith(type, "custom-"))
+		return strv_pushf(
+			&out->notes,
+			"%s: %llu MiB of 64-bit BARs: the custom CPU model %s must carry "
+			"+pdpe1gb (virtual-guest/cpu-models.conf), or OVMF limits the "
+			"guest to 40 physical address bits",
+			big->host, (unsigned long long)(total >> 20), type);
+	if (!cpu_qemu64_based(type))
+		return strv_pushf(
+			&out->notes,
+			"%s: %llu MiB of 64-bit BARs: whether QEMU's model %s has pdpe1gb "
+			"is not known here; if the guest cannot map the BARs, add "
+			"flags=+pdpe1gb or use cpu: host",
+			big->host, (unsigned long long)(total >> 20), type);
+	if (f->cpu_flags && strstr(f->cpu_flags, "+pdpe1gb"))
+		return 0;
+	cpu = cpu_with_pdpe1gb(f->cpu, f->cpu_flags);
+	if (!cpu)
+		return -ENOMEM;
+	r = set_key(c, out, "cpu", cpu);
+	if (r == 0)
+		r = strv_pushf(
+			&out->notes,
+			"cpu %s: +pdpe1gb: %s has %llu MiB of 64-bit BARs, and without "
+			"1 GiB pages OVMF limits a %s guest to 40 physical address bits "
+			"(qemu-server 9.1.7, CPUConfig.pm)",
+			cpu, big->host, (unsigned long long)(total >> 20),
+			type ? type : "kvm64");
 	return r;
 }
 
@@ -916,6 +1172,8 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 	}
 	if (r == 0 && gpu)
 		r = plan_cpu(c, &f, rq, out);
+	if (r == 0)
+		r = plan_large_bar(c, &f, rq, gpu ? "host" : f.cputype, ovmf, out);
 	if (r == 0 && streq(f.ostype, "win11"))
 		r = plan_win11(c, rq, ovmf, out);
 	if (r == 0 && rq->tune)
@@ -1060,6 +1318,24 @@ static int check_mapping(struct vp_doc *doc, const struct vp_vm_opts *o,
 	return r == -ENOENT ? 0 : r;
 }
 
+/* @e's keep (every function on a VFIO variant driver) and 64-bit BAR total. */
+static void entry_drivers(struct vp_doc *doc, struct vp_dev **fns, size_t n,
+			  struct vp_vm_dev *e)
+{
+	e->keep = n > 0;
+	e->bar64 = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vp_dev *d = fns[i];
+
+		e->keep = e->keep && vp_kb_vfio_variant(d->driver);
+		if (!d->details && vp_dev_details(doc->ctx, d) < 0)
+			continue;
+		for (size_t b = 0; b < d->nbars; b++)
+			if (d->bars[b].index < 6 && !d->bars[b].io && d->bars[b].mem64)
+				e->bar64 += d->bars[b].size;
+	}
+}
+
 /* Group the functions into hostpci entries: a whole device when all its functions go. */
 static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
 			struct vp_vm_dev **out, size_t *nout)
@@ -1095,6 +1371,9 @@ static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
 			e->device = rep->device;
 			e->class = rep->class;
 			e->kb = vp_kb_gpu_lookup(rep->vendor, rep->device);
+			e->driver = rep->driver;
+			entry_drivers(doc, host_fns == j - i ? &sel[i] : &sel[k],
+				      host_fns == j - i ? j - i : 1, e);
 			if (host_fns == j - i)
 				break;
 		}
@@ -1451,6 +1730,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	rq.tune = o->tune;
 	rq.usb = &usbvals;
 	rq.ovmf = o->ovmf;
+	rq.qemu_server = doc->sys.qemu_server;
 	rq.numa_node = -1;
 	for (int i = 0;
 	     i < 1024 && vp_existsf(ctx, VP_SYS, "devices/system/node/node%d", i); i++)
@@ -1471,7 +1751,9 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < nsel; i++)
-		if (!streq(sel[i]->driver, "vfio-pci"))
+		if (vp_kb_vfio_variant(sel[i]->driver))
+			continue; /* driver=keep, noted by plan_keep */
+		else if (!streq(sel[i]->driver, "vfio-pci"))
 			vp_plan_note(p,
 				     "%s is bound to %s: hand it to vfio-pci first "
 				     "(vfio-pilot host plan --device %s)",

@@ -27,7 +27,21 @@ struct vp_vm_dev {
 	uint16_t vendor, device;
 	uint32_t class;		    /* of the entry's display function, else its first */
 	const struct vp_kb_gpu *kb; /* NULL when not in the knowledge base */
+	/*
+	 * The host driver of the entry's display function (else its first),
+	 * NULL when none; keep: every function of the entry is bound to a VFIO
+	 * variant driver (kb/vfio.c), so the entry gets driver=keep.
+	 */
+	const char *driver;
+	bool keep;
+	uint64_t bar64; /* the entry's 64-bit memory BARs together, bytes */
 };
+
+/*
+ * 64-bit BARs of at least this much together must go above 4 GiB, into the
+ * window OVMF sizes from the guest's physical address bits (docs/vm.md).
+ */
+#define VP_VM_LARGE_BAR (4ULL << 30)
 
 /* The host's hugepages of one size (sysfs hugepages-<kB>kB/), -1 unknown. */
 struct vp_vm_hugepages {
@@ -53,6 +67,8 @@ struct vp_vm_req {
 	struct vp_vm_hugepages hp;
 	/* usbN values to add ("host=10c4:ea60", "host=1-2,usb3=1"), with notes */
 	const struct strv *usb;
+	/* qemu-server's version from dpkg ("9.1.1"), NULL unknown: which keys exist */
+	const char *qemu_server;
 };
 
 struct vp_vm_change {

@@ -343,6 +343,78 @@ def _():
     check(rc == 64, f"exit {rc}")
 
 
+@test("variant-vf: vm plan writes driver=keep for the mlx5_vfio_pci VF, not for mlx5_core's")
+def _():
+    rc, out, err = run("--root", fx("variant-vf"), "--json", "vm", "plan", "104",
+                       "--device", "07:00.2")
+    check(rc == 0, f"exit {rc}: {err}")
+    d = json.loads(out)
+    check(not d["refusals"], d["refusals"])
+    lines = added(d["edits"][0]["diff"])
+    check("hostpci0: 0000:07:00.2,pcie=1,driver=keep" in lines, lines)
+    check(any("stays on its VFIO variant driver mlx5_vfio_pci" in n for n in d["notes"]),
+          d["notes"])
+    check(not any("hand it to vfio-pci" in n for n in d["notes"]), d["notes"])
+    rc, out, err = run("--root", fx("variant-vf"), "--json", "vm", "plan", "104",
+                       "--device", "07:00.4")
+    lines = added(json.loads(out)["edits"][0]["diff"])
+    check("hostpci0: 0000:07:00.4,pcie=1" in lines, lines)
+
+
+@test("variant-vf: a GPU with a 32 GiB BAR gets cpu host and the pdpe1gb/phys-bits note")
+def _():
+    rc, out, err = run("--root", fx("variant-vf"), "--json", "vm", "plan", "104",
+                       "--device", "01:00")
+    check(rc == 0, f"exit {rc}: {err}")
+    d = json.loads(out)
+    check("cpu: host" in added(d["edits"][0]["diff"]), d["edits"][0]["diff"])
+    check(any("64-bit BARs" in n and "pdpe1gb" in n for n in d["notes"]), d["notes"])
+
+
+@test("variant-vf: vm lint flags keep on a host driver, missing keep, migration, ms-cert, pdpe1gb")
+def _():
+    def ids(vmid):
+        rc, out, err = run("--root", fx("variant-vf"), "--json", "vm", "lint", vmid)
+        check(rc in (0, 1, 2), f"{vmid}: exit {rc}: {err}")
+        return {f["id"]: f for f in json.loads(out)["findings"]}, rc
+    f, rc = ids("100")
+    for want in ("variant-without-keep", "efi-ms-cert", "large-bar-pdpe1gb"):
+        check(want in f, f"100: no {want}: {sorted(f)}")
+    check("--hostpci1 0000:07:00.2,pcie=1,driver=keep" in f["variant-without-keep"]["fix"],
+          f["variant-without-keep"]["fix"])
+    f, rc = ids("101")
+    check("keep-host-driver" in f and f["keep-host-driver"]["severity"] == "error" and rc == 2,
+          f"101: {sorted(f)} exit {rc}")
+    check("mlx5_core" in f["keep-host-driver"]["message"], f["keep-host-driver"]["message"])
+    f, rc = ids("102")
+    check("migration-unsupported" in f and rc == 2, f"102: {sorted(f)} exit {rc}")
+    f, rc = ids("103")
+    for bad in ("migration-unsupported", "keep-host-driver", "variant-without-keep",
+                "efi-ms-cert"):
+        check(bad not in f, f"103: {bad}: {sorted(f)}")
+
+
+@test("variant-vf: host plan skips the variant-driver VF; doctor never advises vfio-pci for it")
+def _():
+    rc, out, err = run("--root", fx("variant-vf"), "--json", "host", "plan", "--device",
+                       "07:00.2")
+    d = json.loads(out)
+    check(d["refusals"] and "VFIO variant driver" in d["refusals"][0], d["refusals"])
+    check(not d["edits"], "no edit")
+    rc, out, err = run("--root", fx("variant-vf"), "--json", "host", "plan", "--device",
+                       "07:00.2", "--device", "07:00.4")
+    d = json.loads(out)
+    check(not d["refusals"], d["refusals"])
+    check(any(n.startswith("skipped 0000:07:00.2") for n in d["notes"]), d["notes"])
+    text = "".join(e["diff"] for e in d["edits"])
+    check("07:00.2" not in text and "15b3:101e" not in text, text)
+    rc, out, err = run("--root", fx("variant-vf"), "doctor", "07:00.2")
+    for line in out.splitlines():
+        if "0000:07:00.2" in line and ("device.driver" in line or "vfio.softdep" in line):
+            check(line.strip().startswith("ok"), line)
+    check("bind it to vfio-pci" not in out, out)
+
+
 def main():
     print(f"1..{len(results)}")
     bad = 0

@@ -130,6 +130,28 @@ static unsigned long num(const struct vp_pve_conf *c, const char *key, unsigned 
  * only on q35, no device twice; and no new hostpciN on an index [PENDING]
  * or its deletions name.
  */
+/* Every value set or allocated passes Proxmox's API schema for its key. */
+static void assert_schema_ok(const struct vp_vm_change *ch)
+{
+	for (size_t i = 0; i < ch->keys.n; i++) {
+		_cleanup_free_ char *reason = NULL;
+
+		if (vp_pve_vmconf_check(ch->keys.v[i], ch->values.v[i], &reason) != 0)
+			fail_msg("%s: %s: %s", ch->keys.v[i], ch->values.v[i], reason);
+	}
+	for (size_t i = 0; i < ch->alloc_keys.n; i++) {
+		_cleanup_free_ char *reason = NULL;
+
+		/* tpmstate0's format is one vfio-pilot does not check (keys.c) */
+		if (streq(ch->alloc_keys.v[i], "tpmstate0"))
+			continue;
+		if (vp_pve_vmconf_check(ch->alloc_keys.v[i], ch->alloc_values.v[i],
+					&reason) != 0)
+			fail_msg("%s: %s: %s", ch->alloc_keys.v[i], ch->alloc_values.v[i],
+				 reason);
+	}
+}
+
 static void assert_starts(const struct vp_vm_change *ch)
 {
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
@@ -373,12 +395,197 @@ static void test_mapping_win11(void **state)
 	assert_non_null(strstr(ch.text, "vga: none\n"));
 	assert_int_equal(ch.alloc_keys.n, 2);
 	assert_string_equal(ch.alloc_keys.v[0], "efidisk0");
+	/* the 2023 Microsoft UEFI CA: the 2011 certificates expire in June 2026 */
 	assert_string_equal(ch.alloc_values.v[0],
-			    "fast:1,efitype=4m,pre-enrolled-keys=1");
+			    "fast:1,efitype=4m,pre-enrolled-keys=1,ms-cert=2023k");
 	assert_string_equal(ch.alloc_keys.v[1], "tpmstate0");
 	assert_string_equal(ch.alloc_values.v[1], "fast:1,version=v2.0");
+	assert_schema_ok(&ch);
 	assert_starts(&ch);
 	vp_vm_change_free(&ch);
+
+	/* qemu-server before 9.0.27 has no ms-cert key: left out, with a note */
+	rq.qemu_server = "9.0.18";
+	build_rq(t, &rq, &ch);
+	assert_string_equal(ch.alloc_values.v[0],
+			    "fast:1,efitype=4m,pre-enrolled-keys=1");
+	assert_true(has_note(&ch, "qm enroll-efi-keys"));
+	vp_vm_change_free(&ch);
+}
+
+/* A ConnectX VF on mlx5_vfio_pci: driver=keep, where qemu-server knows it. */
+static void test_keep(void **state)
+{
+	struct vp_vm_dev vf = { .host = "0000:07:00.2",
+				.vendor = 0x15b3,
+				.device = 0x101e,
+				.class = 0x020000,
+				.driver = "mlx5_vfio_pci",
+				.keep = true };
+	struct vp_vm_req rq = { .vmid = 100, .devs = &vf, .ndevs = 1, .numa_node = -1 };
+	struct vp_vm_change ch;
+
+	build_rq("machine: q35\nbios: ovmf\n", &rq, &ch);
+	assert_int_equal(ch.refusals.n, 0);
+	assert_non_null(strstr(ch.text, "hostpci0: 0000:07:00.2,pcie=1,driver=keep\n"));
+	assert_true(has_note(&ch, "stays on its VFIO variant driver mlx5_vfio_pci"));
+	assert_schema_ok(&ch);
+	assert_starts(&ch);
+	vp_vm_change_free(&ch);
+
+	rq.qemu_server = "9.1.1";
+	build_rq("machine: q35\n", &rq, &ch);
+	assert_non_null(strstr(ch.text, "hostpci0: 0000:07:00.2,pcie=1,driver=keep\n"));
+	assert_false(has_note(&ch, "version is unknown"));
+	vp_vm_change_free(&ch);
+
+	/* qemu-server 9.0.18 predates driver=: refused, nothing written */
+	rq.qemu_server = "9.0.18";
+	build_rq("machine: q35\n", &rq, &ch);
+	assert_int_equal(ch.refusals.n, 1);
+	assert_non_null(strstr(ch.refusals.v[0], "added in 9.0.25"));
+	assert_null(strstr(ch.text, "hostpci0"));
+	vp_vm_change_free(&ch);
+
+	/* an ordinary driver: no keep */
+	vf.keep = false;
+	vf.driver = "mlx5_core";
+	rq.qemu_server = NULL;
+	build_rq("machine: q35\n", &rq, &ch);
+	assert_non_null(strstr(ch.text, "hostpci0: 0000:07:00.2,pcie=1\n"));
+	vp_vm_change_free(&ch);
+}
+
+/*
+ * 64-bit BARs of 4 GiB and more under OVMF: a kvm64/qemu64-based CPU type
+ * gets +pdpe1gb (qemu-server 9.1.7 CPUConfig.pm), cpu: host only a note.
+ */
+static void test_large_bar(void **state)
+{
+	struct vp_vm_dev acc = { .host = "0000:41:00.0",
+				 .vendor = 0x1e52,
+				 .device = 0x0001,
+				 .class = 0x120000,
+				 .bar64 = 64ULL << 30 };
+	struct vp_vm_dev rtx = { .host = "0000:01:00",
+				 .vendor = 0x10de,
+				 .device = 0x2684,
+				 .class = 0x030000,
+				 .bar64 = (32ULL << 30) + (32 << 20) };
+	struct vp_vm_req rq = { .vmid = 100, .devs = &acc, .ndevs = 1, .numa_node = -1 };
+	struct vp_vm_change ch, again;
+
+	build_rq("bios: ovmf\ncpu: x86-64-v2-AES,flags=+aes;-pdpe1gb\nmachine: q35\n",
+		 &rq, &ch);
+	assert_non_null(strstr(ch.text, "cpu: x86-64-v2-AES,flags=+aes;+pdpe1gb\n"));
+	assert_true(has_note(&ch, "+pdpe1gb"));
+	assert_schema_ok(&ch);
+	build_rq(ch.text, &rq, &again);
+	assert_int_equal(again.keys.n, 0);
+	vp_vm_change_free(&again);
+	vp_vm_change_free(&ch);
+
+	/* no cpu line: Proxmox's default kvm64 */
+	build_rq("bios: ovmf\nmachine: q35\n", &rq, &ch);
+	assert_non_null(strstr(ch.text, "cpu: kvm64,flags=+pdpe1gb\n"));
+	assert_schema_ok(&ch);
+	vp_vm_change_free(&ch);
+
+	/* a named model: whether it has pdpe1gb is not known here */
+	build_rq("bios: ovmf\ncpu: EPYC-Rome\nmachine: q35\n", &rq, &ch);
+	assert_null(strstr(ch.text, "pdpe1gb"));
+	assert_true(has_note(&ch, "is not known here"));
+	vp_vm_change_free(&ch);
+
+	/* SeaBIOS: no flag */
+	build_rq("cpu: kvm64\nmachine: q35\n", &rq, &ch);
+	assert_null(strstr(ch.text, "pdpe1gb"));
+	vp_vm_change_free(&ch);
+
+	/* small BARs: nothing */
+	acc.bar64 = 256 << 20;
+	build_rq("bios: ovmf\ncpu: kvm64\nmachine: q35\n", &rq, &ch);
+	assert_null(strstr(ch.text, "pdpe1gb"));
+	assert_false(has_note(&ch, "64-bit BARs"));
+	vp_vm_change_free(&ch);
+
+	/* a GPU gets cpu: host, which has pdpe1gb and the host's phys-bits */
+	rtx.kb = vp_kb_gpu_lookup(rtx.vendor, rtx.device);
+	rq.devs = &rtx;
+	build_rq("bios: ovmf\ncpu: x86-64-v2-AES\nmachine: q35\n", &rq, &ch);
+	assert_non_null(strstr(ch.text, "cpu: host\n"));
+	assert_null(strstr(ch.text, "pdpe1gb"));
+	assert_true(has_note(&ch, "cpu host gives the guest the host's pdpe1gb"));
+	vp_vm_change_free(&ch);
+}
+
+/* A romfile is root@pam's alone since qemu-server 9.2.6. */
+static void test_romfile_root(void **state)
+{
+	struct vp_vm_dev apu = { .host = "0000:c6:00.0",
+				 .vendor = 0x1002,
+				 .class = 0x030000 };
+	struct vp_vm_req rq = { .vmid = 100, .devs = &apu, .ndevs = 1, .numa_node = -1 };
+	struct vp_vm_change ch;
+
+	for (size_t i = 0; i < vp_kb_gpu_count(); i++)
+		if (vp_kb_gpu_at(i)->needs_romfile && vp_kb_gpu_at(i)->vendor == 0x1002) {
+			apu.kb = vp_kb_gpu_at(i);
+			apu.device = apu.kb->first;
+			break;
+		}
+	assert_non_null(apu.kb);
+	build_rq("bios: ovmf\nmachine: q35\n", &rq, &ch);
+	assert_non_null(strstr(ch.text, ",romfile=vbios-1002-"));
+	assert_true(has_note(&ch, "romfile= can only be set by root@pam"));
+	assert_schema_ok(&ch);
+	vp_vm_change_free(&ch);
+}
+
+/* vm lint: a Windows EFI disk with Microsoft's keys but without the 2023 CA. */
+static void test_lint_ms_cert(void **state)
+{
+	static const struct {
+		const char *text;
+		bool warn;
+	} cases[] = {
+		{ "bios: ovmf\nostype: win11\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,"
+		  "pre-enrolled-keys=1,size=4M\n",
+		  true },
+		{ "bios: ovmf\nostype: win10\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,"
+		  "ms-cert=2023,pre-enrolled-keys=1,size=4M\n",
+		  true },
+		{ "bios: ovmf\nostype: win11\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,"
+		  "ms-cert=2023k,pre-enrolled-keys=1,size=4M\n",
+		  false },
+		/* no keys enrolled: Secure Boot off, nothing to update */
+		{ "bios: ovmf\nostype: win11\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,"
+		  "size=4M\n",
+		  false },
+		/* Linux: Proxmox warns at start too, but it is Windows that breaks */
+		{ "bios: ovmf\nostype: l26\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,"
+		  "pre-enrolled-keys=1,size=4M\n",
+		  false },
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+		struct vp_lint_env env = { .vmid = 100 };
+		struct vp_lint l;
+		bool found = false;
+
+		assert_int_equal(
+			vp_pve_vmconf_parse(cases[k].text, strlen(cases[k].text), &c), 0);
+		assert_int_equal(vp_vm_lint(c, &env, &l), 0);
+		for (size_t i = 0; i < l.n; i++)
+			if (streq(l.f[i].id, "efi-ms-cert")) {
+				found = true;
+				assert_non_null(
+					strstr(l.f[i].fix, "qm enroll-efi-keys 100"));
+			}
+		assert_int_equal(found, cases[k].warn);
+		vp_lint_free(&l);
+	}
 }
 
 static void test_lint(void **state)
@@ -447,6 +654,10 @@ int main(void)
 		cmocka_unit_test(test_seabios),
 		cmocka_unit_test(test_tune),
 		cmocka_unit_test(test_mapping_win11),
+		cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_large_bar),
+		cmocka_unit_test(test_romfile_root),
+		cmocka_unit_test(test_lint_ms_cert),
 		cmocka_unit_test(test_lint_memory),
 	};
 
