@@ -120,7 +120,7 @@ static const struct vp_cmd commands[] = {
 	  "      --api DIR          the API's answers recorded in DIR instead (implies\n"
 	  "                         --cluster; needed under --root)\n" },
 	{ "cluster", cmd_cluster,
-	  "every node of the cluster through Proxmox's API: candidates, mappings, VMs",
+	  "every node of the cluster through Proxmox's API: candidates, mappings, VMs, hookscripts",
 	  "      --api DIR          the API's answers recorded in DIR (DIR/nodes.json,\n"
 	  "                         DIR/nodes/NODE/hardware/pci.json); needed under --root\n"
 	  "  -v                     every function, not only GPUs and accelerators\n" },

@@ -5,7 +5,10 @@
  * accelerators; every function with -v), their IOMMU groups, the cluster
  * resource mappings that cover them and the VMs that use them, by address on
  * their node or through a mapping (with the VM's HA group). Nodes that do not
- * answer are named with pvesh's reason, never left out.
+ * answer are named with pvesh's reason, never left out. A VM's hookscript is
+ * a snippet on a storage that is often local to one node: it is looked up on
+ * every node the VM may run on (its HA group's, else its mappings' nodes),
+ * since qemu-server refuses to start a VM whose hookscript is missing.
  *
  * What the cluster filesystem holds (/etc/pve/mapping/pci.cfg,
  * /etc/pve/nodes/NODE/qemu-server, /etc/pve/ha/resources.cfg) is read
@@ -20,9 +23,21 @@
 #include "host/pveapi.h"
 #include "out/output.h"
 #include "pve/mapping.h"
+#include "pve/vmconf.h"
+#include "pve/vmfacts.h"
 
 struct cluster_args {
 	const char *api;
+};
+
+/* One VM's hookscript and the nodes it may run on. */
+struct hook {
+	int vmid;
+	const char *node;  /* where its config is */
+	char *volid;	   /* "local:snippets/x.sh" */
+	struct strv where; /* nodes it may run on */
+	char *why;	   /* how those were told */
+	struct strv missing, unchecked;
 };
 
 static const struct option cluster_opts[] = {
@@ -54,7 +69,11 @@ struct world {
 	struct vp_guests *guests; /* one per node, parallel to nodes */
 	struct vp_api_host *nodes;
 	size_t nn;
-	struct strv ha_vm, ha_group; /* resources.cfg: vm:ID -> group */
+	struct strv ha_vm, ha_group;	 /* resources.cfg: vm:ID -> group */
+	struct strv grp_name, grp_nodes; /* groups.cfg: group -> "n1:2,n2" */
+	struct hook *hooks;
+	size_t nhooks;
+	const struct vp_api *api;
 };
 
 /*
@@ -89,6 +108,45 @@ static int load_ha(struct vp_ctx *ctx, struct world *w)
 		v += strspn(v, " \t");
 		v[strcspn(v, " \t")] = '\0';
 		if (strv_add(&w->ha_vm, cur) < 0 || strv_add(&w->ha_group, v) < 0) {
+			free(cur);
+			return -ENOMEM;
+		}
+	}
+	free(cur);
+	return 0;
+}
+
+/*
+ * /etc/pve/ha/groups.cfg (pve-ha-manager HA/Groups.pm): "group: NAME", then
+ * "nodes n1[:prio],n2" (pve-ha-group-node-list).
+ */
+static int load_ha_groups(struct vp_ctx *ctx, struct world *w)
+{
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL, *cur = NULL;
+	int r = vp_read_strf(ctx, VP_ETC, &text, "pve/ha/groups.cfg");
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *v;
+
+		if (startswith(l, "group:")) {
+			free(cur);
+			v = l + 6;
+			v += strspn(v, " \t");
+			cur = strndup(v, strcspn(v, " \t"));
+			continue;
+		}
+		if (!cur || (l[0] != ' ' && l[0] != '\t'))
+			continue;
+		l += strspn(l, " \t");
+		if (!startswith(l, "nodes") || (l[5] != ' ' && l[5] != '\t'))
+			continue;
+		v = l + 5;
+		v += strspn(v, " \t");
+		v[strcspn(v, " \t")] = '\0';
+		if (strv_add(&w->grp_name, cur) < 0 || strv_add(&w->grp_nodes, v) < 0) {
 			free(cur);
 			return -ENOMEM;
 		}
@@ -256,15 +314,171 @@ static int show_dev(const struct world *w, size_t ni, const struct vp_dev *d,
 	return 0;
 }
 
+static int add_node(struct strv *s, const char *node)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (streq(s->v[i], node))
+			return 0;
+	return strv_add(s, node);
+}
+
+/*
+ * Where may VM @vmid of @node run? Its HA group's nodes when it has one;
+ * else its own node and every node of the mappings it uses (the point of a
+ * mapping is to run elsewhere); else its own node.
+ */
+static int hook_nodes(const struct world *w, struct hook *h,
+		      const struct vp_pve_vmfacts *f)
+{
+	const char *grp = ha_group(w, h->vmid);
+	int r = 0;
+
+	if (grp) {
+		for (size_t i = 0; i < w->grp_name.n; i++) {
+			char *list, *save = NULL;
+
+			if (!streq(w->grp_name.v[i], grp))
+				continue;
+			list = strdup(w->grp_nodes.v[i]);
+			if (!list)
+				return -ENOMEM;
+			for (char *n = strtok_r(list, ",", &save); n && r == 0;
+			     n = strtok_r(NULL, ",", &save)) {
+				n[strcspn(n, ":")] = '\0'; /* node:priority */
+				r = add_node(&h->where, n);
+			}
+			free(list);
+			h->why = xasprintf("HA group %s", grp);
+			return r < 0 ? r : h->why ? 0 : -ENOMEM;
+		}
+	}
+	r = add_node(&h->where, h->node);
+	for (size_t i = 0; r == 0 && i < f->n_hostpci; i++) {
+		struct strv paths = { 0 };
+		const char *m = f->hostpci[i].mapping;
+
+		if (!m || !w->m || !vp_pve_mapping_find(w->m, m))
+			continue;
+		for (size_t k = 0; r == 0 && k < w->nn; k++) {
+			r = vp_pve_mapping_paths(w->m, m, w->nodes[k].node, &paths);
+			if (r == 0 && paths.n)
+				r = add_node(&h->where, w->nodes[k].node);
+			strv_free(&paths);
+			r = r == -ENOENT ? 0 : r;
+		}
+		free(h->why);
+		h->why = xasprintf("mapping %s", m);
+		if (!h->why)
+			return -ENOMEM;
+	}
+	if (r == 0 && !h->why && !(h->why = strdup("its own node")))
+		return -ENOMEM;
+	return r;
+}
+
+/* Every VM with a hookscript, and the nodes of its snippet that lack it. */
+static int load_hooks(struct vp_ctx *ctx, struct world *w)
+{
+	for (size_t k = 0; k < w->nn; k++) {
+		_cleanup_closedir_ DIR *d = NULL;
+		struct dirent *e;
+
+		if (vp_opendirf(ctx, VP_ETC, &d, "pve/nodes/%s/qemu-server",
+				w->nodes[k].node) < 0)
+			continue;
+		while ((e = readdir(d))) {
+			_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+			_cleanup_free_ char *text = NULL;
+			struct vp_pve_vmfacts f = { 0 };
+			size_t n = strlen(e->d_name);
+			struct hook *nh, *h;
+			int r;
+
+			if (n <= 5 || !streq(e->d_name + n - 5, ".conf") ||
+			    strspn(e->d_name, "0123456789") != n - 5)
+				continue;
+			if (vp_read_strf(ctx, VP_ETC, &text,
+					 "pve/nodes/%s/qemu-server/%s", w->nodes[k].node,
+					 e->d_name) < 0 ||
+			    vp_pve_vmconf_parse(text, strlen(text), &c) < 0 ||
+			    vp_pve_vmfacts_get(c, &f) < 0)
+				continue;
+			/* "STORAGE:snippets/NAME" (qemu-server: a volume id of content
+			 * snippets). */
+			if (!f.hookscript || !strstr(f.hookscript, ":snippets/")) {
+				vp_pve_vmfacts_free(&f);
+				continue;
+			}
+			nh = realloc(w->hooks, (w->nhooks + 1) * sizeof(*nh));
+			if (!nh) {
+				vp_pve_vmfacts_free(&f);
+				return -ENOMEM;
+			}
+			w->hooks = nh;
+			h = &w->hooks[w->nhooks++];
+			*h = (struct hook){ .vmid = atoi(e->d_name),
+					    .node = w->nodes[k].node,
+					    .volid = strdup(f.hookscript) };
+			r = h->volid ? hook_nodes(w, h, &f) : -ENOMEM;
+			vp_pve_vmfacts_free(&f);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int check_hooks(struct world *w)
+{
+	for (size_t i = 0; i < w->nhooks; i++) {
+		struct hook *h = &w->hooks[i];
+		_cleanup_free_ char *storage = strndup(h->volid, strcspn(h->volid, ":"));
+
+		if (!storage)
+			return -ENOMEM;
+		for (size_t k = 0; k < h->where.n; k++) {
+			_cleanup_(strv_free) struct strv have = { 0 };
+			_cleanup_free_ char *err = NULL;
+			bool found = false;
+			int r = vp_api_snippets(w->api, h->where.v[k], storage, &have,
+						&err);
+
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0) {
+				if (strv_pushf(&h->unchecked, "%s (%s)", h->where.v[k],
+					       err ? err : strerror(-r)) < 0)
+					return -ENOMEM;
+				continue;
+			}
+			for (size_t j = 0; j < have.n && !found; j++)
+				found = streq(have.v[j], h->volid);
+			if (!found && strv_add(&h->missing, h->where.v[k]) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static struct json_object *strv_json(const struct strv *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < s->n; i++)
+		json_object_array_add(a, json_object_new_string(s->v[i]));
+	return a;
+}
+
 static int report(struct vp_ctx *ctx, struct world *w, int verbose)
 {
-	struct json_object *o = NULL, *jnodes = NULL;
-	size_t silent = 0;
+	struct json_object *o = NULL, *jnodes = NULL, *jhooks = NULL;
+	size_t silent = 0, missing = 0;
 	int r = 0;
 
 	if (ctx->out == VP_OUT_JSON) {
 		o = vp_json_doc(ctx, "cluster");
 		jnodes = json_object_new_array();
+		jhooks = json_object_new_array();
 	}
 	for (size_t i = 0; i < w->nn && r == 0; i++) {
 		const struct vp_api_host *n = &w->nodes[i];
@@ -298,16 +512,48 @@ static int report(struct vp_ctx *ctx, struct world *w, int verbose)
 			json_object_array_add(jnodes, jn);
 		}
 	}
+	for (size_t i = 0; i < w->nhooks; i++) {
+		const struct hook *h = &w->hooks[i];
+
+		missing += h->missing.n > 0;
+		if (o) {
+			struct json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "vmid", json_object_new_int(h->vmid));
+			json_object_object_add(j, "node",
+					       json_object_new_string(h->node));
+			json_object_object_add(j, "hookscript",
+					       json_object_new_string(h->volid));
+			json_object_object_add(j, "may_run_on", strv_json(&h->where));
+			json_object_object_add(j, "because",
+					       json_object_new_string(h->why));
+			json_object_object_add(j, "missing_on", strv_json(&h->missing));
+			json_object_object_add(j, "unchecked", strv_json(&h->unchecked));
+			json_object_array_add(jhooks, j);
+			continue;
+		}
+		for (size_t k = 0; k < h->missing.n; k++)
+			printf("VM %d (%s): hookscript %s is missing on %s, where it may run "
+			       "(%s): the VM will not start there\n",
+			       h->vmid, h->node, h->volid, h->missing.v[k], h->why);
+		for (size_t k = 0; k < h->unchecked.n; k++)
+			printf("VM %d (%s): hookscript %s not checked on %s\n", h->vmid,
+			       h->node, h->volid, h->unchecked.v[k]);
+	}
 	if (o) {
 		json_object_object_add(o, "nodes", jnodes);
+		json_object_object_add(o, "hookscripts", jhooks);
 		if (r == 0)
 			r = vp_json_print(ctx, o);
 		json_object_put(o);
 	}
 	if (r < 0)
 		return vp_exit_code(r);
-	/* 1: the picture is incomplete, a node did not answer. */
-	return silent ? VP_EXIT_WARN : VP_EXIT_OK;
+	/*
+	 * 2: a VM will not start on a node it may run on (its hookscript is not
+	 * there); 1: the picture is incomplete, a node did not answer.
+	 */
+	return missing ? VP_EXIT_FAIL : silent ? VP_EXIT_WARN : VP_EXIT_OK;
 }
 
 int cmd_cluster(struct vp_global *g, int argc, char **argv)
@@ -361,6 +607,13 @@ int cmd_cluster(struct vp_global *g, int argc, char **argv)
 		r = vp_guests_load_node(ctx, w.nodes[i].node, &w.guests[i]);
 	if (r == 0)
 		r = load_ha(ctx, &w);
+	if (r == 0)
+		r = load_ha_groups(ctx, &w);
+	w.api = &api;
+	if (r == 0)
+		r = load_hooks(ctx, &w);
+	if (r == 0)
+		r = check_hooks(&w);
 	if (r == 0) {
 		r = report(ctx, &w, g->verbose);
 		goto done;
@@ -375,5 +628,15 @@ done:
 	vp_api_cluster_free(w.nodes, w.nn);
 	strv_free(&w.ha_vm);
 	strv_free(&w.ha_group);
+	strv_free(&w.grp_name);
+	strv_free(&w.grp_nodes);
+	for (size_t i = 0; i < w.nhooks; i++) {
+		free(w.hooks[i].volid);
+		free(w.hooks[i].why);
+		strv_free(&w.hooks[i].where);
+		strv_free(&w.hooks[i].missing);
+		strv_free(&w.hooks[i].unchecked);
+	}
+	free(w.hooks);
 	return r;
 }

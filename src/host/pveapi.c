@@ -8,6 +8,7 @@
  * subsystem_vendor/subsystem_device as "0x..." strings, iommugroup (-1 without
  * a group), mdev, vendor_name, device_name; knowledge proxmox-formats.md §5).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -579,4 +580,59 @@ int vp_api_cluster(const struct vp_api *api, struct vp_api_host **out, size_t *n
 	*out = v;
 	*n = nn;
 	return 0;
+}
+
+bool vp_api_storage_id_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 2 || n > 64 || !isalpha((unsigned char)s[0]) ||
+	    !isalnum((unsigned char)s[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
+			return false;
+	/* ".." would be a path step in a recording: no storage id has it. */
+	return !strstr(s, "..");
+}
+
+int vp_api_snippets(const struct vp_api *api, const char *node, const char *storage,
+		    struct strv *volids, char **err)
+{
+	const char *const extra[] = { "--content", "snippets", NULL };
+	_cleanup_free_ char *json = NULL, *rel = NULL;
+	struct json_object *top, *arr;
+	size_t len = 0;
+	int r;
+
+	*err = NULL;
+	if (!vp_api_node_name_ok(node) || !vp_api_storage_id_ok(storage)) {
+		*err = xasprintf("'%s' / '%s' is not a node and storage", node, storage);
+		return -EINVAL;
+	}
+	rel = xasprintf("nodes/%s/storage/%s/content", node, storage);
+	if (!rel)
+		return -ENOMEM;
+	r = api_get(api, rel, extra, &json, &len, err);
+	if (r < 0)
+		return r;
+	top = parse(json, len, err);
+	if (!top)
+		return *err ? -EBADMSG : -ENOMEM;
+	arr = data_of(top);
+	if (!json_object_is_type(arr, json_type_array)) {
+		json_object_put(top);
+		*err = strdup("not a list of volumes");
+		return -EBADMSG;
+	}
+	for (size_t i = 0; r == 0 && i < json_object_array_length(arr); i++) {
+		struct json_object *f;
+
+		if (json_object_object_get_ex(json_object_array_get_idx(arr, i), "volid",
+					      &f) &&
+		    json_object_is_type(f, json_type_string))
+			r = strv_add(volids, json_object_get_string(f));
+	}
+	json_object_put(top);
+	return r;
 }

@@ -62,3 +62,15 @@ struct vp_api_host {
 int vp_api_cluster(const struct vp_api *api, struct vp_api_host **out, size_t *n,
 		   char **err);
 void vp_api_cluster_free(struct vp_api_host *v, size_t n);
+
+/*
+ * GET /nodes/NODE/storage/STORAGE/content --content snippets (pve-manager
+ * API2/Storage/Content.pm): the volids ("local:snippets/x.sh") of the
+ * snippets that node sees on that storage.
+ */
+int vp_api_snippets(const struct vp_api *api, const char *node, const char *storage,
+		    struct strv *volids, char **err);
+
+/* pve-storage-id (pve-storage PVE/JSONSchema): ^[a-z][a-z0-9\-\_\.]*[a-z0-9]$, any case.
+ */
+bool vp_api_storage_id_ok(const char *s);

@@ -114,6 +114,39 @@ def _():
     check(nodes["pve-gpu02"]["devices"][1]["mappings"] == [], "the stale map covers nothing")
 
 
+@test("cluster: a hookscript missing on a node its VM may run on (HA group); exit 2")
+def _():
+    root, api = world()
+    node2 = os.path.join(TMP, "node2")
+    shutil.rmtree(node2, ignore_errors=True)
+    shutil.copytree(os.path.join(FIX, "dual-socket-p40"), node2, symlinks=True)
+    put(node2, "var/lib/vz/snippets/vp-200.sh", "#!/bin/sh\n")
+    subprocess.run([sys.executable, MKAPI, api, f"pve-gpu01={FIX}/dual-socket-p40",
+                    f"pve-gpu02={node2}:18-19,3b-3c;+40",
+                    f"pve-gpu03={FIX}/intel-4090:01-09;+1",
+                    "--fail", f"pve-gpu04={NOANSWER}"], check=True)
+    put(root, "etc/pve/mapping/pci.cfg", CFG)
+    put(root, "etc/pve/nodes/pve-gpu02/qemu-server/200.conf",
+        "name: train\nmemory: 8192\nhostpci0: mapping=p40,pcie=1\nmachine: q35\n"
+        "hookscript: local:snippets/vp-200.sh\n")
+    put(root, "etc/pve/ha/resources.cfg", "vm: 200\n\tgroup gpu-nodes\n")
+    put(root, "etc/pve/ha/groups.cfg",
+        "group: gpu-nodes\n\tnodes pve-gpu01,pve-gpu02:2\n\trestricted 1\n")
+    rc, out, err = run("cluster", "--api", api, root=root)
+    check(rc == 2 and "VM 200 (pve-gpu02): hookscript local:snippets/vp-200.sh is missing "
+          "on pve-gpu01, where it may run (HA group gpu-nodes)" in out, f"rc {rc}: {out} {err}")
+    check("missing on pve-gpu02" not in out, out)
+    rc, out, err = run("--json", "cluster", "--api", api, root=root)
+    h = json.loads(out)["hookscripts"]
+    check(len(h) == 1 and h[0]["missing_on"] == ["pve-gpu01"]
+          and h[0]["may_run_on"] == ["pve-gpu01", "pve-gpu02"], h)
+    # Without HA: the nodes of the mappings it uses (p40: pve-gpu01, pve-gpu02).
+    os.unlink(os.path.join(root, "etc/pve/ha/resources.cfg"))
+    rc, out, err = run("--json", "cluster", "--api", api, root=root)
+    h = json.loads(out)["hookscripts"]
+    check(h[0]["because"] == "mapping p40" and h[0]["missing_on"] == ["pve-gpu01"], h)
+
+
 @test("mapping plan --cluster: a pool on the two nodes that match, notes for the rest")
 def _():
     root, api = world()

@@ -10,7 +10,9 @@ the basename of the iommu_group link or -1; mdev 1 when the function has
 mdev_supported_types/ or nvidia/. Names come from pci.ids and are left out
 here (lspci leaves them out too when pci.ids lacks the id). pvesh
 --output-format json prints the array. GET /nodes (API2/Nodes.pm) gives
-node and status among other keys.
+node and status among other keys. GET /nodes/NODE/storage/local/content
+--content snippets (API2/Storage/Content.pm) lists the snippets of the dir
+storage "local" (/var/lib/vz/snippets) with their volid.
 
 usage: mkapi.py OUT NODE=TREE[:RENUMBER] ... [--offline NODE] [--fail NODE=MESSAGE]
   RENUMBER: old-new bus pairs and a group shift, "18-19,3b-3c;+1": the same
@@ -97,6 +99,15 @@ def main(argv):
                 entries = renumber(entries, ren)
             with open(os.path.join(d, "pci.json"), "w") as f:
                 json.dump(entries, f, separators=(",", ":"))
+            snip = os.path.join(tree, "var/lib/vz/snippets")
+            names = sorted(os.listdir(snip)) if os.path.isdir(snip) else []
+            sd = os.path.join(out, "nodes", n, "storage", "local")
+            os.makedirs(sd, exist_ok=True)
+            with open(os.path.join(sd, "content.json"), "w") as f:
+                json.dump([{"volid": f"local:snippets/{x}", "format": "snippet",
+                            "content": "snippets",
+                            "size": os.path.getsize(os.path.join(snip, x))}
+                           for x in names], f, separators=(",", ":"))
     with open(os.path.join(out, "nodes.json"), "w") as f:
         json.dump(index, f, separators=(",", ":"))
     return 0
