@@ -77,82 +77,56 @@ struct world {
 };
 
 /*
- * /etc/pve/ha/resources.cfg (pve-ha-manager HA/Resources.pm, a section
- * config): "vm: 100" then indented "group NAME". HA rules of PVE 9
- * (rules.cfg) are not read here.
+ * One key of every section of a section config file (pve-common
+ * SectionConfig.pm: "TYPE: ID" headers, indented "key value" lines): for
+ * /etc/pve/ha/resources.cfg (pve-ha-manager HA/Resources.pm) "vm: 100" ->
+ * "group NAME"; for /etc/pve/ha/groups.cfg (HA/Groups.pm) "group: NAME" ->
+ * "nodes n1[:prio],n2" (pve-ha-group-node-list). PVE 9's node affinity
+ * rules (rules.cfg) are not read here.
  */
-static int load_ha(struct vp_ctx *ctx, struct world *w)
+static int section_key(struct vp_ctx *ctx, const char *file, const char *type,
+		       const char *key, struct strv *ids, struct strv *values)
 {
-	_cleanup_free_ char *text = NULL;
-	char *save = NULL, *cur = NULL;
-	int r = vp_read_strf(ctx, VP_ETC, &text, "pve/ha/resources.cfg");
+	_cleanup_free_ char *text = NULL, *cur = NULL;
+	size_t tl = strlen(type), kl = strlen(key);
+	char *save = NULL;
+	int r = vp_read_strf(ctx, VP_ETC, &text, "pve/ha/%s", file);
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *v;
 
-		if (startswith(l, "vm:")) {
+		if (!strncmp(l, type, tl) && l[tl] == ':') {
 			free(cur);
-			v = l + 3;
+			v = l + tl + 1;
 			v += strspn(v, " \t");
 			cur = strndup(v, strcspn(v, " \t"));
+			if (!cur)
+				return -ENOMEM;
 			continue;
 		}
 		if (!cur || (l[0] != ' ' && l[0] != '\t'))
 			continue;
 		l += strspn(l, " \t");
-		if (!startswith(l, "group") || (l[5] != ' ' && l[5] != '\t'))
+		if (strncmp(l, key, kl) || (l[kl] != ' ' && l[kl] != '\t'))
 			continue;
-		v = l + 5;
+		v = l + kl;
 		v += strspn(v, " \t");
 		v[strcspn(v, " \t")] = '\0';
-		if (strv_add(&w->ha_vm, cur) < 0 || strv_add(&w->ha_group, v) < 0) {
-			free(cur);
+		if (strv_add(ids, cur) < 0 || strv_add(values, v) < 0)
 			return -ENOMEM;
-		}
 	}
-	free(cur);
 	return 0;
 }
 
-/*
- * /etc/pve/ha/groups.cfg (pve-ha-manager HA/Groups.pm): "group: NAME", then
- * "nodes n1[:prio],n2" (pve-ha-group-node-list).
- */
-static int load_ha_groups(struct vp_ctx *ctx, struct world *w)
+static int load_ha(struct vp_ctx *ctx, struct world *w)
 {
-	_cleanup_free_ char *text = NULL;
-	char *save = NULL, *cur = NULL;
-	int r = vp_read_strf(ctx, VP_ETC, &text, "pve/ha/groups.cfg");
+	int r = section_key(ctx, "resources.cfg", "vm", "group", &w->ha_vm, &w->ha_group);
 
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *v;
-
-		if (startswith(l, "group:")) {
-			free(cur);
-			v = l + 6;
-			v += strspn(v, " \t");
-			cur = strndup(v, strcspn(v, " \t"));
-			continue;
-		}
-		if (!cur || (l[0] != ' ' && l[0] != '\t'))
-			continue;
-		l += strspn(l, " \t");
-		if (!startswith(l, "nodes") || (l[5] != ' ' && l[5] != '\t'))
-			continue;
-		v = l + 5;
-		v += strspn(v, " \t");
-		v[strcspn(v, " \t")] = '\0';
-		if (strv_add(&w->grp_name, cur) < 0 || strv_add(&w->grp_nodes, v) < 0) {
-			free(cur);
-			return -ENOMEM;
-		}
-	}
-	free(cur);
-	return 0;
+	return r < 0 ? r
+		     : section_key(ctx, "groups.cfg", "group", "nodes", &w->grp_name,
+				   &w->grp_nodes);
 }
 
 static const char *ha_group(const struct world *w, int vmid)
@@ -607,8 +581,6 @@ int cmd_cluster(struct vp_global *g, int argc, char **argv)
 		r = vp_guests_load_node(ctx, w.nodes[i].node, &w.guests[i]);
 	if (r == 0)
 		r = load_ha(ctx, &w);
-	if (r == 0)
-		r = load_ha_groups(ctx, &w);
 	w.api = &api;
 	if (r == 0)
 		r = load_hooks(ctx, &w);

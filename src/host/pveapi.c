@@ -314,6 +314,22 @@ static struct json_object *data_of(struct json_object *o)
 	return o;
 }
 
+/* An answer that must be a list: *top is what to put, the list is returned. */
+static int parse_list(const char *json, size_t len, const char *what,
+		      struct json_object **top, struct json_object **arr, char **err)
+{
+	*top = parse(json, len, err);
+	if (!*top)
+		return *err ? -EBADMSG : -ENOMEM;
+	*arr = data_of(*top);
+	if (json_object_is_type(*arr, json_type_array))
+		return 0;
+	json_object_put(*top);
+	*top = NULL;
+	*err = xasprintf("not a list of %s", what);
+	return *err ? -EBADMSG : -ENOMEM;
+}
+
 void vp_api_nodes_free(struct vp_api_node *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
@@ -341,15 +357,9 @@ int vp_api_nodes(const struct vp_api *api, struct vp_api_node **out, size_t *n,
 	r = api_get(api, "nodes", NULL, &json, &len, err);
 	if (r < 0)
 		return r;
-	top = parse(json, len, err);
-	if (!top)
-		return *err ? -EBADMSG : -ENOMEM;
-	arr = data_of(top);
-	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(top);
-		*err = strdup("GET /nodes: not a list");
-		return -EBADMSG;
-	}
+	r = parse_list(json, len, "nodes", &top, &arr, err);
+	if (r < 0)
+		return r;
 	total = json_object_array_length(arr);
 	v = calloc(total ? total : 1, sizeof(*v));
 	if (!v) {
@@ -432,15 +442,9 @@ int vp_api_pci_parse(const char *json, size_t len, struct vp_host **out, char **
 
 	*out = NULL;
 	*err = NULL;
-	top = parse(json, len, err);
-	if (!top)
-		return *err ? -EBADMSG : -ENOMEM;
-	arr = data_of(top);
-	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(top);
-		*err = strdup("not a list of PCI functions");
-		return -EBADMSG;
-	}
+	r = parse_list(json, len, "PCI functions", &top, &arr, err);
+	if (r < 0)
+		return r;
 	total = json_object_array_length(arr);
 	h = calloc(1, sizeof(*h));
 	if (h)
@@ -616,15 +620,9 @@ int vp_api_snippets(const struct vp_api *api, const char *node, const char *stor
 	r = api_get(api, rel, extra, &json, &len, err);
 	if (r < 0)
 		return r;
-	top = parse(json, len, err);
-	if (!top)
-		return *err ? -EBADMSG : -ENOMEM;
-	arr = data_of(top);
-	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(top);
-		*err = strdup("not a list of volumes");
-		return -EBADMSG;
-	}
+	r = parse_list(json, len, "volumes", &top, &arr, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; r == 0 && i < json_object_array_length(arr); i++) {
 		struct json_object *f;
 
