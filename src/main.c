@@ -92,7 +92,8 @@ static const struct vp_cmd commands[] = {
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
 	  "  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
 	  "  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n" },
-	{ "lxc", cmd_lxc, "plan or apply a container's GPU devN lines (/dev/dri, NVIDIA, kfd)",
+	{ "lxc", cmd_lxc,
+	  "plan or apply a container's GPU devN lines (/dev/dri, NVIDIA, kfd)",
 	  "  plan|apply CTID        plan shows the diff or pct command; apply writes (root only)\n"
 	  "      --dri              pass the GPU's /dev/dri nodes (renderD*, card*)\n"
 	  "      --gpu ADDR         pass what GPU ADDR's vendor stack needs: NVIDIA's\n"

@@ -265,15 +265,18 @@ static int nvidia_nodes(struct vp_ctx *ctx, const struct vp_host *h,
 		g->nv_minor = vp_nvidia_info_minor(info);
 	if (g->nv_minor < 0) {
 		_cleanup_free_ char *shown = vp_display_path(VP_PROC, infopath);
+		_cleanup_free_ char *gpus =
+			vp_display_path(VP_PROC, "driver/nvidia/gpus");
 
 		g->nv_minor = assumed_minor(h, d);
 		g->nv_minor_assumed = true;
-		r = strv_pushf(
-			&g->notes,
-			"/dev/nvidia%d assumed for %s: %s could not be read; the driver "
-			"numbers cards in probe order (address order here); check "
-			"with: grep Minor /proc/driver/nvidia/gpus/*/information",
-			g->nv_minor, d->addr, shown ? shown : infopath);
+		r = strv_pushf(&g->notes,
+			       "minor %d (node nvidia%d) assumed for %s: %s could not be "
+			       "read; the driver numbers cards in probe order (address "
+			       "order here); check with: grep Minor %s/*/information",
+			       g->nv_minor, g->nv_minor, d->addr,
+			       shown ? shown : infopath,
+			       gpus ? gpus : "driver/nvidia/gpus");
 		if (r < 0)
 			return r;
 	}
@@ -285,13 +288,18 @@ static int nvidia_nodes(struct vp_ctx *ctx, const struct vp_host *h,
 	 * devN path is missing or not a device (proxmox-formats.md §7), so only
 	 * nodes that exist are written.
 	 */
-	if (!vp_existsf(ctx, VP_DEV, "%s", card) || !vp_existsf(ctx, VP_DEV, "nvidiactl"))
+	if (!vp_existsf(ctx, VP_DEV, "%s", card) ||
+	    !vp_existsf(ctx, VP_DEV, "nvidiactl")) {
+		_cleanup_free_ char *node = vp_display_path(
+			VP_DEV, vp_existsf(ctx, VP_DEV, "%s", card) ? "nvidiactl" : card);
+
 		return strv_pushf(
 			&g->refusals,
-			"/dev/%s is not on the host: nvidia-modprobe makes the nodes "
+			"%s is not on the host: nvidia-modprobe makes the nodes "
 			"when a program first opens the driver; run nvidia-smi (or "
 			"enable nvidia-persistenced) on the host, then plan again",
-			vp_existsf(ctx, VP_DEV, "%s", card) ? "nvidiactl" : card);
+			node ? node : card);
+	}
 	/*
 	 * The render group: these are the card's compute and media interface,
 	 * what renderD* and /dev/kfd are for the DRM drivers (systemd's
@@ -304,14 +312,19 @@ static int nvidia_nodes(struct vp_ctx *ctx, const struct vp_host *h,
 			r = push(g, shared[i], true);
 			continue;
 		}
-		if (streq(shared[i], "nvidia-uvm"))
+		if (streq(shared[i], "nvidia-uvm")) {
+			_cleanup_free_ char *node = vp_display_path(VP_DEV, shared[i]);
+			_cleanup_free_ char *conf =
+				vp_display_path(VP_ETC, "modules-load.d/nvidia-uvm.conf");
+
 			r = strv_pushf(
 				&g->notes,
-				"/dev/nvidia-uvm is not on the host: CUDA and NVENC "
-				"need it; load nvidia_uvm at boot (echo nvidia_uvm > "
-				"/etc/modules-load.d/nvidia-uvm.conf) and create the "
-				"nodes before the container starts (nvidia-modprobe -c0 "
-				"-u), then plan again");
+				"%s is not on the host: CUDA and NVENC need it; load "
+				"nvidia_uvm at boot (echo nvidia_uvm > %s) and create "
+				"the nodes before the container starts (nvidia-modprobe "
+				"-c0 -u), then plan again",
+				node ? node : shared[i], conf ? conf : "modules-load.d");
+		}
 	}
 	if (r < 0)
 		return r;
@@ -357,7 +370,7 @@ int vp_gpu_nodes_load(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 		return push(g, "kfd", true);
 	return strv_pushf(
 		&g->notes,
-		"/dev/kfd is not on the host: ROCm and OpenCL compute need it "
+		"kfd (amdgpu's compute node) is not on the host: ROCm and OpenCL need it "
 		"(amdgpu's KFD; is the card supported by ROCm and amdgpu loaded "
 		"with it?); VA-API works with the render node alone");
 }
@@ -404,15 +417,22 @@ static int nvidia_majmin(struct vp_ctx *ctx, const char *name, char **out)
 
 int vp_gpu_node_majmin(struct vp_ctx *ctx, const char *path, char **out)
 {
+	_cleanup_free_ char *devdir = NULL;
 	_cleanup_close_ int fd = -1;
+	size_t n;
 	const char *name;
 	char *v = NULL;
 	struct stat st;
 
 	*out = NULL;
-	if (!startswith(path, "/dev/"))
+	/* @path as vp_display_path(VP_DEV, ...) made it. */
+	devdir = vp_display_path(VP_DEV, "");
+	if (!devdir)
+		return -ENOMEM;
+	n = strlen(devdir);
+	if (strncmp(path, devdir, n) != 0 || path[n] != '/')
 		return 0;
-	name = path + 5;
+	name = path + n + 1;
 	fd = vp_openf(ctx, VP_DEV, O_PATH, "%s", name);
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
 		*out = xasprintf("%u:%u", major(st.st_rdev), minor(st.st_rdev));

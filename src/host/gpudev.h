@@ -46,7 +46,7 @@ int vp_proc_devices_major(const char *text, const char *name);
 
 /* One node for the container: its host path and the container group it gets. */
 struct vp_gpu_node {
-	char *path;  /* "/dev/nvidia0" */
+	char *path;  /* as vp_display_path(VP_DEV, "nvidia0") shows it */
 	bool render; /* the render group; else the video group */
 };
 
@@ -73,7 +73,7 @@ int vp_gpu_nodes_load(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 void vp_gpu_nodes_free(struct vp_gpu_nodes *g);
 
 /*
- * The "MAJ:MIN" of host node @path ("/dev/nvidia-uvm"): the node's own
+ * The "MAJ:MIN" of host node @path (a vp_display_path of VP_DEV): the node's own
  * st_rdev when it is a character device under the root, else the driver's
  * numbers (sysfs dev files, /proc/devices and the fixed minors). NULL in
  * *out when they cannot be known.

@@ -610,10 +610,11 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 				gn.nv_version);
 		else
 			vp_plan_note(
-				p, "the host NVIDIA driver's version could not be read "
-				   "(/sys/module/nvidia/version, "
-				   "/proc/driver/nvidia/version): the container's NVIDIA "
-				   "userland must be exactly the host driver's release");
+				p,
+				"the host NVIDIA driver's version could not be read "
+				"(module/nvidia/version in sysfs, driver/nvidia/version "
+				"in procfs): the container's NVIDIA userland must be "
+				"exactly the host driver's release");
 	}
 	if (gn.nvidia)
 		vp_plan_note(
