@@ -92,12 +92,19 @@ static const struct vp_cmd commands[] = {
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
 	  "  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
 	  "  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n" },
-	{ "lxc", cmd_lxc, "plan or apply a container's /dev/dri devN lines",
+	{ "lxc", cmd_lxc,
+	  "plan or apply a container's GPU devN lines (/dev/dri, NVIDIA, kfd)",
 	  "  plan|apply CTID        plan shows the diff or pct command; apply writes (root only)\n"
 	  "      --dri              pass the GPU's /dev/dri nodes (renderD*, card*)\n"
+	  "      --gpu ADDR         pass what GPU ADDR's vendor stack needs: NVIDIA's\n"
+	  "                         /dev/nvidiaN, nvidiactl, nvidia-uvm*, nvidia-modeset,\n"
+	  "                         nvidia-caps/* (with the driver version the container\n"
+	  "                         must match); AMD's /dev/dri nodes and /dev/kfd\n"
 	  "      --render-only      only the render node (enough for VA-API, QSV, OpenCL)\n"
-	  "  -d, --device ADDR      the GPU (default: the one advise picks, the boot VGA\n"
-	  "                         or iGPU with a render node)\n" },
+	  "  -d, --device ADDR      the GPU for --dri (default: the one advise picks, the\n"
+	  "                         boot VGA or iGPU with a render node)\n"
+	  "  gid= is the container's own render/video group, read from its root\n"
+	  "  filesystem where it is a directory (else the host's, as a named assumption)\n" },
 	{ "hookscript", cmd_hookscript,
 	  "write a VM's hookscript snippet: reset_method at pre-start, rebind at post-stop",
 	  "  [plan|apply] VMID      plan shows the change; apply (the default) writes (root)\n"

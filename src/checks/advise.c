@@ -9,13 +9,18 @@
 #include <stdlib.h>
 
 #include "checks/advise.h"
+#include "host/gpudev.h"
 #include "kb/kb.h"
 #include "out/output.h"
 #include "plan/pveplan.h"
 #include "pve/ctconf.h"
 
 /* Seed 000, "Expected setup time" (community reports, Linux-experienced operator). */
-#define EFFORT_LXC    "15-30 minutes (LXC /dev/dri)"
+#define EFFORT_LXC "15-30 minutes (LXC /dev/dri)"
+/* The same, plus one driver install on each side (their versions must match). */
+#define EFFORT_LXC_NV                                                                    \
+	"30-60 minutes (LXC with the NVIDIA nodes; the same driver release on the host " \
+	"and in the container)"
 #define EFFORT_CLEAN  "2-6 hours (clean dual-GPU passthrough on supported hardware)"
 #define EFFORT_RESET  "1-3 days (AMD reset bug workarounds: vendor-reset, hookscripts)"
 #define EFFORT_SINGLE "a recurring weekend project (single-GPU passthrough)"
@@ -51,6 +56,7 @@ const char *vp_path_name(enum vp_path p)
 		[VP_PATH_SRIOV_VF] = "sriov-vf",
 		[VP_PATH_VGPU] = "vgpu",
 		[VP_PATH_NONE] = "none",
+		[VP_PATH_LXC_GPU] = "lxc-gpu",
 	};
 	return n[p];
 }
@@ -116,6 +122,73 @@ static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm,
 	vp_lxc_wanted_free(want, n);
 }
 
+/* The devN lines of lxc plan --gpu for an NVIDIA card, with the host's gids. */
+static void nvidia_lines(struct vp_advice *a, struct vp_ctx *ctx, const struct vp_host *h,
+			 const struct vp_drm *drm, const struct vp_dev *d)
+{
+	struct vp_gpu_nodes g;
+	struct vp_pve_lxc_dev *want = NULL;
+	size_t n = 0;
+
+	if (vp_gpu_nodes_load(ctx, h, d, drm, false, &g) < 0) {
+		vp_gpu_nodes_free(&g);
+		return;
+	}
+	if (g.refusals.n) {
+		for (size_t i = 0; i < g.refusals.n; i++)
+			say(&a->cautions, strdup(g.refusals.v[i]));
+	} else if (vp_lxc_gpu_wanted(&g, drm->render_gid, drm->video_gid, &want, &n) ==
+		   0) {
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_free_ char *value = NULL, *reason = NULL;
+
+			if (vp_pve_lxc_dev_print(&want[i], &value, &reason) == 0)
+				say(&a->lines, xasprintf("dev%zu: %s", i, value));
+		}
+		vp_lxc_wanted_free(want, n);
+	}
+	if (g.nv_version)
+		say(&a->cautions,
+		    xasprintf("the container's NVIDIA userland must be exactly the host "
+			      "driver's release, %s (%s)",
+			      g.nv_version, g.nv_version_from));
+	vp_gpu_nodes_free(&g);
+}
+
+struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h)
+{
+	struct vp_dev *nv = NULL;
+
+	/*
+	 * The NVIDIA driver makes no render node without nvidia-drm, but its
+	 * own nodes (/dev/nvidia*) serve NVENC, NVDEC and CUDA in a container
+	 * while the host keeps the card (lxc plan --gpu).
+	 */
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind == VP_KIND_DISPLAY && d->vendor == VP_PCI_VENDOR_NVIDIA &&
+		    streq(d->driver, "nvidia") && (!nv || d->boot_vga == 1))
+			nv = d;
+	}
+	return nv;
+}
+
+/* A container on the NVIDIA card's nodes: the lines, why, and the lxc command. */
+static void container_nvidia(struct vp_advice *a, struct vp_ctx *ctx,
+			     const struct vp_host *h, const struct vp_drm *drm,
+			     struct vp_dev *nv)
+{
+	a->path = VP_PATH_LXC_GPU;
+	a->device = nv;
+	a->effort = EFFORT_LXC_NV;
+	say(&a->why, xasprintf("%s has no DRM render node, but the NVIDIA driver's own "
+			       "nodes give a container NVENC, NVDEC and CUDA (lxc plan "
+			       "CTID --gpu %s)",
+			       nv->addr, nv->addr));
+	nvidia_lines(a, ctx, h, drm, nv);
+}
+
 struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm)
 {
 	struct vp_dev *dri = NULL;
@@ -135,15 +208,22 @@ struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm)
  * When passthrough is out: LXC /dev/dri if the workload can live in a
  * container and a GPU has a render node, otherwise no GPU path at all.
  */
-static void container_or_none(struct vp_advice *a, const struct vp_workload *wl,
+static void container_or_none(struct vp_advice *a, struct vp_ctx *ctx,
+			      const struct vp_host *h, const struct vp_workload *wl,
 			      const struct vp_drm *drm, struct vp_dev *dri,
 			      struct vp_dev *about)
 {
+	struct vp_dev *nv = dri ? NULL : vp_nvidia_ct_gpu(h);
+
 	if (wl->container_ok && dri) {
 		a->path = VP_PATH_LXC_DRI;
 		a->device = dri;
 		a->effort = EFFORT_LXC;
 		lxc_lines(a, drm, dri);
+		return;
+	}
+	if (wl->container_ok && nv) {
+		container_nvidia(a, ctx, h, drm, nv);
 		return;
 	}
 	a->path = VP_PATH_NONE;
@@ -229,6 +309,16 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		say(&a->why, strdup("this host has no display device"));
 		goto out;
 	}
+	if (wl->prefer_container && !dri && vp_nvidia_ct_gpu(h)) {
+		container_nvidia(a, ctx, h, &drm, vp_nvidia_ct_gpu(h));
+		say(&a->why,
+		    xasprintf("%s; the host keeps the GPU and can share it among "
+			      "containers",
+			      wl->why));
+		say(&a->alternatives,
+		    strdup("full passthrough only if a Windows VM must own the GPU"));
+		goto out;
+	}
 	if (wl->prefer_container && dri) {
 		a->path = VP_PATH_LXC_DRI;
 		a->device = dri;
@@ -245,7 +335,7 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		goto out;
 	}
 	if (!h->ngroups) {
-		container_or_none(a, wl, &drm, dri, NULL);
+		container_or_none(a, ctx, h, wl, &drm, dri, NULL);
 		say(&a->why, strdup(h->no_iommu_why));
 		goto out;
 	}
@@ -261,7 +351,7 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 	}
 	if (displays == 1 && pt) {
 		/* Seed 000: "Single-GPU homelab (no host backup video): No". */
-		container_or_none(a, wl, &drm, dri, pt);
+		container_or_none(a, ctx, h, wl, &drm, dri, pt);
 		say(&a->why,
 		    xasprintf("%s is the host's only display: passing it through takes "
 			      "the console away",
@@ -277,7 +367,7 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 		goto out;
 	}
 	if (!pt || !group_ok(h, pt)) {
-		container_or_none(a, wl, &drm, dri, pt);
+		container_or_none(a, ctx, h, wl, &drm, dri, pt);
 		if (pt)
 			say(&a->why,
 			    xasprintf("%s shares IOMMU group %d with unrelated devices",

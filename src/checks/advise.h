@@ -2,7 +2,8 @@
 /*
  * advise: the question before passthrough. Seed 000's decision matrix as
  * data, applied to this host's GPUs, groups and cluster: full passthrough,
- * LXC /dev/dri, an SR-IOV VF, mediated vGPU, or not at all.
+ * LXC /dev/dri (or an NVIDIA card's /dev/nvidia* nodes), an SR-IOV VF,
+ * mediated vGPU, or not at all.
  */
 #pragma once
 
@@ -15,6 +16,7 @@ enum vp_path {
 	VP_PATH_SRIOV_VF,
 	VP_PATH_VGPU,
 	VP_PATH_NONE,
+	VP_PATH_LXC_GPU, /* a container with an NVIDIA card's own nodes (lxc --gpu) */
 };
 const char *vp_path_name(enum vp_path p);
 
@@ -42,6 +44,8 @@ struct vp_advice {
 /* The GPU for LXC /dev/dri: one with a render node, the boot VGA first (or NULL). */
 struct vp_drm;
 struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm);
+/* An NVIDIA display function on the nvidia driver, the boot VGA first (or NULL). */
+struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h);
 
 int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *wl,
 	      struct vp_advice *a);

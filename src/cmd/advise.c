@@ -33,6 +33,8 @@ static const char *path_title(enum vp_path p)
 		return "full PCI passthrough to a VM";
 	case VP_PATH_LXC_DRI:
 		return "an LXC container with /dev/dri (no passthrough)";
+	case VP_PATH_LXC_GPU:
+		return "an LXC container with the NVIDIA card's nodes (no passthrough)";
 	case VP_PATH_SRIOV_VF:
 		return "an SR-IOV virtual function";
 	case VP_PATH_VGPU:

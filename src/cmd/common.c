@@ -151,7 +151,8 @@ static const struct {
 		"vfio-pilot vm lint 100" },
 	{ "cpu-args",
 	  "vfio-pilot cpu-args --vendor nvidia-consumer --driver-version 470" },
-	{ "lxc", "vfio-pilot lxc plan 105 --dri --render-only" },
+	{ "lxc", "vfio-pilot lxc plan 105 --dri --render-only\n"
+		 "vfio-pilot lxc plan 105 --gpu 01:00.0" },
 	{ "hookscript", "vfio-pilot hookscript plan 100 -d 01:00.0 --reset-method bus" },
 	{ "mapping", "vfio-pilot mapping plan gpu0 -d 01:00 --host node2-snapshot" },
 	{ "cluster", "vfio-pilot cluster --api recorded-answers/" },

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lxc plan|apply CTID --dri: pass a GPU's /dev/dri nodes to a container
- * with devN lines (pve-container, PVE 8.1+), or the raw lxc.* lines on
- * older Proxmox. plan is a dry run; apply needs root.
+ * lxc plan|apply CTID --dri | --gpu ADDR: pass a GPU's /dev/dri nodes, or
+ * the nodes its vendor's compute and media stack needs (/dev/nvidia*,
+ * /dev/kfd beside /dev/dri), to a container with devN lines
+ * (pve-container, PVE 8.1+), or the raw lxc.* lines on older Proxmox.
+ * plan is a dry run; apply needs root.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 enum {
 	OPT_DRI = 0x200,
 	OPT_RENDER_ONLY,
+	OPT_GPU,
 };
 
 struct lxc_args {
@@ -23,6 +26,7 @@ struct lxc_args {
 static const struct option lxc_opts[] = {
 	{ "dri", no_argument, NULL, OPT_DRI },
 	{ "render-only", no_argument, NULL, OPT_RENDER_ONLY },
+	{ "gpu", required_argument, NULL, OPT_GPU },
 	{ "device", required_argument, NULL, 'd' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -40,6 +44,9 @@ static int lxc_opt(void *data, int c, const char *arg)
 		return 0;
 	case 'd':
 		a->o.device = arg;
+		return 0;
+	case OPT_GPU:
+		a->o.gpu = arg;
 		return 0;
 	default:
 		return -EINVAL;
@@ -64,11 +71,22 @@ int cmd_lxc(struct vp_global *g, int argc, char **argv)
 	}
 	if (argc - first != 2 ||
 	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
-		vp_err("use: lxc plan|apply CTID --dri [--render-only] [--device ADDR]");
+		vp_err("use: lxc plan|apply CTID --dri [--render-only] [--device ADDR] | "
+		       "--gpu ADDR [--render-only]");
 		return VP_EXIT_USAGE;
 	}
-	if (!a.dri) {
-		vp_err("say what to pass: --dri (the GPU's /dev/dri nodes)");
+	if (!a.dri && !a.o.gpu) {
+		vp_err("say what to pass: --dri (the GPU's /dev/dri nodes) or --gpu ADDR "
+		       "(the nodes its vendor's compute and media stack needs)");
+		return VP_EXIT_USAGE;
+	}
+	if (a.dri && a.o.gpu) {
+		vp_err("--dri and --gpu exclude each other (--gpu includes an AMD or Intel "
+		       "card's /dev/dri nodes)");
+		return VP_EXIT_USAGE;
+	}
+	if (a.o.gpu && a.o.device) {
+		vp_err("--gpu names the GPU itself; --device is for --dri");
 		return VP_EXIT_USAGE;
 	}
 	if (vp_guest_id_parse(argv[first + 1], &a.o.ctid) < 0) {

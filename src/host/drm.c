@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "host/facts.h"
+#include "host/gpudev.h"
 
 static int cmp_node(const void *a, const void *b)
 {
@@ -18,27 +19,10 @@ static int cmp_node(const void *a, const void *b)
 static int group_gid(struct vp_ctx *ctx, const char *name)
 {
 	_cleanup_free_ char *text = NULL;
-	char *save = NULL;
-	size_t n = strlen(name);
 
 	if (vp_read_strf(ctx, VP_ETC, &text, "group") < 0)
 		return -1;
-	/* group(5): name:password:GID:members */
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *p, *end;
-		long gid;
-
-		if (strncmp(l, name, n) != 0 || l[n] != ':')
-			continue;
-		p = strchr(l + n + 1, ':');
-		if (!p)
-			return -1;
-		gid = strtol(p + 1, &end, 10);
-		return (end != p + 1 && *end == ':' && gid >= 0 && gid < 1 << 30)
-			       ? (int)gid
-			       : -1;
-	}
-	return -1;
+	return vp_group_file_gid(text, name);
 }
 
 int vp_drm_load(struct vp_ctx *ctx, struct vp_drm *d)

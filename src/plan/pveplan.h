@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Plans for Proxmox guest files: container devN lines for /dev/dri (lxc),
+ * Plans for Proxmox guest files: container devN lines for /dev/dri and a
+ * GPU's compute nodes (/dev/nvidia*, /dev/kfd) (lxc),
  * one hookscript snippet per VM (hookscript), and cluster resource
  * mappings (mapping). The line building is pure (text in, text out) so the
  * unit tests can drive it; the vp_*_plan functions read the root and fill a
@@ -55,10 +56,53 @@ int vp_lxc_set_devs(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want, si
 int vp_lxc_set_raw(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want,
 		   const char *const *majmin, size_t n, struct strv *added);
 
+/*
+ * --gpu: the nodes of vp_gpu_nodes_load (host/gpudev.h) as devN values,
+ * each with the container's render or video gid.
+ */
+struct vp_gpu_nodes;
+int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gid,
+		      struct vp_pve_lxc_dev **out, size_t *n);
+
+/*
+ * A raw line of @c's main section that already maps host node @path into
+ * the container: an lxc.mount.entry bind-mounting @path, or a directory
+ * above it, to the same place. Returns that line's value (NULL: none).
+ * *allowed tells whether an lxc.cgroup2.devices.allow (or v1
+ * lxc.cgroup.devices.allow) line lets the container read and write the
+ * character device @majmin ("195:0"; NULL: unknown, not allowed).
+ */
+const char *vp_lxc_raw_mapping(const struct vp_pve_conf *c, const char *path,
+			       const char *majmin, bool *allowed);
+
+/*
+ * The host directory holding the root filesystem of a container whose
+ * rootfs: value is @rootfs, from storage.cfg text @storage_cfg (NULL: none;
+ * only "local" at /var/lib/vz is known then). -ENOENT or -EINVAL with
+ * *why when it is not a directory (a disk image, a block device, ...).
+ */
+int vp_ct_rootfs_dir(const char *rootfs, const char *storage_cfg, char **dir, char **why);
+
+/* The container's render and video gids, from its own /etc/group. */
+struct vp_ct_groups {
+	int render, video; /* -1: no such group, or not read */
+	char *from;	   /* the group file read (host path), NULL: none */
+	char *why;	   /* why none could be read */
+};
+/*
+ * Read from the root filesystem found by vp_ct_rootfs_dir, else from
+ * /var/lib/lxc/CTID/rootfs (where `pct mount` puts it). Not finding one is
+ * no error: g->from stays NULL and g->why says why.
+ */
+int vp_ct_groups_load(struct vp_ctx *ctx, const struct vp_pve_conf *c, unsigned long ctid,
+		      struct vp_ct_groups *g);
+void vp_ct_groups_free(struct vp_ct_groups *g);
+
 struct vp_lxc_opts {
 	unsigned long ctid;
 	bool render_only;
-	const char *device; /* NULL: the GPU advise would pick */
+	const char *device; /* --dri: NULL, the GPU advise would pick */
+	const char *gpu;    /* --gpu ADDR: the vendor's compute and media nodes */
 };
 int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc_opts *o,
 		struct vp_plan *p);

@@ -67,6 +67,16 @@ SCENARIOS = {
                    "gaming": {"recommendation": "none"}},
         "text": [(["doctor"], ["only display", "allow_unsafe_interrupts"])],
     },
+    "nvidia-transcode": {
+        "devices": {A + "0b:00.0": {"driver": "nvidia", "boot_vga": True}},
+        "advise": {"transcode": {"recommendation": "lxc-gpu", "device": A + "0b:00.0",
+                                 "lines": ["dev0: /dev/nvidia0,gid=104",
+                                           "/dev/nvidia-uvm,gid=104"],
+                                 "cautions": ["550.144.03"]}},
+    },
+    "amd-compute": {
+        "advise": {"transcode": {"recommendation": "lxc-dri", "device": A + "09:00.0"}},
+    },
     "twin-gpus": {
         "devices": {A + "0c:00.0": {"reset.methods": ["flr"], "driver": "nvidia",
                                     "boot_vga": False},

@@ -185,6 +185,66 @@ def _():
     check(any("older than 8.1" in n for n in d["notes"]), d["notes"])
 
 
+@test("lxc plan --gpu on nvidia-transcode: the NVIDIA nodes, the container's render gid 993")
+def _():
+    root = copy("nvidia-transcode", "nv-ct")
+    rc, d, err = jrun("lxc", "plan", "101", "--gpu", "0b:00.0", root=root)
+    check(rc == 0, f"rc {rc}: {err}")
+    lines = added_lines(d)
+    check(lines == ["dev0: /dev/nvidia0,gid=993", "dev1: /dev/nvidiactl,gid=993",
+                    "dev2: /dev/nvidia-uvm,gid=993", "dev3: /dev/nvidia-uvm-tools,gid=993",
+                    "dev4: /dev/nvidia-modeset,gid=993",
+                    "dev5: /dev/nvidia-caps/nvidia-cap1,gid=993",
+                    "dev6: /dev/nvidia-caps/nvidia-cap2,gid=993"], lines)
+    notes = " ".join(d["notes"])
+    check("550.144.03" in notes and "/sys/module/nvidia/version" in notes, notes)
+    check("gid 993 for render" in notes, notes)
+
+
+@test("lxc plan --gpu: unreadable rootfs is a named assumption; raw lxc lines recognised")
+def _():
+    root = copy("nvidia-transcode", "nv-ct2")
+    rc, d, err = jrun("lxc", "plan", "102", "--gpu", "0b:00.0", root=root)
+    check(rc == 0 and "dev0: /dev/nvidia0,gid=104" in added_lines(d), f"{rc} {err}")
+    notes = " ".join(d["notes"])
+    check("gid 104 (render) and 44 (video) assumed" in notes and "pct mount 102" in notes,
+          notes)
+    rc, d, err = jrun("lxc", "plan", "103", "--gpu", "0b:00.0", root=root)
+    check(rc == 0, f"rc {rc}: {err}")
+    check(added_lines(d) == ["dev0: /dev/nvidia-caps/nvidia-cap1,gid=104",
+                             "dev1: /dev/nvidia-caps/nvidia-cap2,gid=104"], added_lines(d))
+    notes = " ".join(d["notes"])
+    check("already mapped by lxc.mount.entry" in notes and "c 235:0 rwm" in notes, notes)
+
+
+@test("lxc plan --dri on an NVIDIA-only host: refused, pointing to --gpu")
+def _():
+    root = copy("nvidia-transcode", "nv-ct3")
+    rc, out, err = run("lxc", "plan", "101", "--dri", root=root)
+    check(rc == 2 and "--gpu 0000:0b:00.0" in out, f"rc {rc}: {out} {err}")
+    rc, out, err = run("lxc", "plan", "101", "--dri", "--gpu", "0b:00.0", root=root)
+    check(rc == 64, f"--dri with --gpu: rc {rc}")
+
+
+@test("lxc plan --gpu on amd-compute: render node, card, /dev/kfd with the CT's gids")
+def _():
+    root = copy("amd-compute", "amd-ct")
+    rc, d, err = jrun("lxc", "plan", "200", "--gpu", "09:00.0", root=root)
+    check(rc == 0, f"rc {rc}: {err}")
+    check(added_lines(d) == ["dev0: /dev/dri/renderD128,gid=992", "dev1: /dev/dri/card0,gid=44",
+                             "dev2: /dev/kfd,gid=992"], added_lines(d))
+
+
+@test("lxc apply --gpu twice (second: no change)")
+def _():
+    need_root()
+    root = copy("nvidia-transcode", "nv-apply")
+    rc, out, err = run("lxc", "apply", "101", "--gpu", "0b:00.0", root=root)
+    check(rc == 0, f"apply: rc {rc}: {err}")
+    rc, d, err = jrun("lxc", "plan", "101", "--gpu", "0b:00.0", root=root)
+    check(rc == 0 and not d["edits"], f"second plan: {d['edits']}")
+
+
 @test("lxc apply twice (second: no change), undo restores byte for byte")
 def _():
     need_root()

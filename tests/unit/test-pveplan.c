@@ -3,7 +3,10 @@
  * The line building of lxc, hookscript and mapping (src/plan/pveplan.c):
  * devN values and indices, the raw lxc.* lines for PVE < 8.1, the
  * hookscript text and its refusals, storage.cfg snippets checks, map
- * values and merging into pci.cfg.
+ * values and merging into pci.cfg; the GPU nodes of lxc --gpu (NVIDIA's
+ * procfs parsed from real captures in tests/data/nvidia), the container's
+ * rootfs and groups, raw lxc lines already mapping a node, and whole plans
+ * on the nvidia-transcode and amd-compute fixtures.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,10 +17,13 @@
 
 #include <cmocka.h>
 
+#include "host/gpudev.h"
+#include "host/host.h"
 #include "host/mapcheck.h"
 #include "host/pveapi.h"
 #include "plan/pveplan.h"
 #include "pve/conf.h"
+#include "pve/ctconf.h"
 #include "pve/mapping.h"
 #include "util.h"
 
@@ -443,13 +449,322 @@ static void api_and_verify(void **state)
 	assert_true(vp_api_node_name_ok("pve-gpu01"));
 }
 
+static char *data_file(const char *name)
+{
+	const char *dir = getenv("VP_NVIDIA_DATA");
+	_cleanup_free_ char *path = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!dir)
+		fail_msg("VP_NVIDIA_DATA is not set");
+	path = xasprintf("%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("%s: cannot open", path);
+	buf = calloc(1, 65536);
+	assert_non_null(buf);
+	len = fread(buf, 1, 65535, f);
+	fclose(f);
+	assert_true(len > 0);
+	return buf;
+}
+
+static void nvidia_procfs(void **state)
+{
+	_cleanup_free_ char *info = data_file("information-l4.txt");
+	_cleanup_free_ char *v565 = data_file("version-open-565.txt");
+	_cleanup_free_ char *v525 = data_file("version-open-525.txt");
+	_cleanup_free_ char *dev = data_file("proc-devices-caps-imex.txt");
+	char *v;
+
+	assert_int_equal(vp_nvidia_info_minor(info), 0);
+	assert_int_equal(vp_nvidia_info_minor("Device Minor: \t 3\n"), 3);
+	assert_int_equal(vp_nvidia_info_minor("Model: \t\t x\n"), -1);
+	assert_int_equal(vp_nvidia_info_minor("Device Minor: \t x\n"), -1);
+	assert_int_equal(vp_nvidia_info_minor("Device Minor: \t 255\n"), -1);
+
+	v = vp_nvidia_proc_version(v565);
+	assert_string_equal(v, "565.57.01");
+	free(v);
+	v = vp_nvidia_proc_version(v525);
+	assert_string_equal(v, "525.60.11");
+	free(v);
+	/* The proprietary module's spelling (nv-procfs.c with its NVRM_ID). */
+	v = vp_nvidia_proc_version("NVRM version: NVIDIA UNIX x86_64 Kernel Module  "
+				   "550.144.03  Mon Dec 30 17:10:07 UTC 2024\n");
+	assert_string_equal(v, "550.144.03");
+	free(v);
+	assert_null(vp_nvidia_proc_version("GCC version: 12\n"));
+	assert_null(vp_nvidia_proc_version("NVRM version: NVIDIA UNIX Kernel Module\n"));
+
+	/* The whole name: not the imex channels listed first. */
+	assert_int_equal(vp_proc_devices_major(dev, "nvidia-caps"), 511);
+	assert_int_equal(vp_proc_devices_major(dev, "nvidia-caps-imex-channels"), 234);
+	assert_int_equal(vp_proc_devices_major(dev, "nvidia-uvm"), -1);
+	assert_int_equal(vp_proc_devices_major("Character devices:\n\nBlock devices:\n"
+					       "259 nvidia-uvm\n",
+					       "nvidia-uvm"),
+			 -1);
+
+	assert_int_equal(vp_group_file_gid("video:x:44:\nrender:x:993:jf\n", "render"),
+			 993);
+	assert_int_equal(vp_group_file_gid("renderx:x:5:\n", "render"), -1);
+	assert_int_equal(vp_group_file_gid("render:x:\nvideo:x:44:\n", "render"), -1);
+	assert_int_equal(vp_group_file_gid("render:x:abc:\n", "render"), -1);
+}
+
+static void rootfs_dir(void **state)
+{
+	static const char cfg[] =
+		"dir: local\n\tpath /var/lib/vz\n\tcontent rootdir\n\n"
+		"lvmthin: local-lvm\n\tthinpool data\n\tvgname pve\n\n"
+		"zfspool: local-zfs\n\tpool rpool/data\n\tsparse\n\n"
+		"zfspool: tank\n\tpool tank/ct\n\tmountpoint /srv/ct\n\n"
+		"btrfs: bt\n\tpath /mnt/bt\n\n"
+		"dir: odd\n\tpath /srv/x\n\tcontent-dirs images=img\n";
+	char *dir = NULL, *why = NULL;
+
+	assert_int_equal(vp_ct_rootfs_dir("local:101/subvol-101-disk-0.subvol,size=0T",
+					  cfg, &dir, &why),
+			 0);
+	assert_string_equal(dir, "/var/lib/vz/images/101/subvol-101-disk-0.subvol");
+	free(dir);
+	assert_int_equal(vp_ct_rootfs_dir("size=8G,volume=local-zfs:subvol-105-disk-0",
+					  cfg, &dir, &why),
+			 0);
+	assert_string_equal(dir, "/rpool/data/subvol-105-disk-0");
+	free(dir);
+	assert_int_equal(
+		vp_ct_rootfs_dir("tank:subvol-200-disk-0,size=32G", cfg, &dir, &why), 0);
+	assert_string_equal(dir, "/srv/ct/subvol-200-disk-0");
+	free(dir);
+	assert_int_equal(
+		vp_ct_rootfs_dir("bt:102/subvol-102-disk-0.subvol", cfg, &dir, &why), 0);
+	assert_string_equal(dir, "/mnt/bt/images/102/subvol-102-disk-0.subvol");
+	free(dir);
+	assert_int_equal(vp_ct_rootfs_dir("/srv/ct-root", cfg, &dir, &why), 0);
+	assert_string_equal(dir, "/srv/ct-root");
+	free(dir);
+	/* Without storage.cfg only local is known. */
+	assert_int_equal(
+		vp_ct_rootfs_dir("local:101/subvol-101-disk-0.subvol", NULL, &dir, &why),
+		0);
+	free(dir);
+
+	/* Not directories: each says why. */
+	assert_int_equal(vp_ct_rootfs_dir("local:101/vm-101-disk-0.raw", cfg, &dir, &why),
+			 -EINVAL);
+	assert_non_null(strstr(why, "disk image"));
+	free(why);
+	assert_int_equal(
+		vp_ct_rootfs_dir("local-lvm:vm-101-disk-0,size=8G", cfg, &dir, &why),
+		-EINVAL);
+	assert_non_null(strstr(why, "lvmthin"));
+	free(why);
+	assert_int_equal(vp_ct_rootfs_dir("local-zfs:vm-101-disk-0", cfg, &dir, &why),
+			 -EINVAL);
+	free(why);
+	assert_int_equal(
+		vp_ct_rootfs_dir("nas:101/subvol-101-disk-0.subvol", cfg, &dir, &why),
+		-ENOENT);
+	free(why);
+	assert_int_equal(
+		vp_ct_rootfs_dir("odd:101/subvol-101-disk-0.subvol", cfg, &dir, &why),
+		-EINVAL);
+	free(why);
+	assert_int_equal(vp_ct_rootfs_dir("local:101/../../etc", cfg, &dir, &why),
+			 -EINVAL);
+	free(why);
+	assert_int_equal(vp_ct_rootfs_dir("local:../subvol-1.subvol", cfg, &dir, &why),
+			 -EINVAL);
+	free(why);
+	assert_int_equal(vp_ct_rootfs_dir("/srv/../etc", cfg, &dir, &why), -EINVAL);
+	free(why);
+	assert_int_equal(vp_ct_rootfs_dir(NULL, cfg, &dir, &why), -ENOENT);
+	free(why);
+	assert_null(dir);
+}
+
+static void raw_mapping(void **state)
+{
+	_cleanup_free_ char *recipe = data_file("lxc-recipe-schmidt-silas.conf");
+	_cleanup_free_ char *text = xasprintf("arch: amd64\nmemory: 512\n%s"
+					      "lxc.mount.entry: /dev/dri dev/dri none "
+					      "bind,optional,create=dir\n",
+					      recipe);
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	bool allowed;
+
+	assert_int_equal(vp_pve_ctconf_parse(text, strlen(text), &c), 0);
+	assert_non_null(vp_lxc_raw_mapping(c, "/dev/nvidia0", "195:0", &allowed));
+	assert_true(allowed);
+	assert_non_null(vp_lxc_raw_mapping(c, "/dev/nvidiactl", "195:255", &allowed));
+	assert_true(allowed);
+	/* Mapped, but the recipe's second major is not this host's nvidia-uvm. */
+	assert_non_null(vp_lxc_raw_mapping(c, "/dev/nvidia-uvm", "235:0", &allowed));
+	assert_false(allowed);
+	assert_non_null(vp_lxc_raw_mapping(c, "/dev/nvidia-uvm", "511:0", &allowed));
+	assert_true(allowed);
+	/* Not mapped: nvidia-caps, and a name that only starts like a mapped one. */
+	assert_null(
+		vp_lxc_raw_mapping(c, "/dev/nvidia-caps/nvidia-cap1", "511:1", &allowed));
+	assert_null(vp_lxc_raw_mapping(c, "/dev/nvidia01", "195:1", &allowed));
+	/* A directory mount maps what is below it. */
+	assert_non_null(
+		vp_lxc_raw_mapping(c, "/dev/dri/renderD128", "226:128", &allowed));
+	assert_false(allowed);
+	assert_null(vp_lxc_raw_mapping(c, "/dev/drivers", NULL, &allowed));
+}
+
+/* Every devN line of @text passes Proxmox's property schema for devN. */
+static void devn_lines_valid(const char *text)
+{
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	size_t k = 0;
+
+	assert_int_equal(vp_pve_ctconf_parse(text, strlen(text), &c), 0);
+	for (size_t i = 0; i < c->n_lines; i++) {
+		_cleanup_free_ char *reason = NULL;
+		const struct vp_pve_line *l = &c->lines[i];
+
+		if (l->kind != VP_PVE_LINE_KEY || !startswith(l->key, "dev"))
+			continue;
+		k++;
+		if (vp_pve_ctconf_check(l->key, l->value, &reason) != 0)
+			fail_msg("%s: %s: %s", l->key, l->value, reason ? reason : "?");
+		assert_int_equal(l->status, VP_PVE_OK);
+	}
+	assert_true(k > 0);
+}
+
+static struct vp_ctx *fixture(const char *name)
+{
+	const char *dir = getenv("VP_FIXTURES");
+	_cleanup_free_ char *root = NULL;
+	struct vp_ctx *ctx = NULL;
+
+	if (!dir)
+		fail_msg("VP_FIXTURES is not set");
+	root = xasprintf("%s/%s", dir, name);
+	assert_int_equal(vp_ctx_new(root, &ctx), 0);
+	return ctx;
+}
+
+static bool has_note(const struct vp_plan *p, const char *needle)
+{
+	for (size_t i = 0; i < p->notes.n; i++)
+		if (strstr(p->notes.v[i], needle))
+			return true;
+	return false;
+}
+
+/* The plan's one edit, the new file; NULL when nothing is to change. */
+static const char *plan_text(const struct vp_plan *p)
+{
+	assert_int_equal(p->refusals.n, 0);
+	return p->nedits ? p->edits[0].new : NULL;
+}
+
+static void gpu_plan_nvidia(void **state)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = fixture("nvidia-transcode");
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	struct vp_lxc_opts o = { .ctid = 101, .gpu = "0b:00.0" };
+	struct vp_plan p = { 0 };
+	const char *t;
+
+	assert_int_equal(vp_host_load(ctx, &h), 0);
+	/* The container's own render group (993, not the host's 104). */
+	assert_int_equal(vp_lxc_plan(ctx, h, &o, &p), 0);
+	t = plan_text(&p);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "unprivileged: 1\n"
+				  "dev0: /dev/nvidia0,gid=993\n"
+				  "dev1: /dev/nvidiactl,gid=993\n"
+				  "dev2: /dev/nvidia-uvm,gid=993\n"
+				  "dev3: /dev/nvidia-uvm-tools,gid=993\n"
+				  "dev4: /dev/nvidia-modeset,gid=993\n"
+				  "dev5: /dev/nvidia-caps/nvidia-cap1,gid=993\n"
+				  "dev6: /dev/nvidia-caps/nvidia-cap2,gid=993\n"));
+	devn_lines_valid(t);
+	assert_true(has_note(&p, "550.144.03"));
+	assert_true(has_note(&p, "subvol-101-disk-0.subvol/etc/group"));
+	vp_plan_free(&p);
+
+	/* local-lvm: the host's gid, as a named assumption. */
+	o.ctid = 102;
+	p = (struct vp_plan){ 0 };
+	assert_int_equal(vp_lxc_plan(ctx, h, &o, &p), 0);
+	t = plan_text(&p);
+	assert_non_null(strstr(t, "dev0: /dev/nvidia0,gid=104\n"));
+	devn_lines_valid(t);
+	assert_true(has_note(&p, "assumed"));
+	assert_true(has_note(&p, "pct mount 102"));
+	vp_plan_free(&p);
+
+	/* The raw recipe maps five nodes: only nvidia-caps gets devN lines. */
+	o.ctid = 103;
+	p = (struct vp_plan){ 0 };
+	assert_int_equal(vp_lxc_plan(ctx, h, &o, &p), 0);
+	t = plan_text(&p);
+	assert_null(strstr(t, "dev0: /dev/nvidia0"));
+	assert_non_null(strstr(t, "dev0: /dev/nvidia-caps/nvidia-cap1,gid=104\n"
+				  "dev1: /dev/nvidia-caps/nvidia-cap2,gid=104\n"));
+	devn_lines_valid(t);
+	assert_true(has_note(&p, "already mapped by lxc.mount.entry"));
+	assert_true(has_note(&p, "c 235:0 rwm"));
+	vp_plan_free(&p);
+
+	/* --dri: no render node; the refusal names --gpu. */
+	o = (struct vp_lxc_opts){ .ctid = 101 };
+	p = (struct vp_plan){ 0 };
+	assert_int_equal(vp_lxc_plan(ctx, h, &o, &p), 0);
+	assert_int_equal(p.refusals.n, 1);
+	assert_non_null(strstr(p.refusals.v[0], "--gpu 0000:0b:00.0"));
+	vp_plan_free(&p);
+}
+
+static void gpu_plan_amd(void **state)
+{
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = fixture("amd-compute");
+	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
+	struct vp_lxc_opts o = { .ctid = 200, .gpu = "09:00.0" };
+	struct vp_plan p = { 0 };
+	const char *t;
+
+	assert_int_equal(vp_host_load(ctx, &h), 0);
+	assert_int_equal(vp_lxc_plan(ctx, h, &o, &p), 0);
+	t = plan_text(&p);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "dev0: /dev/dri/renderD128,gid=992\n"
+				  "dev1: /dev/dri/card0,gid=44\n"
+				  "dev2: /dev/kfd,gid=992\n"));
+	devn_lines_valid(t);
+	assert_true(has_note(&p, "/tank/ct/subvol-200-disk-0/etc/group"));
+	vp_plan_free(&p);
+
+	o.render_only = true;
+	p = (struct vp_plan){ 0 };
+	assert_int_equal(vp_lxc_plan(ctx, h, &o, &p), 0);
+	t = plan_text(&p);
+	assert_non_null(strstr(t, "dev0: /dev/dri/renderD128,gid=992\n"
+				  "dev1: /dev/kfd,gid=992\n"));
+	assert_null(strstr(t, "card0"));
+	vp_plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ids),	   cmocka_unit_test(wanted),
-		cmocka_unit_test(devn),	   cmocka_unit_test(raw_lines),
-		cmocka_unit_test(script),  cmocka_unit_test(storage),
-		cmocka_unit_test(mapping), cmocka_unit_test(api_and_verify),
+		cmocka_unit_test(ids),		 cmocka_unit_test(wanted),
+		cmocka_unit_test(devn),		 cmocka_unit_test(raw_lines),
+		cmocka_unit_test(script),	 cmocka_unit_test(storage),
+		cmocka_unit_test(mapping),	 cmocka_unit_test(api_and_verify),
+		cmocka_unit_test(nvidia_procfs), cmocka_unit_test(rootfs_dir),
+		cmocka_unit_test(raw_mapping),	 cmocka_unit_test(gpu_plan_nvidia),
+		cmocka_unit_test(gpu_plan_amd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

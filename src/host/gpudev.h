@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The device nodes a container needs for one GPU's compute and media
+ * engines, beyond /dev/dri: NVIDIA's /dev/nvidia* (the driver creates no
+ * DRM render node without nvidia-drm, and CUDA/NVENC use its own nodes),
+ * AMD's /dev/kfd (ROCm, OpenCL), and the facts around them: the NVIDIA
+ * driver version the container's userland must match, the card's minor,
+ * the majors in /proc/devices. Parsers are pure so the unit tests can feed
+ * them real captured text.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "context.h"
+#include "host/facts.h"
+#include "host/host.h"
+#include "util.h"
+
+#define VP_PCI_VENDOR_NVIDIA 0x10de
+#define VP_PCI_VENDOR_AMD    0x1002
+
+/* kernel-open/common/inc/nv-chardev-numbers.h (NVIDIA open-gpu-kernel-modules). */
+#define VP_NV_MAJOR		195
+#define VP_NV_MINOR_MODESET	254
+#define VP_NV_MINOR_CONTROL	255
+#define VP_NV_MINOR_REGULAR_MAX 247
+
+/* group(5) text: the gid of group @name, or -1 when absent or malformed. */
+int vp_group_file_gid(const char *text, const char *name);
+
+/* "Device Minor: \t 0" of /proc/driver/nvidia/gpus/ADDR/information, or -1. */
+int vp_nvidia_info_minor(const char *text);
+
+/*
+ * The version in /proc/driver/nvidia/version's first line, both spellings:
+ * "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  ..." and
+ * "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  575.57.08  ...".
+ * NULL when there is none (or on ENOMEM).
+ */
+char *vp_nvidia_proc_version(const char *text);
+
+/* The character major of driver @name in /proc/devices text, or -1. */
+int vp_proc_devices_major(const char *text, const char *name);
+
+/* One node for the container: its host path and the container group it gets. */
+struct vp_gpu_node {
+	char *path;  /* as vp_display_path(VP_DEV, "nvidia0") shows it */
+	bool render; /* the render group; else the video group */
+};
+
+struct vp_gpu_nodes {
+	struct vp_gpu_node *v;
+	size_t n;
+	bool nvidia;
+	char *nv_version;      /* the host driver's version, NULL unknown */
+	char *nv_version_from; /* the file it was read from, as shown */
+	int nv_minor;	       /* the card's /dev/nvidiaN, -1 unknown */
+	bool nv_minor_assumed; /* not read from the driver's information file */
+	struct strv notes;     /* what is missing and what that costs */
+	struct strv refusals;  /* why no plan can be made */
+};
+
+/*
+ * The nodes of GPU @d that exist under the root, in the order they are
+ * written: NVIDIA: nvidiaN, nvidiactl, nvidia-uvm, nvidia-uvm-tools,
+ * nvidia-modeset, nvidia-caps/nvidia-capN; AMD: the DRM nodes (render first; card
+ * unless @render_only) and kfd; any other vendor: the DRM nodes.
+ */
+int vp_gpu_nodes_load(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_dev *d,
+		      const struct vp_drm *drm, bool render_only, struct vp_gpu_nodes *g);
+void vp_gpu_nodes_free(struct vp_gpu_nodes *g);
+
+/*
+ * The "MAJ:MIN" of host node @path (a vp_display_path of VP_DEV): the node's own
+ * st_rdev when it is a character device under the root, else the driver's
+ * numbers (sysfs dev files, /proc/devices and the fixed minors). NULL in
+ * *out when they cannot be known.
+ */
+int vp_gpu_node_majmin(struct vp_ctx *ctx, const char *path, char **out);
