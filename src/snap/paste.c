@@ -553,26 +553,25 @@ static bool family(const char *name)
 	return false;
 }
 
-static int add_param(struct vp_paste *p, const char *tok, size_t n, unsigned int line)
+static int add_param(struct vp_paste *p, const char *name, const char *value,
+		     unsigned int line)
 {
-	const char *eq = memchr(tok, '=', n);
 	struct vp_paste_param *v;
 
 	for (size_t i = 0; i < p->nparams; i++)
-		if (p->params[i].line == line &&
-		    strlen(p->params[i].name) == (size_t)((eq ? eq : tok + n) - tok) &&
-		    strncmp(p->params[i].name, tok,
-			    (size_t)((eq ? eq : tok + n) - tok)) == 0)
+		if (p->params[i].line == line && streq(p->params[i].name, name))
 			return 0;
 	v = realloc(p->params, (p->nparams + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	p->params = v;
 	v = &v[p->nparams];
-	v->name = strndup(tok, eq ? (size_t)(eq - tok) : n);
-	v->value = eq ? strndup(eq + 1, n - (size_t)(eq + 1 - tok)) : NULL;
+	v->name = strdup(name);
+	/* vp_cmdline keeps "" for a bare flag: "name=" with nothing after is as rare
+	 * as it is meaningless here, so both read as no value */
+	v->value = value && *value ? strdup(value) : NULL;
 	v->line = line;
-	if (!v->name || (eq && !v->value)) {
+	if (!v->name || (value && *value && !v->value)) {
 		free(v->name);
 		free(v->value);
 		return -ENOMEM;
@@ -581,27 +580,39 @@ static int add_param(struct vp_paste *p, const char *tok, size_t n, unsigned int
 	return 0;
 }
 
-/* The parameters of a command line in @s (quotes removed). */
+/*
+ * The parameters of a command line in @s, split by vp_cmdline_parse() as the
+ * kernel splits /proc/cmdline (host/cmdline.c, lib/cmdline.c next_arg), the
+ * same splitter doctor uses. One pair of quotes around the whole line is the
+ * shell's (GRUB_CMDLINE_LINUX="...") or a paste's, not the kernel's.
+ */
 static int read_cmdline(struct vp_paste *p, const char *s, unsigned int line)
 {
-	const char *q = s;
+	_cleanup_free_ char *t = NULL;
+	struct vp_cmdline cl = { 0 };
+	size_t n;
+	int r;
 
-	while (*q) {
-		const char *t;
-		int r;
-
-		while (*q == ' ' || *q == '\t' || *q == '"' || *q == '\'')
-			q++;
-		t = q;
-		while (*q && *q != ' ' && *q != '\t' && *q != '"' && *q != '\'')
-			q++;
-		if (q == t)
-			continue;
-		r = add_param(p, t, (size_t)(q - t), line);
-		if (r < 0)
-			return r;
+	s += strspn(s, " \t");
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+		s++;
+		n -= 2;
 	}
-	return 0;
+	t = strndup(s, n);
+	if (!t)
+		return -ENOMEM;
+	/* a single-quoted shell word: the kernel only knows double quotes */
+	for (char *q = t; *q; q++)
+		if (*q == '\'')
+			*q = ' ';
+	r = vp_cmdline_parse(t, &cl);
+	for (size_t i = 0; r == 0 && i < cl.keys.n; i++)
+		r = add_param(p, cl.keys.v[i], cl.vals.v[i], line);
+	vp_cmdline_free(&cl);
+	return r;
 }
 
 static int cmdline_facts(struct vp_paste *p, const char *s, enum vp_paste_kind k,
