@@ -811,6 +811,22 @@ static void vendor_clue(struct vp_paste *p, const char *s, unsigned int line)
 		 /* the iGPU of an Intel CPU; Arc cards sit behind a port */
 		 strstr(s, "i915 0000:00:02.0:"))
 		v = VP_CPU_INTEL;
+	else if (strstr(s, "Host bridge")) {
+		/* lspci without -nn, which import does not keep: pci.ids' vendor name
+		 * of a host bridge on bus 0 (vendor_from_devices() below) */
+		struct vp_imp_dev d = { 0 };
+		const char *why, *t = s, *rest;
+		int g;
+
+		if (vp_imp_group_header(t, &g, &rest))
+			t = rest;
+		if (vp_imp_device_line(t, &d, &why) == 1 && !d.bdf.domain && !d.bdf.bus) {
+			if (strstr(s, "Intel Corporation"))
+				v = VP_CPU_INTEL;
+			else if (strstr(s, "Advanced Micro Devices"))
+				v = VP_CPU_AMD;
+		}
+	}
 	if (v && !p->vendor) {
 		p->vendor = v;
 		p->vendor_line = line;
@@ -822,7 +838,7 @@ static void vendor_clue(struct vp_paste *p, const char *s, unsigned int line)
  * AMD's root complex at 00:00.0 and its dummy host bridges at 00:01.0,
  * 00:02.0, ... (group listings often show only the latter).
  */
-static void vendor_from_devices(struct vp_paste *p, char **text, size_t nlines)
+static void vendor_from_devices(struct vp_paste *p)
 {
 	for (size_t i = 0; i < p->im.ndevs && !p->vendor; i++) {
 		const struct vp_imp_dev *d = &p->im.devs[i];
@@ -834,15 +850,6 @@ static void vendor_from_devices(struct vp_paste *p, char **text, size_t nlines)
 			p->vendor = VP_CPU_INTEL;
 		else if (d->has_ids && d->vendor == 0x1022)
 			p->vendor = VP_CPU_AMD;
-		else if (!d->has_ids && text && d->line && d->line <= nlines) {
-			/* lspci without -nn: the vendor's name from pci.ids */
-			const char *l = text[d->line - 1];
-
-			if (strstr(l, "Intel Corporation"))
-				p->vendor = VP_CPU_INTEL;
-			else if (strstr(l, "Advanced Micro Devices"))
-				p->vendor = VP_CPU_AMD;
-		}
 		if (p->vendor)
 			p->vendor_line = d->line;
 	}
@@ -1680,7 +1687,7 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 	r = vp_import_parse(&p->im, text);
 	if (r < 0)
 		return r;
-	vendor_from_devices(p, lines, nlines);
+	vendor_from_devices(p);
 	r = collect_ids(p, lines, kinds, nlines);
 	if (r == 0)
 		r = judge_params(p, lines, nlines);
