@@ -1230,9 +1230,9 @@ static int not_bound(struct vp_paste *p, char **lines, const struct vp_imp_dev *
 		 "vfio-pci's ids= take only a device that no driver holds when vfio-pci "
 		 "loads, so %s got there first. Make it wait for vfio-pci (modprobe.d: "
 		 "softdep %s pre: vfio-pci), make sure vfio-pci and its ids are in the "
-		 "initramfs (vfio, vfio_iommu_type1, vfio_pci in "
-		 "/etc/initramfs-tools/modules; update-initramfs -u -k all), and reboot. "
-		 "A driver built into the kernel does not wait for modprobe.d: there, "
+		 "initramfs (vfio, vfio_iommu_type1 and vfio_pci listed in "
+		 "initramfs-tools' /etc/initramfs-tools/modules; update-initramfs -u -k "
+		 "all), and reboot. A driver built into the kernel does not wait for modprobe.d: there, "
 		 "bind by driver_override.",
 		 driver, driver) < 0)
 		return -ENOMEM;
