@@ -677,6 +677,7 @@ static struct json_object *paste_json(const struct vp_paste *p)
 	struct json_object *kinds = json_object_new_array();
 	struct json_object *finds = json_object_new_array();
 	struct json_object *params = json_object_new_array();
+	struct json_object *ids = json_object_new_array();
 	static const char *const vendor[] = { NULL, "intel", "amd" };
 
 	for (size_t i = 0; i < p->nsections; i++) {
@@ -737,6 +738,18 @@ static struct json_object *paste_json(const struct vp_paste *p)
 			       p->vendor ? json_object_new_string(vendor[p->vendor])
 					 : NULL);
 	json_object_object_add(o, "kernel_parameters", params);
+	json_object_object_add(o, "kernel_release",
+			       p->kver ? json_object_new_string(p->kver) : NULL);
+	for (size_t i = 0; i < p->nids; i++) {
+		struct json_object *j = json_object_new_object();
+		char id[10];
+
+		snprintf(id, sizeof(id), "%04x:%04x", p->ids[i].vendor, p->ids[i].device);
+		json_object_object_add(j, "id", json_object_new_string(id));
+		json_object_object_add(j, "line", json_object_new_int64(p->ids[i].line));
+		json_object_array_add(ids, j);
+	}
+	json_object_object_add(o, "vfio_ids", ids);
 	json_object_object_add(o, "devices", json_object_new_int64((int64_t)p->im.ndevs));
 	return o;
 }

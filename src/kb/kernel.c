@@ -54,6 +54,17 @@ static const struct vp_kb_kernel facts[] = {
 		.source = "quirks-and-signatures.md §1.2 (commit 4c207e7121fa)",
 	},
 	{
+		.id = "sysfb_simplefb",
+		.major = 5,
+		.minor = 15,
+		.what = "the boot framebuffer is registered by sysfb as a simple-framebuffer "
+			"(simplefb or simpledrm) on kernels built with CONFIG_SYSFB_SIMPLEFB, "
+			"as Proxmox's are from 5.15: efifb never binds, so video=efifb:off "
+			"does nothing and initcall_blacklist=sysfb_init is the option",
+		.source = "drivers/firmware/sysfb.c (sysfb_init, moved there in 5.15), "
+			  "drivers/video/fbdev/efifb.c (reads video=efifb:)",
+	},
+	{
 		.id = "pci_config_acs",
 		.major = 6,
 		.minor = 11,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kb/kb.h"
 #include "snap/paste.h"
 
 static const char *const kind_names[VP_PK_COUNT] = {
@@ -553,26 +554,25 @@ static bool family(const char *name)
 	return false;
 }
 
-static int add_param(struct vp_paste *p, const char *tok, size_t n, unsigned int line)
+static int add_param(struct vp_paste *p, const char *name, const char *value,
+		     unsigned int line)
 {
-	const char *eq = memchr(tok, '=', n);
 	struct vp_paste_param *v;
 
 	for (size_t i = 0; i < p->nparams; i++)
-		if (p->params[i].line == line &&
-		    strlen(p->params[i].name) == (size_t)((eq ? eq : tok + n) - tok) &&
-		    strncmp(p->params[i].name, tok,
-			    (size_t)((eq ? eq : tok + n) - tok)) == 0)
+		if (p->params[i].line == line && streq(p->params[i].name, name))
 			return 0;
 	v = realloc(p->params, (p->nparams + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	p->params = v;
 	v = &v[p->nparams];
-	v->name = strndup(tok, eq ? (size_t)(eq - tok) : n);
-	v->value = eq ? strndup(eq + 1, n - (size_t)(eq + 1 - tok)) : NULL;
+	v->name = strdup(name);
+	/* vp_cmdline keeps "" for a bare flag: "name=" with nothing after is as rare
+	 * as it is meaningless here, so both read as no value */
+	v->value = value && *value ? strdup(value) : NULL;
 	v->line = line;
-	if (!v->name || (eq && !v->value)) {
+	if (!v->name || (value && *value && !v->value)) {
 		free(v->name);
 		free(v->value);
 		return -ENOMEM;
@@ -581,27 +581,39 @@ static int add_param(struct vp_paste *p, const char *tok, size_t n, unsigned int
 	return 0;
 }
 
-/* The parameters of a command line in @s (quotes removed). */
+/*
+ * The parameters of a command line in @s, split by vp_cmdline_parse() as the
+ * kernel splits /proc/cmdline (host/cmdline.c, lib/cmdline.c next_arg), the
+ * same splitter doctor uses. One pair of quotes around the whole line is the
+ * shell's (GRUB_CMDLINE_LINUX="...") or a paste's, not the kernel's.
+ */
 static int read_cmdline(struct vp_paste *p, const char *s, unsigned int line)
 {
-	const char *q = s;
+	_cleanup_free_ char *t = NULL;
+	struct vp_cmdline cl = { 0 };
+	size_t n;
+	int r;
 
-	while (*q) {
-		const char *t;
-		int r;
-
-		while (*q == ' ' || *q == '\t' || *q == '"' || *q == '\'')
-			q++;
-		t = q;
-		while (*q && *q != ' ' && *q != '\t' && *q != '"' && *q != '\'')
-			q++;
-		if (q == t)
-			continue;
-		r = add_param(p, t, (size_t)(q - t), line);
-		if (r < 0)
-			return r;
+	s += strspn(s, " \t");
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+		s++;
+		n -= 2;
 	}
-	return 0;
+	t = strndup(s, n);
+	if (!t)
+		return -ENOMEM;
+	/* a single-quoted shell word: the kernel only knows double quotes */
+	for (char *q = t; *q; q++)
+		if (*q == '\'')
+			*q = ' ';
+	r = vp_cmdline_parse(t, &cl);
+	for (size_t i = 0; r == 0 && i < cl.keys.n; i++)
+		r = add_param(p, cl.keys.v[i], cl.vals.v[i], line);
+	vp_cmdline_free(&cl);
+	return r;
 }
 
 static int cmdline_facts(struct vp_paste *p, const char *s, enum vp_paste_kind k,
@@ -636,6 +648,149 @@ static const struct vp_paste_param *param(const struct vp_paste *p, const char *
 	return NULL;
 }
 
+/* ---- the kernel release and the ids vfio-pci is asked for ----------------------------
+ */
+
+/* A release at @s: a digit, a dot, a digit, up to a blank, quote or path separator. */
+static char *release_at(const char *s)
+{
+	size_t n = strcspn(s, " \t\"'\\/,;)");
+
+	if (n < 3 || n > 64 || !isdigit((unsigned char)s[0]) || !memchr(s, '.', n))
+		return NULL;
+	{
+		const char *dot = memchr(s, '.', n);
+
+		if (!isdigit((unsigned char)dot[1]))
+			return NULL;
+	}
+	return strndup(s, n);
+}
+
+char *vp_paste_kver(const char *line)
+{
+	const char *c;
+
+	/* init/version.c linux_banner: "Linux version 6.8.12-4-pve (build@...) ..." */
+	if ((c = strstr(line, "Linux version ")))
+		return release_at(c + 14);
+	/* BOOT_IMAGE=/boot/vmlinuz-REL, a GRUB entry's "linux /boot/vmlinuz-REL" */
+	if ((c = strstr(line, "vmlinuz-")))
+		return release_at(c + 8);
+	if ((c = strstr(line, "initrd.img-")))
+		return release_at(c + 11);
+	/* proxmox-boot-tool's systemd-boot entries:
+	 * initrd=\EFI\proxmox\REL\initrd.img-REL */
+	if ((c = strstr(line, "\\EFI\\proxmox\\")))
+		return release_at(c + 13);
+	/* uname -a: "Linux HOST REL #1 SMP ..." */
+	if (startswith(line, "Linux ") && strstr(line, " #")) {
+		c = line + 6;
+		c += strcspn(c, " ");
+		c += strspn(c, " ");
+		return release_at(c);
+	}
+	return NULL;
+}
+
+static int hex16(const char *s, size_t n, uint16_t *out)
+{
+	unsigned int v = 0;
+
+	if (n != 4)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 16 +
+		    (unsigned int)(isdigit((unsigned char)s[i])
+					   ? s[i] - '0'
+					   : tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+int vp_paste_add_ids(struct vp_paste *p, const char *value, unsigned int line)
+{
+	const char *q = value;
+
+	while (*q) {
+		size_t n = strcspn(q, ", \t\"'");
+		const char *colon = memchr(q, ':', n);
+		uint16_t v, d;
+
+		if (colon && hex16(q, (size_t)(colon - q), &v) == 0 &&
+		    hex16(colon + 1, strcspn(colon + 1, ":, \t\"'"), &d) == 0 &&
+		    !vp_paste_wants_vfio(p, v, d)) {
+			struct vp_paste_id *ids =
+				realloc(p->ids, (p->nids + 1) * sizeof(*ids));
+
+			if (!ids)
+				return -ENOMEM;
+			p->ids = ids;
+			ids[p->nids++] = (struct vp_paste_id){ v, d, line };
+		}
+		q += n;
+		if (!*q || *q == ' ' || *q == '\t' || *q == '"' || *q == '\'')
+			break;
+		q++;
+	}
+	return 0;
+}
+
+unsigned int vp_paste_wants_vfio(const struct vp_paste *p, uint16_t vendor,
+				 uint16_t device)
+{
+	for (size_t i = 0; i < p->nids; i++)
+		if (p->ids[i].vendor == vendor && p->ids[i].device == device)
+			return p->ids[i].line;
+	return 0;
+}
+
+/*
+ * What the paste asks vfio-pci to take: vfio-pci.ids= on a command line
+ * (vfio_pci.ids is the same parameter, kernel/params.c parameq) and
+ * "options vfio-pci ids=..." in modprobe.d (modprobe.d(5); libkmod compares
+ * module names with '-' and '_' equal).
+ */
+static int collect_ids(struct vp_paste *p, char **lines, const enum vp_paste_kind *kinds,
+		       size_t nlines)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < p->nparams && r == 0; i++) {
+		char a[32];
+
+		norm(p->params[i].name, strlen(p->params[i].name), a, sizeof(a));
+		if (streq(a, "vfio_pci.ids") && p->params[i].value)
+			r = vp_paste_add_ids(p, p->params[i].value, p->params[i].line);
+	}
+	for (size_t i = 0; i < nlines && r == 0; i++) {
+		_cleanup_free_ char *c = NULL;
+		const char *q, *ids;
+
+		if (kinds[i] != VP_PK_MODPROBE)
+			continue;
+		c = vp_imp_clean(lines[i]);
+		if (!c)
+			return -ENOMEM;
+		if (!startswith(c, "options") || (c[7] != ' ' && c[7] != '\t'))
+			continue;
+		q = c + 7 + strspn(c + 7, " \t");
+		if (strncmp(q, "vfio-pci", 8) && strncmp(q, "vfio_pci", 8))
+			continue;
+		if (q[8] != ' ' && q[8] != '\t')
+			continue;
+		ids = strstr(q, " ids=");
+		if (!ids)
+			ids = strstr(q, "\tids=");
+		if (ids)
+			r = vp_paste_add_ids(p, ids + 5, (unsigned int)i + 1);
+	}
+	return r;
+}
+
 /* ---- the CPU vendor ------------------------------------------------------------------
  */
 
@@ -652,28 +807,51 @@ static void vendor_clue(struct vp_paste *p, const char *s, unsigned int line)
 		v = VP_CPU_AMD;
 	else if (strstr(s, "DMAR:") || strstr(s, "DMAR-IR:") ||
 		 strstr(s, "GenuineIntel") || strstr(s, "Intel(R) Core") ||
-		 strstr(s, "Intel(R) Xeon"))
+		 strstr(s, "Intel(R) Xeon") ||
+		 /* the iGPU of an Intel CPU; Arc cards sit behind a port */
+		 strstr(s, "i915 0000:00:02.0:"))
 		v = VP_CPU_INTEL;
+	else if (strstr(s, "Host bridge")) {
+		/* lspci without -nn, which import does not keep: pci.ids' vendor name
+		 * of a host bridge on bus 0 (vendor_from_devices() below) */
+		struct vp_imp_dev d = { 0 };
+		const char *why, *t = s, *rest;
+		int g;
+
+		if (vp_imp_group_header(t, &g, &rest))
+			t = rest;
+		if (vp_imp_device_line(t, &d, &why) == 1 && !d.bdf.domain && !d.bdf.bus) {
+			if (strstr(s, "Intel Corporation"))
+				v = VP_CPU_INTEL;
+			else if (strstr(s, "Advanced Micro Devices"))
+				v = VP_CPU_AMD;
+		}
+	}
 	if (v && !p->vendor) {
 		p->vendor = v;
 		p->vendor_line = line;
 	}
 }
 
-/* The host bridge at 00:00.0 names the platform's vendor. */
+/*
+ * A host bridge on bus 0 names the platform's vendor: Intel's at 00:00.0,
+ * AMD's root complex at 00:00.0 and its dummy host bridges at 00:01.0,
+ * 00:02.0, ... (group listings often show only the latter).
+ */
 static void vendor_from_devices(struct vp_paste *p)
 {
 	for (size_t i = 0; i < p->im.ndevs && !p->vendor; i++) {
 		const struct vp_imp_dev *d = &p->im.devs[i];
 
-		if (d->bdf.domain || d->bdf.bus || d->bdf.dev || d->bdf.fn ||
-		    !d->has_ids || !d->has_class || (d->class >> 8) != 0x0600)
+		if (d->bdf.domain || d->bdf.bus || !d->has_class ||
+		    (d->class >> 8) != 0x0600)
 			continue;
-		if (d->vendor == 0x8086)
+		if (d->has_ids && d->vendor == 0x8086)
 			p->vendor = VP_CPU_INTEL;
-		else if (d->vendor == 0x1022)
+		else if (d->has_ids && d->vendor == 0x1022)
 			p->vendor = VP_CPU_AMD;
-		p->vendor_line = d->line;
+		if (p->vendor)
+			p->vendor_line = d->line;
 	}
 }
 
@@ -1016,6 +1194,78 @@ static bool vfio_driver(const char *d)
 	       (streq(d, "vfio-pci") || streq(d, "pci-stub") || streq(d, "vfio_pci"));
 }
 
+/* "# lspci -nnk ...", "$ lspci -k": a prompt whose lspci shows drivers. */
+static bool lspci_k_prompt(const char *line)
+{
+	const char *c = strstr(line, "lspci");
+
+	while (c && (c = strchr(c, '-'))) {
+		size_t n = strspn(c + 1, "nvkDsdAtmx");
+
+		if (c[1] != '-' && memchr(c + 1, 'k', n))
+			return true;
+		c++;
+	}
+	return false;
+}
+
+#define SRC_BIND                                                                        \
+	"drivers/pci/pci-driver.c (pci_add_dynid: new ids bind only devices no driver " \
+	"holds); drivers/vfio/pci/vfio_pci.c (vfio_pci_fill_ids); modprobe.d(5) softdep"
+
+/* A function the paste asks vfio-pci for (line @want) is on a host driver. */
+static int not_bound(struct vp_paste *p, char **lines, const struct vp_imp_dev *d,
+		     unsigned int line, const char *driver, unsigned int want)
+{
+	struct vp_paste_finding *f = finding(p, "vfio-ids-not-bound", VP_SIG_ERROR, line,
+					     lines[line - 1], SRC_BIND);
+
+	if (!f ||
+	    addf(&f->title,
+		 "%04x:%02x:%02x.%u [%04x:%04x] is on %s although line %u asks vfio-pci for "
+		 "it",
+		 d->bdf.domain, d->bdf.bus, d->bdf.dev, d->bdf.fn, d->vendor, d->device,
+		 driver, want) < 0 ||
+	    addf(&f->fix,
+		 "vfio-pci's ids= take only a device that no driver holds when vfio-pci "
+		 "loads, so %s got there first. Make it wait for vfio-pci (modprobe.d: "
+		 "softdep %s pre: vfio-pci), make sure vfio-pci and its ids are in the "
+		 "initramfs (vfio, vfio_iommu_type1 and vfio_pci listed in "
+		 "initramfs-tools' /etc/initramfs-tools/modules; update-initramfs -u -k "
+		 "all), and reboot. A driver built into the kernel does not wait for modprobe.d: there, "
+		 "bind by driver_override.",
+		 driver, driver) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The GPU is asked for (line @gpu_want), this function of its card is not. */
+static int function_left_out(struct vp_paste *p, char **lines, const struct vp_imp_dev *d,
+			     unsigned int line, const char *driver, unsigned int gpu_want)
+{
+	struct vp_paste_finding *f = finding(
+		p, "vfio-ids-function-left-out", VP_SIG_WARNING, line, lines[line - 1],
+		"drivers/vfio/vfio_main.c (a group is viable only when every "
+		"endpoint is on a vfio driver); " SRC_BIND);
+
+	if (!f ||
+	    addf(&f->title,
+		 "%04x:%02x:%02x.%u [%04x:%04x], a function of the GPU's card, is on %s: the "
+		 "ids on line %u name the GPU but not it",
+		 d->bdf.domain, d->bdf.bus, d->bdf.dev, d->bdf.fn, d->vendor, d->device,
+		 driver, gpu_want) < 0 ||
+	    addf(&f->fix,
+		 "Add %04x:%04x to the same ids= list (the card's functions share its "
+		 "IOMMU group, which the VM gets only whole), %s and reboot.",
+		 d->vendor, d->device,
+		 strstr(lines[gpu_want - 1], "options")
+			 ? "update-initramfs -u -k all"
+			 : "update the boot configuration (update-grub or proxmox-boot-tool "
+			   "refresh)") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /*
  * GPUs and their card's functions on host drivers, from lspci -k. A function
  * belongs to the card when it shares the GPU's slot and vendor (the card's
@@ -1023,7 +1273,8 @@ static bool vfio_driver(const char *d)
  * another vendor id or another slot.
  */
 static int judge_drivers(struct vp_paste *p, char **lines,
-			 const enum vp_paste_kind *kinds, size_t nlines)
+			 const enum vp_paste_kind *kinds, size_t nlines,
+			 unsigned int *unasked)
 {
 	struct cur {
 		struct vp_imp_dev d;
@@ -1033,9 +1284,11 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 	} c = { 0 };
 	struct vp_imp_dev gpu = { 0 };
 	bool have_gpu = false, any_k = false;
+	int r;
 
 	for (size_t k = 0; k < nlines && !any_k; k++)
-		any_k = strstr(lines[k], "Kernel driver in use:") != NULL;
+		any_k = strstr(lines[k], "Kernel driver in use:") != NULL ||
+			(kinds[k] == VP_PK_PROMPT && lspci_k_prompt(lines[k]));
 
 	for (size_t i = 0; i <= nlines; i++) {
 		_cleanup_free_ char *s = i < nlines ? vp_imp_clean(lines[i]) : NULL;
@@ -1072,7 +1325,28 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 
 			snprintf(a, sizeof(a), "%04x:%02x:%02x.%u", c.d.bdf.domain,
 				 c.d.bdf.bus, c.d.bdf.dev, c.d.bdf.fn);
-			if ((is_gpu || card_fn) && c.driver && !vfio_driver(c.driver)) {
+			unsigned int want =
+				c.d.has_ids
+					? vp_paste_wants_vfio(p, c.d.vendor, c.d.device)
+					: 0;
+			unsigned int gpu_want =
+				card_fn && gpu.has_ids
+					? vp_paste_wants_vfio(p, gpu.vendor, gpu.device)
+					: 0;
+
+			if ((is_gpu || card_fn) && c.driver && !vfio_driver(c.driver) &&
+			    want) {
+				r = not_bound(p, lines, &c.d, c.line, c.driver, want);
+				if (r < 0)
+					return r;
+			} else if (card_fn && c.driver && !vfio_driver(c.driver) &&
+				   c.d.has_ids && gpu_want) {
+				r = function_left_out(p, lines, &c.d, c.line, c.driver,
+						      gpu_want);
+				if (r < 0)
+					return r;
+			} else if ((is_gpu || card_fn) && c.driver &&
+				   !vfio_driver(c.driver)) {
 				struct vp_paste_finding *f = finding(
 					p,
 					is_gpu ? "gpu-host-driver"
@@ -1092,6 +1366,12 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 					 "update-initramfs -u and reboot. On a single-GPU host this is "
 					 "expected until the VM starts.",
 					 c.driver) < 0)
+					return -ENOMEM;
+				if (!p->nids && !*unasked)
+					*unasked = c.line;
+				/* lspci -k without -nn: its id is not shown */
+				if (p->nids && !c.d.has_ids &&
+				    addf(&f->settle, "lspci -nnk -s %s", a) < 0)
 					return -ENOMEM;
 			} else if ((is_gpu || card_fn) && !c.driver_line &&
 				   !c.modules_line && kinds[c.line - 1] == VP_PK_LSPCI &&
@@ -1183,6 +1463,132 @@ static int judge_task(struct vp_paste *p, char **lines, size_t nlines)
 	return 0;
 }
 
+/*
+ * video=efifb:off (and vesafb:off) after the switch to sysfb's
+ * simple-framebuffer: efifb never binds, so the option keeps nothing off the
+ * GPU's BAR (kb fact sysfb_simplefb). The release comes from the paste.
+ */
+static int judge_framebuffer(struct vp_paste *p, char **lines, size_t nlines)
+{
+	const struct vp_kb_kernel *kf = vp_kb_kernel_fact("sysfb_simplefb");
+	const struct vp_paste_param *ib = param(p, "initcall_blacklist");
+	bool sysfb_off = ib && ib->value && strstr(ib->value, "sysfb_init");
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct vp_paste_param *v = &p->params[i];
+		struct vp_paste_finding *f;
+		int has;
+
+		if (!streq(v->name, "video") || !v->value ||
+		    (!strstr(v->value, "efifb:off") && !strstr(v->value, "vesafb:off")))
+			continue;
+		has = p->kver ? vp_kb_kernel_has(p->kver, "sysfb_simplefb") : -EINVAL;
+		if (has == 0)
+			continue; /* efifb still binds: the option works */
+		f = finding(p, "efifb-off-obsolete",
+			    has == 1 && !sysfb_off ? VP_SIG_WARNING : VP_SIG_INFO,
+			    v->line, line_text(lines, nlines, v->line), kf->source);
+		if (!f)
+			return -ENOMEM;
+		if (has == 1 &&
+		    addf(&f->title,
+			 "video=%s does nothing on kernel %s (line %u): the boot "
+			 "framebuffer is no longer efifb",
+			 v->value, p->kver, p->kver_line) < 0)
+			return -ENOMEM;
+		if (has != 1 &&
+		    (addf(&f->title,
+			  "video=%s does nothing from kernel %d.%d on; the paste does not "
+			  "show which kernel this is",
+			  v->value, kf->major, kf->minor) < 0 ||
+		     !(f->settle = strdup("uname -r"))))
+			return -ENOMEM;
+		if (addf(&f->fix, "%s",
+			 sysfb_off
+				 ? "initcall_blacklist=sysfb_init is set as well and does "
+				   "the job; video=efifb:off is a harmless leftover."
+				 : "From 5.15 on (on kernels built with CONFIG_SYSFB_SIMPLEFB, "
+				   "as Proxmox's and most distributions' are) sysfb registers "
+				   "the boot framebuffer as a simple-framebuffer for simplefb "
+				   "or simpledrm, and efifb never binds. Keep it off the "
+				   "passed GPU with initcall_blacklist=sysfb_init instead, "
+				   "update the boot configuration and reboot.") < 0)
+			return -ENOMEM;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Lines that say VFIO has no IOMMU to work with (the kernel's and QEMU's
+ * messages: drivers/vfio/vfio_iommu_type1.c, drivers/vfio/pci/vfio_pci_core.c,
+ * hw/vfio/common.c; libvirt's qemuHostdevPreparePCIDevicesCheckSupport;
+ * Proxmox's PVE/QemuServer/PCI.pm).
+ */
+static unsigned int no_iommu_line(char **lines, size_t nlines)
+{
+	static const char *const needles[] = {
+		"No IOMMU detected",
+		"host doesn't support passthrough of host PCI devices",
+		"no iommu_group found",
+		"probe with driver vfio-pci failed with error -22",
+		"Failed to set iommu for container",
+		NULL,
+	};
+
+	for (size_t i = 0; i < nlines; i++)
+		if (any_of(lines[i], needles))
+			return (unsigned int)i + 1;
+	return 0;
+}
+
+/*
+ * Questions the paste raises but cannot settle: each finding names the one
+ * command whose output would. @unasked: the line of a GPU on a host driver
+ * while nothing in the paste asks vfio-pci for any device.
+ */
+static int judge_unsettled(struct vp_paste *p, char **lines, size_t nlines,
+			   unsigned int unasked)
+{
+	unsigned int noiommu = no_iommu_line(lines, nlines);
+	struct vp_paste_finding *f;
+
+	if (!p->nparams && (unasked || noiommu)) {
+		unsigned int at = unasked ? unasked : noiommu;
+
+		f = finding(p, "cmdline-not-shown", VP_SIG_INFO, at, lines[at - 1],
+			    "Documentation/admin-guide/kernel-parameters.txt "
+			    "(intel_iommu, vfio_pci.ids)");
+		if (!f ||
+		    addf(&f->title, "The paste has no kernel command line: %s",
+			 unasked ? "whether vfio-pci.ids= asks for the GPU is open"
+				 : "whether the IOMMU is asked for is open") < 0 ||
+		    addf(&f->fix, "%s",
+			 unasked ? "vfio-pci.ids= on the command line is one of the two "
+				   "places that give a device to vfio-pci at boot."
+				 : "An Intel IOMMU needs intel_iommu=on on kernels before "
+				   "6.8 (Proxmox's from 6.8 turn it on by default); "
+				   "intel_iommu=off or amd_iommu=off turn it off.") < 0 ||
+		    !(f->settle = strdup("cat /proc/cmdline")))
+			return -ENOMEM;
+	}
+	if (unasked && !vp_paste_has(p, VP_PK_MODPROBE)) {
+		f = finding(p, "modprobe-not-shown", VP_SIG_INFO, unasked,
+			    lines[unasked - 1], "modprobe.d(5)");
+		if (!f ||
+		    addf(&f->title,
+			 "The paste shows no modprobe.d file: whether "
+			 "'options vfio-pci ids=' asks for the GPU is open") < 0 ||
+		    addf(&f->fix, "%s",
+			 "'options vfio-pci ids=...' with a 'softdep DRIVER pre: vfio-pci' "
+			 "is the other place that gives a device to vfio-pci at boot.") <
+			    0 ||
+		    !(f->settle = strdup("cat /etc/modprobe.d/*.conf")))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* ---- the whole paste ------------------------------------------------------------------
  */
 
@@ -1193,6 +1599,7 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 	_cleanup_free_ enum vp_paste_kind *kinds = NULL;
 	size_t nlines = 0, cap = 0;
 	enum vp_paste_kind prev = VP_PK_TEXT;
+	unsigned int unasked = 0;
 	int r;
 
 	memset(p, 0, sizeof(*p));
@@ -1250,6 +1657,8 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 		if (k == VP_PK_PROMPT)
 			continue; /* a command or a comment: no facts */
 		vendor_clue(p, c, (unsigned int)i + 1);
+		if (!p->kver && (p->kver = vp_paste_kver(c)))
+			p->kver_line = (unsigned int)i + 1;
 		r = cmdline_facts(p, c, k, (unsigned int)i + 1);
 		if (r < 0)
 			return r;
@@ -1279,13 +1688,19 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 	if (r < 0)
 		return r;
 	vendor_from_devices(p);
-	r = judge_params(p, lines, nlines);
+	r = collect_ids(p, lines, kinds, nlines);
+	if (r == 0)
+		r = judge_params(p, lines, nlines);
 	if (r == 0)
 		r = judge_values(p, lines, nlines);
 	if (r == 0)
 		r = judge_modprobe(p, lines, kinds, nlines);
 	if (r == 0)
-		r = judge_drivers(p, lines, kinds, nlines);
+		r = judge_framebuffer(p, lines, nlines);
+	if (r == 0)
+		r = judge_drivers(p, lines, kinds, nlines, &unasked);
+	if (r == 0)
+		r = judge_unsettled(p, lines, nlines, unasked);
 	if (r == 0)
 		r = judge_task(p, lines, nlines);
 	(void)has_finding;
@@ -1315,6 +1730,8 @@ void vp_paste_free(struct vp_paste *p)
 	}
 	free(p->findings);
 	free(p->sections);
+	free(p->kver);
+	free(p->ids);
 	vp_import_free(&p->im);
 	memset(p, 0, sizeof(*p));
 }

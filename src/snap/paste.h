@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "host/facts.h"
 #include "kb/signatures.h"
 #include "snap/import.h"
 #include "util.h"
@@ -51,11 +53,15 @@ struct vp_paste_section {
 	unsigned int first, last; /* line numbers, 1-based */
 };
 
-enum vp_cpu_vendor { VP_CPU_UNKNOWN, VP_CPU_INTEL, VP_CPU_AMD };
-
 struct vp_paste_param {
 	char *name;  /* as written */
 	char *value; /* NULL when none */
+	unsigned int line;
+};
+
+/* A vendor:device id the paste asks vfio-pci to take (vfio-pci.ids=, options ids=). */
+struct vp_paste_id {
+	uint16_t vendor, device;
 	unsigned int line;
 };
 
@@ -77,8 +83,12 @@ struct vp_paste {
 	struct vp_import im;	       /* devices and groups, import.c's reading */
 	struct vp_paste_param *params; /* kernel command line parameters */
 	size_t nparams;
-	enum vp_cpu_vendor vendor;
+	enum vp_cpu_vendor vendor; /* host/facts.h */
 	unsigned int vendor_line;
+	char *kver; /* the running or booted kernel's release, NULL when not shown */
+	unsigned int kver_line;
+	struct vp_paste_id *ids; /* what vfio-pci is asked to take */
+	size_t nids;
 	struct vp_paste_finding *findings;
 	size_t nfindings, fcap;
 };
@@ -91,5 +101,22 @@ bool vp_paste_has(const struct vp_paste *p, enum vp_paste_kind kind);
 
 /* The kernel parameter table (for tests): is @name (as written) known? */
 bool vp_paste_param_known(const char *name);
+/*
+ * The kernel release a line shows: "Linux version 6.8.12-4-pve (...",
+ * "BOOT_IMAGE=/boot/vmlinuz-6.8.12-2-pve", "initrd=\EFI\proxmox\6.5.13-6-pve\...",
+ * uname -a's "Linux pve 6.8.12-4-pve #1 SMP". A malloc'd string, or NULL.
+ */
+char *vp_paste_kver(const char *line);
+/*
+ * The vendor:device pairs of a vfio-pci ids= value ("10de:2504,10de:228e";
+ * each entry is vendor:device[:subvendor[:subdevice[:class[:mask]]]] as
+ * drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids() reads it) added to @p with
+ * @line. Entries that do not parse are left out. 0 or -ENOMEM.
+ */
+int vp_paste_add_ids(struct vp_paste *p, const char *value, unsigned int line);
+/* The line of the ids entry naming @vendor:@device, or 0. */
+unsigned int vp_paste_wants_vfio(const struct vp_paste *p, uint16_t vendor,
+				 uint16_t device);
+
 /* The known parameter nearest to @name within 2 edits, or NULL. */
 const char *vp_paste_param_nearest(const char *name);
