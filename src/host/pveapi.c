@@ -472,13 +472,13 @@ int vp_api_pci_parse(const char *json, size_t len, struct vp_host **out, char **
 		}
 		h->devs[h->ndevs++] = d;
 		if (!id || vp_bdf_parse(id, &d->bdf, NULL, false) < 0 || ven < 0 ||
-		    dev < 0) {
+		    dev < 0 ||
+		    snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%x", d->bdf.domain,
+			     d->bdf.bus, d->bdf.dev, d->bdf.fn) >= (int)sizeof(d->addr)) {
 			*err = xasprintf("entry %zu: no valid id, vendor and device", i);
 			r = -EBADMSG;
 			break;
 		}
-		snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%x", d->bdf.domain,
-			 d->bdf.bus, d->bdf.dev, d->bdf.fn);
 		d->vendor = (uint16_t)ven;
 		d->device = (uint16_t)dev;
 		d->subvendor = sv < 0 ? 0 : (uint16_t)sv;

@@ -94,8 +94,12 @@ static bool take_addr(const char *s, size_t len, char addr[16])
 	buf[len] = '\0';
 	if (vp_bdf_parse(buf, &b, &slot, false) < 0)
 		return false;
-	snprintf(addr, 16, "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
-	return true;
+	/*
+	 * A domain of more than five hex digits does not fit an address of
+	 * the model (vp_dev.addr); no such function can be on this host, and a
+	 * cut address would name another one.
+	 */
+	return snprintf(addr, 16, "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn) < 16;
 }
 
 static bool parse_count(const char *s, unsigned int *vfs)

@@ -51,6 +51,15 @@ static void sysfs_lines(void **state)
 	assert_int_equal(
 		vp_sriov_parse_sysfs_line("bus/pci/devices/junk/sriov_numvfs = 4", a, &n),
 		0);
+	/* A VMD domain fits; an eight-digit one would be cut (found by fuzz_sriov). */
+	assert_int_equal(vp_sriov_parse_sysfs_line(
+				 "bus/pci/devices/10000:e1:00.0/sriov_numvfs = 2", a, &n),
+			 1);
+	assert_string_equal(a, "10000:e1:00.0");
+	assert_int_equal(
+		vp_sriov_parse_sysfs_line(
+			"bus/pci/devices/de0a0000:07:00.1/sriov_numvfs = 2", a, &n),
+		0);
 }
 
 static void udev_lines(void **state)
