@@ -178,10 +178,22 @@ static int sys_openat2(int dirfd, const char *path, int flags, unsigned long lon
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.resolve = resolve,
 	};
-	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	long fd;
 
-	if (fd >= 0)
-		return (int)fd;
+	/*
+	 * With RESOLVE_BENEATH or RESOLVE_IN_ROOT, a ".." during a rename or
+	 * mount anywhere on the system makes the kernel give up with EAGAIN
+	 * (fs/namei.c, the rename_lock/mount_lock seqcount check): "the caller
+	 * may choose to retry" (openat2(2)). A busy host, or the test suite's
+	 * own atomic writes, must not turn that into a verdict.
+	 */
+	for (int tries = 0;; tries++) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN || tries == 63)
+			break;
+	}
 	/* Docker's default seccomp profile answers EPERM for calls it does not know. */
 	return errno == EPERM ? -ENOSYS : -errno;
 }
