@@ -298,6 +298,7 @@ static void dev_free(struct vp_dev *d)
 	free(d->max_link_width);
 	strv_free(&d->virtfn);
 	free(d->physfn);
+	vp_vgpu_clear(&d->vgpu);
 	strv_free(&d->critical_why);
 	strv_free(&d->unknown);
 	free(d);

@@ -62,6 +62,51 @@ struct vp_rebar_bar {
 	uint32_t supported; /* bit n set: 2^n MiB supported (capability bits 31:4) */
 };
 
+/*
+ * vGPU types a function offers. Two kernel interfaces exist:
+ * - NVIDIA's own on kernels >= 6.8 (vGPU 17+, Ada and later): each SR-IOV
+ *   VF of a PF on the nvidia driver has nvidia/creatable_vgpu_types ("ID :
+ *   vGPU Name" then "<id> : <name>" lines) and nvidia/current_vgpu_type
+ *   (0 = none). Proxmox names the type "nvidia-<id>" (qemu-server
+ *   PCI/Mdev.pm get_mdev_types) and writes the id at VM start.
+ * - mediated devices (drivers/vfio/mdev): mdev_supported_types/<type>/ with
+ *   name, available_instances, description, device_api.
+ */
+enum vp_vgpu_iface {
+	VP_VGPU_NONE = 0,
+	VP_VGPU_NVIDIA, /* nvidia/creatable_vgpu_types on a VF */
+	VP_VGPU_MDEV,	/* mdev_supported_types/ */
+};
+const char *vp_vgpu_iface_name(enum vp_vgpu_iface i);
+
+struct vp_vgpu_type {
+	char *type;	   /* what hostpciN mdev= takes: "nvidia-1148", "nvidia-63",
+			      "i915-GVTg_V5_4" */
+	unsigned int id;   /* NVIDIA's numeric id; 0 for other mdev types */
+	char *name;	   /* "NVIDIA L40S-2Q"; NULL when the kernel gives none */
+	int available;	   /* instances that can still be made; -1 unknown */
+	char *description; /* mdev only, as the driver wrote it */
+};
+
+struct vp_vgpu {
+	enum vp_vgpu_iface iface;
+	struct vp_vgpu_type *types; /* in the kernel's order */
+	size_t ntypes;
+	unsigned int current; /* NVIDIA: current_vgpu_type, 0 = none */
+	int instances;	      /* mdev: instances made on this parent, -1 unknown */
+};
+
+/*
+ * Parse nvidia/creatable_vgpu_types. The header line is optional (the
+ * open-gpu-kernel-modules and nvidia-vgpu-vfio texts differ); a line that is
+ * neither header nor "<id> : <name>" is -EBADMSG. Appends to @v.
+ */
+int vp_vgpu_parse_creatable(const char *text, struct vp_vgpu *v);
+void vp_vgpu_clear(struct vp_vgpu *v);
+/* The type of @v called @want ("nvidia-1148", "1148", "NVIDIA L40S-2Q", "L40S-2Q"), or
+ * NULL. */
+const struct vp_vgpu_type *vp_vgpu_find(const struct vp_vgpu *v, const char *want);
+
 /* Host-critical roles (rule 2 of the brief). */
 enum {
 	VP_CRIT_CONSOLE = 1 << 0,  /* boot VGA: the host console */
@@ -126,6 +171,8 @@ struct vp_dev {
 	uint16_t sriov_vf_device;
 	struct strv virtfn; /* addresses of enabled VFs */
 	char *physfn;	    /* for a VF: the PF's address */
+
+	struct vp_vgpu vgpu; /* read with the details */
 
 	unsigned int critical; /* VP_CRIT_* */
 	struct strv critical_why;
@@ -217,6 +264,8 @@ void vp_pci_decode_caps(struct vp_ctx *ctx, struct vp_dev *d,
 int vp_iommu_load(struct vp_ctx *ctx, struct vp_host *h);    /* host/iommu.c */
 int vp_critical_load(struct vp_ctx *ctx, struct vp_host *h); /* host/critical.c */
 int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h); /* host/modules.c */
+/* vGPU types of the function whose sysfs directory is @dfd (host/vgpu.c). */
+int vp_vgpu_read(struct vp_dev *d, int dfd);
 
 /* Record that @field of @d could not be read, and why. */
 int vp_dev_unknown(struct vp_dev *d, const char *field, const char *fmt, ...)

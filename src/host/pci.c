@@ -281,7 +281,7 @@ static int read_sysfs_extras(struct vp_dev *d, int dfd, bool basic, bool details
 
 		d->physfn = strdup(base ? base + 1 : s);
 	}
-	return 0;
+	return vp_vgpu_read(d, dfd);
 }
 
 static void fill_bars(struct vp_dev *d, struct pci_dev *p)
