@@ -278,6 +278,15 @@ int vp_vgpu_read(struct vp_dev *d, int dfd)
 	int r;
 
 	vp_vgpu_clear(&d->vgpu);
+	/*
+	 * Mediated-device parents on the PCI bus and NVIDIA's vGPU VFs are
+	 * display controllers (i915 GVT-g 0300, NVIDIA 0300/0302) or
+	 * accelerators (12xx); every other function would cost two failed
+	 * lookups per scan for nothing. Out-of-tree NIC mdev drivers (Intel's
+	 * Scalable IOV) are not read.
+	 */
+	if ((d->class >> 16) != 0x03 && (d->class >> 16) != 0x12)
+		return 0;
 	r = read_mdev(d, dfd);
 	if (r == -ENOENT || r == -ENOTDIR)
 		r = read_nvidia(d, dfd);

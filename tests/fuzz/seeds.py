@@ -210,6 +210,10 @@ def main():
         b"subsystem-id=1458:40bf,iommugroup=17")
     put(a.out, "pveapi", api + b"\0node=pve1,path=0000:02:00.0,id=10de:2684")
     put(a.out, "pveapi", b'{"data":[]}\0node=a,path=0000:00:00.0,id=0000:0000')
+    # vgpu: creatable_vgpu_types captured by others (tests/data/vgpu/SOURCES).
+    put(a.out, "vgpu", read(os.path.join(REPO, "tests", "data", "vgpu",
+                                         "l40s-creatable_vgpu_types")))
+    put(a.out, "vgpu", b"ID    : vGPU Name\n1148  : NVIDIA L40S-2Q\n")
     reg = os.path.join(HERE, "regressions")
     if os.path.isdir(reg):
         for h in sorted(os.listdir(reg)):
@@ -217,7 +221,8 @@ def main():
                 put(a.out, h, read(os.path.join(reg, h, n)))
     # Every harness gets at least one seed.
     for h in ("propstr", "vmconf", "ctconf", "mapping", "cmdline", "bootcfg", "modprobe",
-              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov", "adopt", "pveapi"):
+              "sysfs", "sysfslinks", "signatures", "import", "ids", "sriov", "adopt", "pveapi",
+              "vgpu"):
         put(a.out, h, b"")
     return 0
 
