@@ -133,21 +133,23 @@ static int print_text(struct vp_ctx *ctx, const struct vp_host *h,
 {
 	for (size_t i = 0; i < h->ndevs; i++) {
 		const struct vp_dev *d = h->devs[i];
-		char name[320], grp[16], crit[64];
+		char name[320], grp[16], crit[64], vgpu[160];
 
 		if (!selected(d, o, f, nf))
 			continue;
 		(*shown)++;
 		vp_fmt_name(d, name, sizeof(name));
 		vp_fmt_critical(d, crit, sizeof(crit));
+		vp_fmt_vgpu(d, vgpu, sizeof(vgpu));
 		if (d->iommu_group >= 0)
 			snprintf(grp, sizeof(grp), "%d", d->iommu_group);
 		else
 			snprintf(grp, sizeof(grp), "-");
-		fprintf(ctx->fout, "%s  %-8s %04x:%04x  %-5s %-14s %s%s%s%s\n", d->addr,
-			vp_kind_name(d->kind), d->vendor, d->device, grp,
+		fprintf(ctx->fout, "%s  %-8s %04x:%04x  %-5s %-14s %s%s%s%s%s%s%s\n",
+			d->addr, vp_kind_name(d->kind), d->vendor, d->device, grp,
 			d->driver ? d->driver : "-", name, crit[0] ? "  [host: " : "",
-			crit, crit[0] ? "]" : "");
+			crit, crit[0] ? "]" : "", vgpu[0] ? "  [vgpu: " : "", vgpu,
+			vgpu[0] ? "]" : "");
 		if (ctx->verbose)
 			print_verbose(ctx->fout, d);
 	}

@@ -64,6 +64,47 @@ static void show_caps(FILE *f, const struct vp_dev *d)
 		line(f, "physical function:", "%s", d->physfn);
 }
 
+/*
+ * The vGPU types a function offers, or for a PF on NVIDIA's vGPU driver how
+ * many of its VFs offer them: the types live on the VFs (struct vp_vgpu).
+ */
+static void show_vgpu(FILE *f, const struct vp_host *h, const struct vp_dev *d)
+{
+	const struct vp_vgpu *v = &d->vgpu;
+	char what[160];
+
+	if (v->iface == VP_VGPU_NONE && d->virtfn.n) {
+		size_t offer = 0, used = 0;
+
+		for (size_t i = 0; i < d->virtfn.n; i++) {
+			const struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[i]);
+
+			if (!vf || vf->vgpu.iface == VP_VGPU_NONE)
+				continue;
+			offer++;
+			used += vf->vgpu.current != 0;
+		}
+		if (offer)
+			line(f, "vgpu:",
+			     "on %zu of %zu VFs, %zu in use (show a VF for its types)",
+			     offer, d->virtfn.n, used);
+		return;
+	}
+	if (v->iface == VP_VGPU_NONE)
+		return;
+	vp_fmt_vgpu(d, what, sizeof(what));
+	line(f, "vgpu:", "%s interface, %s", vp_vgpu_iface_name(v->iface), what);
+	for (size_t i = 0; i < v->ntypes; i++) {
+		const struct vp_vgpu_type *t = &v->types[i];
+
+		if (v->iface == VP_VGPU_MDEV)
+			line(f, i ? "" : "vgpu types:", "%-16s %s, %d available", t->type,
+			     t->name ? t->name : "(no name)", t->available);
+		else
+			line(f, i ? "" : "vgpu types:", "%-16s %s", t->type, t->name);
+	}
+}
+
 static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_dev *d)
 {
 	FILE *f = ctx->fout;
@@ -139,6 +180,7 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 		     b->mem64 ? " 64-bit" : "", b->prefetch ? " prefetchable" : "");
 	}
 	show_caps(f, d);
+	show_vgpu(f, h, d);
 	line(f, "config space:", "%zu bytes", d->cfg_len);
 	for (size_t i = 0; i < d->critical_why.n; i++)
 		line(f, i ? "" : "host needs it:", "%s", d->critical_why.v[i]);

@@ -141,6 +141,44 @@ static struct json_object *json_sriov(const struct vp_dev *d)
 	return o;
 }
 
+/* null when the function offers no vGPU; docs/json.md "vgpu". */
+static struct json_object *json_vgpu(const struct vp_dev *d)
+{
+	const struct vp_vgpu *v = &d->vgpu;
+	struct json_object *o, *a;
+
+	if (v->iface == VP_VGPU_NONE)
+		return NULL;
+	o = json_object_new_object();
+	a = json_object_new_array();
+	add(o, "interface", jstr(vp_vgpu_iface_name(v->iface)));
+	if (v->iface == VP_VGPU_NVIDIA) {
+		const struct vp_vgpu_type *t = vp_vgpu_by_id(v, v->current);
+		_cleanup_free_ char *cur =
+			v->current ? xasprintf("nvidia-%u", v->current) : NULL;
+
+		add(o, "current", jstr(cur));
+		add(o, "current_name", t ? jstr(t->name) : NULL);
+	} else {
+		add(o, "instances",
+		    v->instances < 0 ? NULL : json_object_new_int(v->instances));
+	}
+	for (size_t i = 0; i < v->ntypes; i++) {
+		const struct vp_vgpu_type *t = &v->types[i];
+		struct json_object *jt = json_object_new_object();
+
+		add(jt, "type", jstr(t->type));
+		add(jt, "id", t->id ? json_object_new_int64(t->id) : NULL);
+		add(jt, "name", jstr(t->name));
+		add(jt, "available",
+		    t->available < 0 ? NULL : json_object_new_int(t->available));
+		add(jt, "description", jstr(t->description));
+		json_object_array_add(a, jt);
+	}
+	add(o, "types", a);
+	return o;
+}
+
 struct json_object *vp_json_dev(const struct vp_dev *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -212,6 +250,7 @@ struct json_object *vp_json_dev(const struct vp_dev *d)
 	add(o, "rebar", json_rebar(d));
 	add(o, "sriov", json_sriov(d));
 	add(o, "physfn", jstr(d->physfn));
+	add(o, "vgpu", json_vgpu(d));
 
 	add(crit, "console", json_object_new_boolean(d->critical & VP_CRIT_CONSOLE));
 	add(crit, "network", json_object_new_boolean(d->critical & VP_CRIT_NETWORK));

@@ -80,6 +80,40 @@ void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len)
 		d->critical & VP_CRIT_ROOTDISK ? "root disk" : "");
 }
 
+const struct vp_vgpu_type *vp_vgpu_by_id(const struct vp_vgpu *v, unsigned int id)
+{
+	for (size_t i = 0; id && i < v->ntypes; i++)
+		if (v->types[i].id == id)
+			return &v->types[i];
+	return NULL;
+}
+
+void vp_fmt_vgpu(const struct vp_dev *d, char *buf, size_t len)
+{
+	const struct vp_vgpu *v = &d->vgpu;
+	const struct vp_vgpu_type *t;
+
+	buf[0] = '\0';
+	if (v->iface == VP_VGPU_NVIDIA && v->current) {
+		/*
+		 * A VF that runs a vGPU lists only what is still creatable, so
+		 * its own type may be missing from the list: the id is the fact.
+		 */
+		t = vp_vgpu_by_id(v, v->current);
+		snprintf(buf, len, "nvidia-%u%s%s in use", v->current,
+			 t && t->name ? " " : "", t && t->name ? t->name : "");
+	} else if (v->iface == VP_VGPU_NVIDIA) {
+		snprintf(buf, len, "%zu type%s free", v->ntypes,
+			 v->ntypes == 1 ? "" : "s");
+	} else if (v->iface == VP_VGPU_MDEV) {
+		snprintf(buf, len, "%zu mdev type%s", v->ntypes,
+			 v->ntypes == 1 ? "" : "s");
+		if (v->instances > 0)
+			snprintf(buf + strlen(buf), len - strlen(buf), ", %d instance%s",
+				 v->instances, v->instances == 1 ? "" : "s");
+	}
+}
+
 static size_t count_role(const struct vp_group *g, const char *role)
 {
 	size_t n = 0;
