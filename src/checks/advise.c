@@ -26,6 +26,8 @@
 #define EFFORT_SINGLE "a recurring weekend project (single-GPU passthrough)"
 #define EFFORT_VGPU   "days, plus NVIDIA's licensing process (mediated vGPU)"
 #define EFFORT_SRIOV  "hours (SR-IOV VFs need i915-sriov-dkms on the host)"
+#define EFFORT_VGPU_READY \
+	"minutes per VM (the vGPU host driver is set up), plus a guest licence"
 
 static const struct vp_workload workloads[] = {
 	{ "gaming", true, false, false,
@@ -86,6 +88,47 @@ static bool group_ok(const struct vp_host *h, const struct vp_dev *d)
 }
 
 /* The best GPU to hand to a VM: not the console while another display exists. */
+/* Does @d offer vGPUs, or is it the card whose VFs do (struct vp_vgpu)? */
+static bool vgpu_card(const struct vp_host *h, const struct vp_dev *d)
+{
+	if (d->vgpu.iface != VP_VGPU_NONE)
+		return true;
+	for (size_t i = 0; i < d->virtfn.n; i++) {
+		const struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[i]);
+
+		if (vf && vf->vgpu.iface != VP_VGPU_NONE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The first function where a vGPU can be made now: a VF of NVIDIA's vGPU
+ * driver with no type set and a type listed, or an mdev parent with an
+ * available instance. @nfree counts them all.
+ */
+static struct vp_dev *vgpu_free(const struct vp_host *h, size_t *nfree)
+{
+	struct vp_dev *first = NULL;
+
+	*nfree = 0;
+	for (size_t i = 0; i < h->ndevs; i++) {
+		const struct vp_vgpu *v = &h->devs[i]->vgpu;
+		bool avail = false;
+
+		if (v->iface == VP_VGPU_NVIDIA)
+			avail = v->current == 0 && v->ntypes > 0;
+		for (size_t t = 0; v->iface == VP_VGPU_MDEV && t < v->ntypes; t++)
+			avail = avail || v->types[t].available > 0;
+		if (!avail)
+			continue;
+		(*nfree)++;
+		if (!first)
+			first = h->devs[i];
+	}
+	return first;
+}
+
 static struct vp_dev *pick_passthrough(const struct vp_host *h, size_t displays)
 {
 	struct vp_dev *best = NULL;
@@ -94,6 +137,9 @@ static struct vp_dev *pick_passthrough(const struct vp_host *h, size_t displays)
 		struct vp_dev *d = h->devs[i];
 
 		if (d->kind != VP_KIND_DISPLAY || (d->critical & ~VP_CRIT_CONSOLE))
+			continue;
+		/* A card that hosts vGPUs stays on its driver; its VFs are vGPUs. */
+		if (vgpu_card(h, d))
 			continue;
 		if (displays > 1 && d->boot_vga == 1)
 			continue;
@@ -283,8 +329,9 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 {
 	struct vp_drm drm = { 0 };
 	struct vp_dev *pt, *dri = NULL;
+	struct vp_dev *vg;
 	const struct vp_kb_gpu *kb;
-	size_t displays = 0;
+	size_t displays = 0, nvg;
 	bool cluster = vp_pve_is_cluster(ctx);
 	bool ha = vp_existsf(ctx, VP_ETC, "pve/ha/resources.cfg");
 	int r;
@@ -337,6 +384,37 @@ int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *w
 	if (!h->ngroups) {
 		container_or_none(a, ctx, h, wl, &drm, dri, NULL);
 		say(&a->why, strdup(h->no_iommu_why));
+		goto out;
+	}
+	vg = vgpu_free(h, &nvg);
+	if (vg && !wl->prefer_container) {
+		const struct vp_vgpu_type *t = &vg->vgpu.types[0];
+
+		/*
+		 * The vGPU host driver is already there (its types are listed in
+		 * sysfs): a VM gets a share without taking a card from the host.
+		 */
+		a->path = VP_PATH_VGPU;
+		a->device = vg;
+		a->effort = EFFORT_VGPU_READY;
+		say(&a->why,
+		    xasprintf(
+			    "NVIDIA's vGPU host driver offers vGPUs here: %zu function%s "
+			    "can take one now (%s: %zu type%s, e.g. %s %s)",
+			    nvg, nvg == 1 ? "" : "s", vg->addr, vg->vgpu.ntypes,
+			    vg->vgpu.ntypes == 1 ? "" : "s", t->type,
+			    t->name ? t->name : ""));
+		say(&a->why,
+		    xasprintf("next: vfio-pilot vm plan VMID --vgpu %s", t->type));
+		say(&a->cautions,
+		    strdup("the guest needs NVIDIA's vGPU guest driver and a "
+			   "licence from NVIDIA's licensing service"));
+		/* A card on that driver with SR-IOV but no VFs yet is a vGPU card too. */
+		if (pt && group_ok(h, pt) &&
+		    !(pt->sriov == VP_PRESENT && pt->driver &&
+		      streq(pt->driver, "nvidia")))
+			say(&a->alternatives, xasprintf("full passthrough of %s: %s",
+							pt->addr, EFFORT_CLEAN));
 		goto out;
 	}
 	if (displays == 1 && pt && kb && kb->sriov && !wl->needs_vm) {
