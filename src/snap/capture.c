@@ -536,6 +536,8 @@ static int cap_tree(struct cap *c, const char *rel, enum policy pol, size_t max,
 			r = cap_tree(c, child, pol, max, depth - 1);
 		else if (k == E_DIR || k == E_LINK)
 			r = cap_path(c, child, P_DIRONLY, 0, false, NULL, NULL);
+		else if (k == E_FILE && (mode & 0444) == 0)
+			r = cap_path(c, child, P_EMPTY, 0, false, NULL, NULL);
 		else if (k == E_FILE)
 			r = cap_path(c, child, pol, max, false, NULL, NULL);
 	}
@@ -600,6 +602,12 @@ static int cap_pci_dev(struct cap *c, const char *name)
 			r = cap_path(c, child, P_RAW, 64 * KiB, false, NULL, NULL);
 		} else if (k == E_LINK && pci_link_kept(names.v[i])) {
 			r = cap_path(c, child, P_DIRONLY, 0, false, NULL, NULL);
+		} else if (k == E_DIR && streq(names.v[i], "nvidia")) {
+			/* NVIDIA's vGPU VF attributes (host/vgpu.c). */
+			r = cap_tree(c, child, P_RAW, 64 * KiB, 0);
+		} else if (k == E_DIR && streq(names.v[i], "mdev_supported_types")) {
+			/* One directory per type, its "devices" the instances. */
+			r = cap_tree(c, child, P_RAW, 64 * KiB, 2);
 		}
 	}
 	strv_free(&names);
