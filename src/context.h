@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct pci_access;
 struct kmod_ctx;
@@ -185,3 +186,21 @@ void vp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A file's mode and owner as read, for a writer that must keep them (plan/atomic.c). */
+struct vp_file_state {
+	bool exists;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* The largest file vp_file_read reads; bigger ones are -EFBIG, never read whole. */
+#define VP_MAX_READ_FILE (16 * 1024 * 1024)
+
+/*
+ * Read a whole regular file below the root with its state; *data is NULL
+ * and st->exists false when absent.
+ */
+int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
+		 size_t *len, struct vp_file_state *st);

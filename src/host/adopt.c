@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "host/adopt.h"
-#include "plan/atomic.h"
 
 /* modprobe.d(5) directories, highest priority first; a name in an earlier one hides
  * the same name in a later one (libkmod conf_files_list). */

@@ -98,52 +98,6 @@ int vp_atomic_open_dir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc l
 	return open_dir(ctx, io, VP_ROOT, rel, create);
 }
 
-int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
-		 size_t *len, struct vp_file_state *st)
-{
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	struct stat s;
-	size_t got = 0;
-
-	*data = NULL;
-	*len = 0;
-	st->exists = false;
-	fd = vp_openf(ctx, loc, O_RDONLY, "%s", sub);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &s) < 0)
-		return -errno;
-	if (!S_ISREG(s.st_mode))
-		return -EINVAL;
-	if (s.st_size > VP_MAX_READ_FILE)
-		return -EFBIG;
-	buf = malloc((size_t)s.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (got < (size_t)s.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)s.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	st->exists = true;
-	st->mode = s.st_mode & 07777;
-	st->uid = s.st_uid;
-	st->gid = s.st_gid;
-	*data = TAKE_PTR(buf);
-	*len = got;
-	return 0;
-}
-
 static int write_all(const struct vp_io *io, int fd, const char *data, size_t len)
 {
 	while (len) {

@@ -38,19 +38,7 @@ struct vp_io {
 };
 extern const struct vp_io vp_io_real;
 
-struct vp_file_state {
-	bool exists;
-	mode_t mode;
-	uid_t uid;
-	gid_t gid;
-};
-
-/* The largest file vp_file_read reads; bigger ones are -EFBIG, never read whole. */
-#define VP_MAX_READ_FILE (16 * 1024 * 1024)
-
-/* Read a whole file below the root; *data is NULL and st->exists false when absent. */
-int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
-		 size_t *len, struct vp_file_state *st);
+/* struct vp_file_state and vp_file_read (what a plan compares) are in context.h. */
 
 /*
  * Replace (or create) @sub below @loc with @data. A new file gets @mode and
