@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/vmlint.h"
 #include "kb/kb.h"
+#include "pve/vmconf.h"
 #include "snap/paste.h"
 
 static const char *const kind_names[VP_PK_COUNT] = {
@@ -1592,6 +1594,169 @@ static int judge_unsettled(struct vp_paste *p, char **lines, size_t nlines,
 /* ---- the whole paste ------------------------------------------------------------------
  */
 
+/* ---- pasted VM configs: vm lint's checks ------------------------------------------- */
+
+/*
+ * vm lint findings that a line shows by itself. The others follow from a
+ * key being absent (no machine: i440fx; no bios: SeaBIOS; no balloon:
+ * ballooning on), which a cut paste cannot tell from a key cut off.
+ */
+static bool lint_line_local(const char *id)
+{
+	static const char *const ids[] = { "romfile-comment", "dropped-line",
+					   "device-twice",    "efi-ms-cert",
+					   "api-invalid",     "hugepages-size",
+					   "needless-hiding" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+		if (streq(id, ids[i]))
+			return true;
+	return false;
+}
+
+/* The paste line (1-based) in @first..@last whose cleaned text is @want, or 0. */
+static unsigned int paste_line_of(char **lines, unsigned int first, unsigned int last,
+				  const char *want)
+{
+	for (unsigned int l = first; want && l <= last; l++) {
+		_cleanup_free_ char *c = vp_imp_clean(lines[l - 1]);
+
+		if (c && streq(c, want))
+			return l;
+	}
+	return 0;
+}
+
+/*
+ * Lint one VM config section as `vm lint FILE` does, without a host: what
+ * qemu-server refuses or warns about at VM start that the config itself
+ * shows. Proxmox writes smbios1 and vmgenid into every VM it creates
+ * (qemu-server PVE/API2/Qemu.pm create_vm), so a section without them is
+ * taken as cut: only line-local findings are kept, and one note names what
+ * was not judged and the command that shows the whole config.
+ */
+static int lint_section(struct vp_paste *p, char **lines, unsigned int first,
+			unsigned int last)
+{
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *conf = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct vp_lint_env env = { 0 };
+	struct vp_lint lint = { 0 };
+	struct strv skipped = { 0 };
+	bool whole_smbios = false, whole_genid = false;
+	size_t len = 0;
+	int r = 0;
+
+	for (unsigned int l = first; l <= last; l++) {
+		_cleanup_free_ char *c = vp_imp_clean(lines[l - 1]);
+		char *n;
+
+		if (!c)
+			return -ENOMEM;
+		whole_smbios = whole_smbios || startswith(c, "smbios1:");
+		whole_genid = whole_genid || startswith(c, "vmgenid:");
+		n = realloc(text, len + strlen(c) + 2);
+		if (!n)
+			return -ENOMEM;
+		text = n;
+		len += (size_t)sprintf(text + len, "%s\n", c);
+	}
+	if (!text || vp_pve_vmconf_parse(text, len, &conf) < 0)
+		return 0; /* not a config Proxmox would read: the line rules judge it */
+	if (vp_vm_lint(conf, &env, &lint) < 0)
+		return 0;
+	for (size_t i = 0; r == 0 && i < lint.n; i++) {
+		const struct vp_lint_finding *lf = &lint.f[i];
+		struct vp_paste_finding *f;
+		unsigned int at;
+
+		/*
+		 * "romfile=x.rom # my note": in a config file QEMU then looks for
+		 * that whole name, but in a post it is how people annotate a
+		 * line; the paste cannot tell which.
+		 */
+		if (streq(lf->id, "romfile-comment"))
+			continue;
+		if (!(whole_smbios && whole_genid) && !lint_line_local(lf->id)) {
+			if (!strv_contains(&skipped, lf->id))
+				r = strv_add(&skipped, lf->id);
+			continue;
+		}
+		at = paste_line_of(lines, first, last, lf->line);
+		f = finding(
+			p, lf->id,
+			lf->sev == VP_LINT_ERROR ? VP_SIG_ERROR : VP_SIG_WARNING, at,
+			at ? lines[at - 1] : NULL,
+			"qemu-server PVE/QemuServer.pm and PVE/QemuServer/PCI.pm: what a VM "
+			"start refuses or warns about (vfio-pilot vm lint)");
+		if (!f || !(f->title = strdup(lf->msg)) ||
+		    !(f->fix = strdup(lf->fix ? lf->fix
+					      : "vfio-pilot vm lint VMID on the host")))
+			r = -ENOMEM;
+	}
+	if (r == 0 && skipped.n) {
+		_cleanup_free_ char *ids = NULL;
+		struct vp_paste_finding *f;
+
+		for (size_t i = 0; i < skipped.n; i++) {
+			char *n = xasprintf("%s%s%s", ids ? ids : "", ids ? ", " : "",
+					    skipped.v[i]);
+
+			free(ids);
+			ids = n;
+			if (!ids)
+				break;
+		}
+		f = finding(p, "vmconfig-cut", VP_SIG_INFO, first, lines[first - 1],
+			    "qemu-server PVE/API2/Qemu.pm create_vm (smbios1 and vmgenid "
+			    "are written for every new VM)");
+		if (!f || !ids ||
+		    addf(&f->title,
+			 "The VM config (line %u) looks cut (no smbios1 and vmgenid lines, which "
+			 "Proxmox writes into every VM): not judged: %s",
+			 first, ids) < 0 ||
+		    !(f->fix = strdup("paste the whole config: qm config VMID")) ||
+		    !(f->settle = strdup("qm config VMID")))
+			r = -ENOMEM;
+	}
+	strv_free(&skipped);
+	vp_lint_free(&lint);
+	return r;
+}
+
+/*
+ * Every VM config section, except one that follows a "[snapshot]" or
+ * "[PENDING]" header: that is a snapshot's or a pending state, not the
+ * config the VM starts with.
+ */
+static int judge_vmconfig(struct vp_paste *p, char **lines, size_t nlines)
+{
+	for (size_t i = 0; i < p->nsections; i++) {
+		const struct vp_paste_section *sec = &p->sections[i];
+		bool header = false;
+		int r;
+
+		if (sec->kind != VP_PK_VMCONFIG)
+			continue;
+		for (unsigned int l = sec->first - 1; l >= 1 && l <= nlines; l--) {
+			_cleanup_free_ char *c = vp_imp_clean(lines[l - 1]);
+
+			if (!c)
+				return -ENOMEM;
+			if (!c[0])
+				continue;
+			header = c[0] == '[' && strchr(c, ']');
+			break;
+		}
+		if (header)
+			continue;
+		r = lint_section(p, lines, sec->first, sec->last);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int vp_paste_parse(struct vp_paste *p, const char *text)
 {
 	_cleanup_free_ char *copy = strdup(text);
@@ -1703,6 +1868,8 @@ int vp_paste_parse(struct vp_paste *p, const char *text)
 		r = judge_unsettled(p, lines, nlines, unasked);
 	if (r == 0)
 		r = judge_task(p, lines, nlines);
+	if (r == 0)
+		r = judge_vmconfig(p, lines, nlines);
 	(void)has_finding;
 	return r;
 }

@@ -603,6 +603,36 @@ def facts_real():
     check(b"to settle it, run: cat /proc/cmdline" in out, f"{out!r}")
 
 
+@test("a pasted VM config gets vm lint's checks; a cut one only the line-local ones")
+def vmconfig_lint():
+    def finds(name):
+        paste, _ = paste_of(os.path.join(REALWORLD, name))
+        return {f["id"]: f for f in paste["findings"]}
+    # whole (smbios1 and vmgenid): absence-based checks run too; snapshots are left out
+    f = finds("vm_config--pve9-framework16-rx7700s-win11-lookingglass-WORKING-with-snapshots.txt")
+    check("balloon" in f and "efi-ms-cert" in f and "vmconfig-cut" not in f, sorted(f))
+    check(f["efi-ms-cert"]["severity"] == "warning" and f["efi-ms-cert"]["line"], f)
+    check("qm enroll-efi-keys" in f["efi-ms-cert"]["fix"], f["efi-ms-cert"]["fix"])
+    # cut: balloon is not judged; "romfile=x # note" is how people annotate a
+    # post, so the paste does not call it an error
+    f = finds("vm_config--pve-7840hs-780m-inappropriate-ioctl-TRUNCATED.txt")
+    check("romfile-comment" not in f and "balloon" not in f, sorted(f))
+    cut = f.get("vmconfig-cut")
+    check(cut and "balloon" in cut["title"] and cut["settle"] == "qm config VMID", cut)
+    # no machine line in a cut paste is not taken as i440fx
+    f = finds("vm_config--pve81-ryzen7745hx-610m-raphael-code43-TRUNCATED.txt")
+    check("pcie-without-q35" not in f and "pcie-without-q35" in f["vmconfig-cut"]["title"],
+          sorted(f))
+    # the same lines with smbios1 and vmgenid are whole: now it is judged
+    with open(os.path.join(REALWORLD,
+                           "vm_config--pve81-ryzen7745hx-610m-raphael-code43-TRUNCATED.txt")) as fh:
+        body = "".join(ln for ln in fh if not ln.startswith("# "))
+    paste, _ = paste_of(text=body + "smbios1: uuid=6b3c6a3e-0000-4000-8000-000000000001\n"
+                        "vmgenid: 0b6d3b5c-0000-4000-8000-000000000002\n")
+    ids = {x["id"] for x in paste["findings"]}
+    check("pcie-without-q35" in ids and "vmconfig-cut" not in ids, sorted(ids))
+
+
 @test("explain --list cites no internal note or section number")
 def list_public():
     internal = ("\u00a7", ".md", "seed ", "knowledge", "corpus ", "/work/", "kb_row")
