@@ -28,79 +28,7 @@
 
 #include "host/gpudev.h"
 #include "plan/pveplan.h"
-
-/* One storage.cfg section (SectionConfig: "type: id", indented "key value"). */
-struct storage {
-	char *type, *path, *pool, *mountpoint, *content_dirs;
-};
-
-static void storage_free(struct storage *s)
-{
-	free(s->type);
-	free(s->path);
-	free(s->pool);
-	free(s->mountpoint);
-	free(s->content_dirs);
-}
-
-static int storage_find(const char *cfg, const char *name, struct storage *s)
-{
-	_cleanup_free_ char *copy = strdup(cfg);
-	char *save = NULL;
-	bool in = false, found = false;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *colon, *v, **slot = NULL;
-
-		if (l[0] == '#')
-			continue;
-		if (!isspace((unsigned char)l[0])) {
-			in = false;
-			colon = strchr(l, ':');
-			if (!colon)
-				continue;
-			*colon = '\0';
-			for (v = colon + 1; isspace((unsigned char)*v); v++)
-				;
-			strstrip_end(v);
-			if (streq(v, name) && !found) {
-				in = found = true;
-				s->type = strdup(l);
-				if (!s->type)
-					return -ENOMEM;
-			}
-			continue;
-		}
-		if (!in)
-			continue;
-		while (isspace((unsigned char)*l))
-			l++;
-		v = l + strcspn(l, " \t");
-		if (*v) {
-			*v++ = '\0';
-			while (isspace((unsigned char)*v))
-				v++;
-		}
-		strstrip_end(v);
-		if (streq(l, "path"))
-			slot = &s->path;
-		else if (streq(l, "pool"))
-			slot = &s->pool;
-		else if (streq(l, "mountpoint"))
-			slot = &s->mountpoint;
-		else if (streq(l, "content-dirs"))
-			slot = &s->content_dirs;
-		if (slot) {
-			free(*slot);
-			*slot = strdup(v);
-			if (!*slot)
-				return -ENOMEM;
-		}
-	}
-	return found ? 0 : -ENOENT;
-}
+#include "pve/storage.h"
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -131,7 +59,7 @@ static bool abs_path_ok(const char *p)
 int vp_ct_rootfs_dir(const char *rootfs, const char *storage_cfg, char **dir, char **why)
 {
 	_cleanup_free_ char *vol = NULL, *storeid = NULL;
-	struct storage s = { 0 };
+	struct vp_pve_storage s = { 0 };
 	const char *volname, *name;
 	char *colon;
 	size_t len;
@@ -187,11 +115,11 @@ int vp_ct_rootfs_dir(const char *rootfs, const char *storage_cfg, char **dir, ch
 		s.type = strdup("dir");
 		s.path = strdup("/var/lib/vz");
 		if (!s.type || !s.path) {
-			storage_free(&s);
+			vp_pve_storage_free(&s);
 			return -ENOMEM;
 		}
 	} else {
-		r = storage_find(storage_cfg, storeid, &s);
+		r = vp_pve_storage_find(storage_cfg, storeid, &s);
 		if (r == -ENOENT)
 			*why = xasprintf("storage '%s' is not in storage.cfg", storeid);
 		if (r < 0)
@@ -259,7 +187,7 @@ int vp_ct_rootfs_dir(const char *rootfs, const char *storage_cfg, char **dir, ch
 	} else
 		r = 0;
 out:
-	storage_free(&s);
+	vp_pve_storage_free(&s);
 	return r;
 }
 

@@ -26,7 +26,10 @@ int vp_guest_id_parse(const char *s, unsigned long *out);
 /* "8.4.1" >= maj.min? false when @version is NULL or unreadable. */
 bool vp_pve_version_at_least(const char *version, int maj, int min);
 
-/* ---- lxc ------------------------------------------------------------------ */
+/* The root is "/": the Proxmox CLI makes the config changes (qm, pct, pvesh). */
+bool vp_pve_live(const struct vp_ctx *ctx);
+
+/* ---- lxc (plan/lxcplan.c) -------------------------------------------------- */
 
 /*
  * The devN values for the DRM nodes of PCI function @addr: renderD* with
@@ -107,7 +110,8 @@ struct vp_lxc_opts {
 int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc_opts *o,
 		struct vp_plan *p);
 
-/* ---- hookscript ------------------------------------------------------------- */
+/* ---- hookscript (plan/hookplan.c)
+ * ------------------------------------------------------------- */
 
 /* A reset method name the kernel knows (drivers/pci/pci.c pci_reset_fn_methods). */
 bool vp_reset_method_known(const char *m);
@@ -144,7 +148,8 @@ int vp_storage_snippets_path(const char *cfg, const char *name, char **path,
 int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 		       const struct vp_hook_opts *o, struct vp_plan *p);
 
-/* ---- mapping ---------------------------------------------------------------- */
+/* ---- mapping (plan/mapplan.c)
+ * ---------------------------------------------------------------- */
 
 /* One host of the cluster: its tree and model. */
 struct vp_map_host {
@@ -183,10 +188,3 @@ int vp_mapping_merge(struct vp_pve_mapping *m, const char *name, const char *con
  */
 int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 		    const char *const *devices, struct vp_plan *p);
-
-/* ---- output shared by the three commands ------------------------------------ */
-
-/*
- * Print the plan (text or JSON); for apply, write it and print the undo
- * hint. Returns an exit code.
- */

@@ -25,6 +25,7 @@
 #include "pve/conf.h"
 #include "pve/ctconf.h"
 #include "pve/mapping.h"
+#include "pve/storage.h"
 #include "util.h"
 
 static void ids(void **state)
@@ -279,6 +280,44 @@ static void storage(void **state)
 	assert_int_equal(vp_storage_snippets_path(NULL, "other", &path, &reason),
 			 -ENOENT);
 	free(reason);
+}
+
+/* The one storage.cfg reader (pve/storage.c) that ctroot.c and hookplan.c share. */
+static void storage_cfg(void **state)
+{
+	static const char cfg[] = "# comment: x\n"
+				  "zfspool: tank\n"
+				  "\tpool rpool/data\n"
+				  "\tmountpoint /rpool/data\n"
+				  "\tcontent images,rootdir\n"
+				  "\n"
+				  "dir: tank\n"
+				  "\tpath /second\n"
+				  "dir: d\n"
+				  "\tpath /mnt/d\n"
+				  "\tcontent-dirs snippets=snip\n"
+				  "\tcontent snippets\n";
+	struct vp_pve_storage s;
+
+	(void)state;
+	/* A second section with one id does not change the first. */
+	assert_int_equal(vp_pve_storage_find(cfg, "tank", &s), 0);
+	assert_string_equal(s.type, "zfspool");
+	assert_string_equal(s.pool, "rpool/data");
+	assert_string_equal(s.mountpoint, "/rpool/data");
+	assert_null(s.path);
+	assert_true(vp_pve_storage_has_content(&s, "rootdir"));
+	assert_false(vp_pve_storage_has_content(&s, "root"));
+	vp_pve_storage_free(&s);
+	assert_int_equal(vp_pve_storage_find(cfg, "d", &s), 0);
+	assert_string_equal(s.content_dirs, "snippets=snip");
+	assert_true(vp_pve_storage_has_content(&s, "snippets"));
+	vp_pve_storage_free(&s);
+	assert_int_equal(vp_pve_storage_find(cfg, "comment", &s), -ENOENT);
+	assert_int_equal(vp_pve_storage_find(NULL, "d", &s), -ENOENT);
+	assert_true(vp_pve_storage_id_ok("local-lvm"));
+	assert_false(vp_pve_storage_id_ok("l"));
+	assert_false(vp_pve_storage_id_ok("../x"));
 }
 
 static void mapping(void **state)
@@ -764,7 +803,7 @@ int main(void)
 		cmocka_unit_test(mapping),	 cmocka_unit_test(api_and_verify),
 		cmocka_unit_test(nvidia_procfs), cmocka_unit_test(rootfs_dir),
 		cmocka_unit_test(raw_mapping),	 cmocka_unit_test(gpu_plan_nvidia),
-		cmocka_unit_test(gpu_plan_amd),
+		cmocka_unit_test(gpu_plan_amd),	 cmocka_unit_test(storage_cfg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
