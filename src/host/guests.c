@@ -3,13 +3,14 @@
  * Which Proxmox guests use which PCI devices: hostpciN of VM configs, read
  * with the Proxmox format library (src/pve: the live section only, as
  * qemu-server's parse_vm_config keeps it), and devN lines of container
- * configs naming /dev/dri nodes (before the first section header).
+ * configs naming /dev/dri nodes (the same library, the main section).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "host/facts.h"
+#include "pve/ctconf.h"
 #include "pve/vmconf.h"
 #include "pve/vmfacts.h"
 
@@ -77,48 +78,45 @@ static int parse_dev(struct vp_ctx *ctx, struct vp_guests *g, int id, const char
 	return add_ref(g, 'c', id, key, value, base ? base + 1 : res, NULL, file);
 }
 
+/*
+ * devN lines of a container config, read with the Proxmox format library
+ * (pve-container PVE/LXC/Config.pm parse_pct_config): the main section
+ * only, and for a key written twice the line Proxmox keeps.
+ */
+static int ct_refs(struct vp_ctx *ctx, struct vp_guests *g, int id, const char *text,
+		   const char *file)
+{
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	int r = vp_pve_ctconf_parse(text, strlen(text), &c);
+
+	if (r < 0)
+		return r == -ENOMEM ? r : 0; /* not a config pct reads: it uses nothing */
+	for (size_t i = 0; r == 0 && i < c->n_lines; i++) {
+		const struct vp_pve_line *l = &c->lines[i];
+
+		if (l->section != 0 || l->kind != VP_PVE_LINE_KEY ||
+		    !startswith(l->key, "dev") || !isdigit((unsigned char)l->key[3]) ||
+		    l->status == VP_PVE_REJECTED || vp_pve_conf_find(c, 0, l->key) != l)
+			continue;
+		r = parse_dev(ctx, g, id, l->key, l->value, file);
+	}
+	return r;
+}
+
 static int parse_config(struct vp_ctx *ctx, struct vp_guests *g, char kind, int id,
 			const char *dir, const char *name)
 {
-	_cleanup_free_ char *text = NULL, *file = NULL;
-	char *save = NULL;
+	_cleanup_free_ char *text = NULL, *file = NULL, *sub = NULL;
 	int r;
 
 	r = vp_read_strf(ctx, VP_ETC, &text, "pve/%s/%s", dir, name);
 	if (r < 0)
 		return 0;
-	{
-		_cleanup_free_ char *sub = xasprintf("pve/%s/%s", dir, name);
-
-		file = sub ? vp_display_path(VP_ETC, sub) : NULL;
-	}
+	sub = xasprintf("pve/%s/%s", dir, name);
+	file = sub ? vp_display_path(VP_ETC, sub) : NULL;
 	if (!file)
 		return -ENOMEM;
-	if (kind == 'q')
-		return vm_refs(g, id, text, file);
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *colon, *val;
-
-		if (l[0] == '[')
-			break; /* pending, special or snapshot sections are not live */
-		if (!islower((unsigned char)l[0]))
-			continue;
-		colon = strchr(l, ':');
-		if (!colon)
-			continue;
-		*colon = '\0';
-		val = colon + 1;
-		while (*val == ' ' || *val == '\t')
-			val++;
-		strstrip_end(val);
-		if (kind == 'c' && startswith(l, "dev") && isdigit((unsigned char)l[3]))
-			r = parse_dev(ctx, g, id, l, val, file);
-		else
-			r = 0;
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return kind == 'q' ? vm_refs(g, id, text, file) : ct_refs(ctx, g, id, text, file);
 }
 
 static int scan_dir(struct vp_ctx *ctx, struct vp_guests *g, char kind, const char *dir,

@@ -226,6 +226,25 @@ def _():
     check(rc == 64, f"--dri with --gpu: rc {rc}")
 
 
+@test("a container's devN (main section, last of a key) keeps its GPU from vm plan")
+def _():
+    root = copy("amd-compute", "ct-uses-gpu")
+    vm = ("boot: order=scsi0\ncores: 4\nmemory: 8192\nname: g\nostype: l26\n"
+          "scsi0: local-lvm:vm-100-disk-0,size=32G\n")
+    put(root, "etc/pve/qemu-server/100.conf", vm)
+    conf = read(root, "etc/pve/lxc/200.conf")
+    # only in a snapshot: not live, the GPU is free
+    put(root, "etc/pve/lxc/200.conf", conf + "\n[before]\ndev0: /dev/dri/renderD128,gid=992\n")
+    rc, d, _ = jrun("vm", "plan", "100", "-d", "09:00.0", root=root)
+    check(not any("container 200" in x for x in d["refusals"]), d["refusals"])
+    # the key written twice: pct keeps the last, /dev/dri/renderD128
+    put(root, "etc/pve/lxc/200.conf",
+        conf + "dev0: /dev/null\ndev0: /dev/dri/renderD128,gid=992\n")
+    rc, d, _ = jrun("vm", "plan", "100", "-d", "09:00.0", root=root)
+    check(any("already used by container 200 (dev0: /dev/dri/renderD128,gid=992)" in x
+              for x in d["refusals"]), d["refusals"])
+
+
 @test("lxc plan --gpu on amd-compute: render node, card, /dev/kfd with the CT's gids")
 def _():
     root = copy("amd-compute", "amd-ct")
