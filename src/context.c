@@ -1168,33 +1168,24 @@ fail:
 	return r;
 }
 
-int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
-		 size_t *len, struct vp_file_state *st)
+int vp_read_fd_whole(int fd, size_t max, char **data, size_t *len, struct stat *s)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
-	struct stat s;
 	size_t got = 0;
 
-	*data = NULL;
-	*len = 0;
-	st->exists = false;
-	fd = vp_openf(ctx, loc, O_RDONLY, "%s", sub);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &s) < 0)
+	if (fstat(fd, s) < 0)
 		return -errno;
-	if (!S_ISREG(s.st_mode))
+	if (!S_ISREG(s->st_mode))
 		return -EINVAL;
-	if (s.st_size > VP_MAX_READ_FILE)
+	if ((unsigned long long)s->st_size > max)
 		return -EFBIG;
-	buf = malloc((size_t)s.st_size + 1);
+	buf = malloc((size_t)s->st_size + 1);
 	if (!buf)
 		return -ENOMEM;
-	while (got < (size_t)s.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)s.st_size - got);
+	/* A file that shrinks meanwhile ends early; one that grows is cut at the size
+	 * seen. */
+	while (got < (size_t)s->st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)s->st_size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1205,11 +1196,32 @@ int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **da
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
+	*data = TAKE_PTR(buf);
+	*len = got;
+	return 0;
+}
+
+int vp_file_read(struct vp_ctx *ctx, enum vp_loc loc, const char *sub, char **data,
+		 size_t *len, struct vp_file_state *st)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat s;
+	int r;
+
+	*data = NULL;
+	*len = 0;
+	st->exists = false;
+	fd = vp_openf(ctx, loc, O_RDONLY, "%s", sub);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	r = vp_read_fd_whole(fd, VP_MAX_READ_FILE, data, len, &s);
+	if (r < 0)
+		return r;
 	st->exists = true;
 	st->mode = s.st_mode & 07777;
 	st->uid = s.st_uid;
 	st->gid = s.st_gid;
-	*data = TAKE_PTR(buf);
-	*len = got;
 	return 0;
 }

@@ -198,6 +198,13 @@ struct vp_file_state {
 /* The largest file vp_file_read reads; bigger ones are -EFBIG, never read whole. */
 #define VP_MAX_READ_FILE (16 * 1024 * 1024)
 
+struct stat;
+/*
+ * Read the whole regular file open at @fd (NUL-terminated), at most @max
+ * bytes: -EINVAL for anything but a regular file, -EFBIG when larger.
+ */
+int vp_read_fd_whole(int fd, size_t max, char **data, size_t *len, struct stat *s);
+
 /*
  * Read a whole regular file below the root with its state; *data is NULL
  * and st->exists false when absent.

@@ -177,20 +177,32 @@ int vp_atomic_write(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 	return 0;
 }
 
+/*
+ * The directory holding @sub below @loc, opened for an unlink of *@base
+ * (which points into *@rel); -ENOENT when the directory is gone.
+ */
+static int open_parent(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
+		       const char *sub, char **rel, char **dir, const char **base)
+{
+	int r;
+
+	*rel = vp_rel_path(loc, sub);
+	if (!*rel)
+		return -EINVAL;
+	r = split(*rel, dir, base);
+	if (r < 0)
+		return r;
+	return open_dir(ctx, io, VP_ROOT, *dir, false);
+}
+
 int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 		     const char *sub)
 {
-	_cleanup_free_ char *dir = NULL, *rel = vp_rel_path(loc, sub);
+	_cleanup_free_ char *rel = NULL, *dir = NULL;
 	_cleanup_close_ int dfd = -1;
 	const char *base;
-	int r;
 
-	if (!rel)
-		return -EINVAL;
-	r = split(rel, &dir, &base);
-	if (r < 0)
-		return r;
-	dfd = open_dir(ctx, io, VP_ROOT, dir, false);
+	dfd = open_parent(ctx, io, loc, sub, &rel, &dir, &base);
 	if (dfd < 0)
 		return dfd == -ENOENT ? 0 : dfd;
 	if (io->unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
@@ -201,17 +213,11 @@ int vp_atomic_remove(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc
 int vp_atomic_rmdir(struct vp_ctx *ctx, const struct vp_io *io, enum vp_loc loc,
 		    const char *sub)
 {
-	_cleanup_free_ char *dir = NULL, *rel = vp_rel_path(loc, sub);
+	_cleanup_free_ char *rel = NULL, *dir = NULL;
 	_cleanup_close_ int dfd = -1;
 	const char *base;
-	int r;
 
-	if (!rel)
-		return -EINVAL;
-	r = split(rel, &dir, &base);
-	if (r < 0)
-		return r;
-	dfd = open_dir(ctx, io, VP_ROOT, dir, false);
+	dfd = open_parent(ctx, io, loc, sub, &rel, &dir, &base);
 	if (dfd < 0)
 		return dfd == -ENOENT ? 0 : dfd;
 	if (io->unlinkat(dfd, base, AT_REMOVEDIR) < 0) {

@@ -1565,32 +1565,17 @@ int vp_plan_check_saved(const struct vp_plan *p, const char *path, FILE *log)
 	_cleanup_free_ char *now = NULL, *saved = NULL;
 	_cleanup_close_ int fd = -1;
 	size_t nlen = 0, slen = 0, i;
+	int r;
 	char name[512];
 	struct stat st;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_size > PLAN_MAX)
-		return -EINVAL;
-	saved = malloc((size_t)st.st_size + 1);
-	if (!saved)
-		return -ENOMEM;
-	while (slen < (size_t)st.st_size) {
-		ssize_t n = read(fd, saved + slen, (size_t)st.st_size - slen);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		slen += (size_t)n;
-	}
-	/* edit_at() scans headers as strings. */
-	saved[slen] = '\0';
+	r = vp_read_fd_whole(fd, PLAN_MAX, &saved, &slen, &st);
+	if (r < 0)
+		return r == -EFBIG ? -EINVAL : r;
+	/* edit_at() scans headers as strings: vp_read_fd_whole ends it with a NUL. */
 	if (slen < strlen(PLAN_MAGIC) ||
 	    memcmp(saved, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
 		fprintf(log, "%s is not a plan saved by vfio-pilot plan --plan-file\n",
