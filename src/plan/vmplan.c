@@ -1736,8 +1736,7 @@ char *vp_vm_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
 	return out;
 }
 
-/* The types @n functions offer, each once: "NVIDIA L40S-2Q (nvidia-1148), ...". */
-static char *offered(struct vp_dev *const *c, size_t n)
+char *vp_vm_vgpu_offered(struct vp_dev *const *c, size_t n)
 {
 	_cleanup_(strv_free) struct strv seen = { 0 };
 	char *out = NULL;
@@ -1914,7 +1913,7 @@ static int card_why(const struct vp_host *h, struct vp_dev *const *c, size_t n,
 			card->addr, listed, listed == 1 ? "" : "s",
 			listed == 1 ? "s" : "", why->v[busy0], listed > 1 ? ", ..." : "");
 	run = vp_vm_vgpu_running(h, card, claims, &err);
-	offers = offered(c, n);
+	offers = vp_vm_vgpu_offered(c, n);
 	if (err < 0 || !offers)
 		return -ENOMEM;
 	if (run)
@@ -2048,7 +2047,7 @@ static int plan_vgpu(struct vp_doc *doc, const struct vp_vm_opts *o, const char 
 	if (r < 0)
 		goto out;
 	if (!pick->dev && !known) {
-		_cleanup_free_ char *list = offered(cand, n);
+		_cleanup_free_ char *list = vp_vm_vgpu_offered(cand, n);
 
 		if (!list) {
 			r = -ENOMEM;

@@ -156,3 +156,5 @@ struct vp_vm_claims;
  */
 char *vp_vm_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
 			 const struct vp_vm_claims *claims, int *err);
+/* The types @n functions list, each once: "NVIDIA L40S-2Q (nvidia-1148), ..."; "none". */
+char *vp_vm_vgpu_offered(struct vp_dev *const *c, size_t n);
