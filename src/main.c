@@ -86,7 +86,11 @@ static const struct vp_cmd commands[] = {
 	  "      --qm               a qm set command instead of the file edit (default on /)\n"
 	  "      --usb DEV          a USB device (VID:PID, bus-port 1-4.2 or mapping=NAME) as\n"
 	  "                         usbN, or a USB controller's PCI address as hostpciN\n"
-	  "      --take-host-device allow a device the host needs (console, network, root disk)\n" },
+	  "      --take-host-device allow a device the host needs (console, network, root disk)\n"
+	  "      --vgpu TYPE        a vGPU (nvidia-1148, 1148, \"NVIDIA L40S-2Q\", L40S-2Q) as\n"
+	  "                         hostpciN ADDR,mdev=TYPE on the first free VF or mdev\n"
+	  "                         parent (of --device, a VF or a card's PF; else any);\n"
+	  "                         the function stays on its host driver\n" },
 	{ "cpu-args", cmd_cpu_args,
 	  "CPU options for a GPU vendor's guest driver, with reasons",
 	  "  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"

@@ -11,6 +11,7 @@
 
 #include "checks/vmlint.h"
 #include "kb/kb.h"
+#include "plan/vmplan.h"
 #include "pve/propstr.h"
 #include "pve/schemas.h"
 #include "pve/vmfacts.h"
@@ -289,6 +290,137 @@ static int lint_migration(const struct vp_lint_env *env, const char *name,
 	return r;
 }
 
+/*
+ * hostpciN with mdev= (a vGPU), as qemu-server takes it: PCI.pm
+ * parse_hostpci refuses mdev= on more than one function, makes
+ * mdev=nvidia-<N> on a function with an nvidia/ directory NVIDIA's VF
+ * interface (PCI/Mdev.pm create_nvidia_device: "vgpu type 'N' not
+ * available" unless the VF lists it, or already runs it), and any other
+ * mdev= a mediated device of that type (pci_create_mdev_device);
+ * parse_hostpci_devices refuses legacy-igd with mdev. x-vga needs the
+ * device's VGA region, which a vGPU VF lacks (QEMU hw/vfio/pci.c
+ * vfio_populate_vga).
+ */
+static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_t nd,
+		     const char *line, const char *key, const struct vp_lint_env *env,
+		     struct vp_lint *l)
+{
+	const struct vp_doc *doc = env->doc;
+	bool nv = startswith(h->mdev, "nvidia-");
+	const struct vp_dev *bad = NULL;
+	const struct vp_vgpu_type *known = NULL;
+	bool any_vgpu = false, busy_mdev = false;
+	_cleanup_free_ char *offers = NULL, *run = NULL, *label = NULL;
+	int r = 0, err = 0;
+
+	if (h->hosts.n > 1 || (doc && !h->mapping && nd > 1))
+		return add(l, "vgpu-multifunction", VP_LINT_ERROR, line,
+			   xasprintf("name one function in %s (a VF: ADDR.F); vfio-pilot "
+				     "vm plan %s --vgpu %s picks a free one",
+				     key, env->id, h->mdev),
+			   "%s has mdev=%s on %s: qemu-server refuses the start ('cannot "
+			   "use mediated device with multifunction device', PCI.pm "
+			   "parse_hostpci)",
+			   key, h->mdev,
+			   h->hosts.n > 1 ? "several devices"
+					  : "all functions of a slot");
+	if (!doc && h->hosts.n == 1 && vp_pve_pci_id_all_functions(h->hosts.v[0]))
+		r = add(l, "vgpu-multifunction", VP_LINT_WARN, line,
+			xasprintf("name one function in %s: %s.F", key, h->hosts.v[0]),
+			"%s has mdev=%s on the slot %s: qemu-server refuses the start "
+			"unless the slot has a single function ('cannot use mediated "
+			"device with multifunction device')",
+			key, h->mdev, h->hosts.v[0]);
+	if (r == 0 && h->legacy_igd)
+		r = add(l, "vgpu-display", VP_LINT_ERROR, line,
+			xasprintf("remove legacy-igd=1 from %s", key),
+			"%s has legacy-igd=1 with mdev=%s: Proxmox refuses the start "
+			"('legacy IGD assignment is not compatible with mdev')",
+			key, h->mdev);
+	if (r == 0 && h->x_vga && nv)
+		r = add(l, "vgpu-display", VP_LINT_ERROR, line,
+			xasprintf("remove x-vga=1 from %s; the console stays on the "
+				  "emulated display",
+				  key),
+			"%s has x-vga=1 with the NVIDIA vGPU mdev=%s: a vGPU has no VGA "
+			"output for x-vga and QEMU refuses the device",
+			key, h->mdev);
+	if (r < 0 || !doc || !nd)
+		return r;
+	/* a mapping's devices are alternatives: one that can make it is enough */
+	for (size_t k = 0; k < nd; k++) {
+		const struct vp_dev *d = devs[k];
+
+		if (d->vgpu.iface == VP_VGPU_NONE)
+			continue;
+		any_vgpu = true;
+		/* the NVIDIA path only for mdev=nvidia-<N> (PCI.pm parse_hostpci) */
+		if (d->vgpu.iface == VP_VGPU_NVIDIA && !nv)
+			continue;
+		if (vp_vm_vgpu_creatable(d, h->mdev, true))
+			return 0;
+		known = known ? known : vp_vm_vgpu_known(doc->h, d, h->mdev, true);
+		bad = bad ? bad : d;
+		busy_mdev = busy_mdev ||
+			    (d->vgpu.iface == VP_VGPU_MDEV && d->vgpu.instances > 0);
+	}
+	if (!any_vgpu)
+		return add(
+			l, "vgpu-no-types", VP_LINT_ERROR, line,
+			xasprintf("drop mdev= to pass %s whole, or name a function with "
+				  "vGPU types (vfio-pilot vm plan %s --vgpu TYPE)",
+				  devs[0]->addr, env->id),
+			"%s has mdev=%s, but %s%s offers no vGPU types (no "
+			"nvidia/creatable_vgpu_types or mdev_supported_types; driver "
+			"%s): Proxmox cannot make the device and the VM does not start",
+			key, h->mdev, devs[0]->addr, nd > 1 ? " (nor the others)" : "",
+			devs[0]->driver ? devs[0]->driver : "none");
+	bad = bad ? bad : devs[0];
+	offers = vp_vm_vgpu_offered((struct vp_dev *const *)&bad, 1);
+	if (!offers)
+		return -ENOMEM;
+	if (!known) {
+		/* "L40S-4Q" for "nvidia-1150": the name where the type belongs */
+		const struct vp_vgpu_type *by_name =
+			vp_vm_vgpu_known(doc->h, bad, h->mdev, false);
+
+		return add(
+			l, "vgpu-type-unknown", VP_LINT_ERROR, line,
+			by_name ? xasprintf("write mdev=%s: %s is the type's name, "
+					    "mdev= takes the type",
+					    by_name->type, h->mdev)
+				: xasprintf("use a type %s offers, as mdev= writes "
+					    "it (vfio-pilot vm plan %s --vgpu NAME)",
+					    bad->addr, env->id),
+			"%s has mdev=%s, which is no vGPU type of %s%s: Proxmox refuses "
+			"the start; it offers: %s",
+			key, h->mdev, bad->addr,
+			bad->vgpu.iface == VP_VGPU_NVIDIA
+				? " (NVIDIA types are nvidia-<id>)"
+				: "",
+			offers);
+	}
+	label = known->name ? xasprintf("%s (%s)", known->name, known->type)
+			    : strdup(known->type);
+	run = vp_vm_vgpu_running(doc->h, vp_vm_vgpu_card(doc->h, bad), NULL, &err);
+	if (!label || err < 0)
+		return -ENOMEM;
+	return add(l, "vgpu-not-offered", busy_mdev ? VP_LINT_WARN : VP_LINT_ERROR, line,
+		   xasprintf("pick a type %s makes now, or another card (vfio-pilot vm "
+			     "plan %s --vgpu TYPE); or stop what runs there first",
+			     bad->addr, env->id),
+		   "%s has mdev=%s, %s, which %s cannot make now%s%s%s: Proxmox "
+		   "refuses the start ('vgpu type not available'); it offers only: %s",
+		   key, h->mdev, label, bad->addr, run ? ": its card runs " : "",
+		   run ? run : "",
+		   run ? " and, without heterogeneous vGPU mode, one vGPU profile "
+			 "size at a time"
+		   : busy_mdev ? " (no instance left; one may be this VM's own "
+				 "while it runs)"
+			       : "",
+		   offers);
+}
+
 static int lint_lines(const struct vp_pve_conf *c, struct vp_lint *l)
 {
 	int r = 0;
@@ -345,6 +477,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 			r = lint_driver(h, devs, nd, line, key, env, l);
 		if (r == 0 && doc && h->mapping)
 			r = lint_migration(env, h->mapping, devs, nd, line, key, l);
+		if (r == 0 && h->mdev)
+			r = lint_vgpu(h, devs, nd, line, key, env, l);
 		if (h->pcie && !f->q35)
 			r = add(l, "pcie-without-q35", VP_LINT_ERROR, line,
 				xasprintf(

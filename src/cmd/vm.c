@@ -28,6 +28,7 @@ enum {
 	OPT_USB,
 	OPT_TAKE,
 	OPT_OVMF,
+	OPT_VGPU,
 };
 
 struct vm_args {
@@ -44,6 +45,7 @@ static const struct option vm_opts[] = {
 	{ "usb", required_argument, NULL, OPT_USB },
 	{ "take-host-device", no_argument, NULL, OPT_TAKE },
 	{ "ovmf", no_argument, NULL, OPT_OVMF },
+	{ "vgpu", required_argument, NULL, OPT_VGPU },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -128,6 +130,14 @@ static int vm_opt(void *data, int c, const char *arg)
 	case OPT_OVMF:
 		o->ovmf = true;
 		return 0;
+	case OPT_VGPU:
+		if (!*arg) {
+			vp_err("--vgpu wants a vGPU type: nvidia-1148, 1148, \"NVIDIA "
+			       "L40S-2Q\" or L40S-2Q");
+			return -EINVAL;
+		}
+		o->vgpu = arg;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -168,8 +178,9 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 		vp_err("%s", why);
 		return VP_EXIT_USAGE;
 	}
-	if (!o->ndevs && !o->mapping && !o->usb.n) {
-		vp_err("give --device ADDR[,ADDR...], --mapping NAME or --usb DEV");
+	if (!o->ndevs && !o->mapping && !o->usb.n && !o->vgpu) {
+		vp_err("give --device ADDR[,ADDR...], --mapping NAME, --usb DEV or --vgpu "
+		       "TYPE");
 		return VP_EXIT_USAGE;
 	}
 	if (apply && geteuid() != 0) {
@@ -359,7 +370,8 @@ int cmd_vm(struct vp_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (argc - first != 2) {
-		vp_err("use: vm plan|apply VMID --device ADDR[,ADDR...], or vm lint VMID|FILE");
+		vp_err("use: vm plan|apply VMID --device ADDR[,ADDR...] | --vgpu TYPE, or vm "
+		       "lint VMID|FILE");
 		r = VP_EXIT_USAGE;
 		goto out;
 	}

@@ -122,23 +122,41 @@ int vp_vm_map_paths(const struct vp_pve_mapping *m, const char *id, const char *
 	return r == -ENOENT ? 0 : r;
 }
 
-/* One hostpciN of VM @id (@where: "hostpci0", "[PENDING] hostpci0", ...). */
+/*
+ * The host addresses hostpci entry @h names on this node: its host= ids,
+ * then its mapping's paths here. *direct: how many are host= ids.
+ */
+static int entry_hosts(const struct vp_vm_guest_scan *s, const struct vp_pve_hostpci *h,
+		       struct strv *hosts, size_t *direct)
+{
+	int r = 0;
+
+	for (size_t k = 0; k < h->hosts.n && r >= 0; k++)
+		r = strv_add(hosts, h->hosts.v[k]);
+	*direct = hosts->n;
+	if (r >= 0 && h->mapping)
+		r = vp_vm_map_paths(s->map, h->mapping, s->node, hosts);
+	return r < 0 ? r : 0;
+}
+
+/* Called for each hostpciN of another VM; @where: "hostpci0", "[PENDING] hostpci0"... */
+typedef int (*entry_fn)(const struct vp_vm_guest_scan *s, unsigned long id, int *running,
+			long *pid, const struct vp_pve_hostpci *h, const char *where,
+			bool live, void *data);
+
+/* One hostpciN of VM @id against the functions planned. */
 static int guest_entry(const struct vp_vm_guest_scan *s, unsigned long id, int *running,
 		       long *pid, const struct vp_pve_hostpci *h, const char *where,
-		       bool live)
+		       bool live, void *data)
 {
 	_cleanup_(strv_free) struct strv hosts = { 0 };
 	_cleanup_free_ char *what = NULL;
-	int r = 0;
-
 	size_t direct;
 	bool pool;
+	int r;
 
-	for (size_t k = 0; k < h->hosts.n && r >= 0; k++)
-		r = strv_add(&hosts, h->hosts.v[k]);
-	direct = hosts.n;
-	if (r >= 0 && h->mapping)
-		r = vp_vm_map_paths(s->map, h->mapping, s->node, &hosts);
+	(void)data;
+	r = entry_hosts(s, h, &hosts, &direct);
 	if (r < 0)
 		return r;
 	/* a mapping with several maps on this node is a pool: Proxmox picks a free one */
@@ -190,7 +208,8 @@ static int guest_entry(const struct vp_vm_guest_scan *s, unsigned long id, int *
 				    : "stopped");
 }
 
-static int guest_vm(const struct vp_vm_guest_scan *s, unsigned long id)
+static int guest_vm(const struct vp_vm_guest_scan *s, unsigned long id, entry_fn fn,
+		    void *data)
 {
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -216,7 +235,7 @@ static int guest_vm(const struct vp_vm_guest_scan *s, unsigned long id)
 		if (!f.hostpci[i].valid)
 			continue;
 		snprintf(where, sizeof(where), "hostpci%u", f.hostpci[i].index);
-		r = guest_entry(s, id, &running, &pid, &f.hostpci[i], where, true);
+		r = fn(s, id, &running, &pid, &f.hostpci[i], where, true, data);
 	}
 	for (size_t i = 0; r >= 0 && i < refs.n; i++) {
 		const struct vp_pve_hostpci_ref *e = &refs.v[i];
@@ -228,7 +247,7 @@ static int guest_vm(const struct vp_vm_guest_scan *s, unsigned long id)
 				? xasprintf("[PENDING] hostpci%u", e->h.index)
 				: xasprintf("snapshot '%s' hostpci%u", e->section,
 					    e->h.index);
-		r = where ? guest_entry(s, id, &running, &pid, &e->h, where, false)
+		r = where ? fn(s, id, &running, &pid, &e->h, where, false, data)
 			  : -ENOMEM;
 	}
 	vp_pve_hostpci_refs_free(&refs);
@@ -236,29 +255,14 @@ static int guest_vm(const struct vp_vm_guest_scan *s, unsigned long id)
 	return r < 0 ? r : 0;
 }
 
-/*
- * Other guests that hold the devices or the mapping. A container's devN is
- * live; so is a VM's hostpciN, refused only while that VM runs. [PENDING]
- * and snapshots (which guests.c, reading the live section as Proxmox does,
- * does not see) count too, with a note that says where.
- */
-int vp_vm_check_guests(const struct vp_vm_guest_scan *s)
+/* @fn for each hostpciN of every VM of the node but s->o->vmid, in VMID order. */
+static int each_vm_entry(const struct vp_vm_guest_scan *s, entry_fn fn, void *data)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_(strv_free) struct strv names = { 0 };
 	struct dirent *e;
 	int r = 0;
 
-	for (size_t k = 0; k < s->doc->guests.n; k++) {
-		const struct vp_guest_ref *g = &s->doc->guests.refs[k];
-
-		for (size_t i = 0; g->kind == 'c' && g->address && i < s->nsel; i++)
-			if (vp_bdf_ids_overlap(g->address, s->sel[i]->addr))
-				vp_plan_refuse(
-					s->p,
-					"%s is already used by container %d (%s: %s)",
-					s->sel[i]->addr, g->id, g->key, g->value);
-	}
 	if (vp_opendirf(s->ctx, VP_ETC, &d, "pve/qemu-server") < 0)
 		return 0;
 	while ((e = readdir(d)) && r >= 0) {
@@ -273,7 +277,104 @@ int vp_vm_check_guests(const struct vp_vm_guest_scan *s)
 		unsigned long id = strtoul(names.v[i], NULL, 10);
 
 		if (id != s->o->vmid)
-			r = guest_vm(s, id);
+			r = guest_vm(s, id, fn, data);
 	}
 	return r < 0 ? r : 0;
+}
+
+/*
+ * Other guests that hold the devices or the mapping. A container's devN is
+ * live; so is a VM's hostpciN, refused only while that VM runs. [PENDING]
+ * and snapshots (which guests.c, reading the live section as Proxmox does,
+ * does not see) count too, with a note that says where.
+ */
+int vp_vm_check_guests(const struct vp_vm_guest_scan *s)
+{
+	for (size_t k = 0; k < s->doc->guests.n; k++) {
+		const struct vp_guest_ref *g = &s->doc->guests.refs[k];
+
+		for (size_t i = 0; g->kind == 'c' && g->address && i < s->nsel; i++)
+			if (vp_bdf_ids_overlap(g->address, s->sel[i]->addr))
+				vp_plan_refuse(
+					s->p,
+					"%s is already used by container %d (%s: %s)",
+					s->sel[i]->addr, g->id, g->key, g->value);
+	}
+	return each_vm_entry(s, guest_entry, NULL);
+}
+
+void vp_vm_claims_free(struct vp_vm_claims *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].host);
+		free(c->v[i].mdev);
+		free(c->v[i].who);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static int add_claim(struct vp_vm_claims *c, const char *host, const char *mdev,
+		     char *who)
+{
+	struct vp_vm_claim *nv = who ? realloc(c->v, (c->n + 1) * sizeof(*nv)) : NULL;
+
+	if (!nv) {
+		free(who);
+		return -ENOMEM;
+	}
+	c->v = nv;
+	nv[c->n] = (struct vp_vm_claim){ strdup(host), mdev ? strdup(mdev) : NULL, who };
+	if (!nv[c->n].host || (mdev && !nv[c->n].mdev)) {
+		free(nv[c->n].host);
+		free(nv[c->n].mdev);
+		free(who);
+		return -ENOMEM;
+	}
+	c->n++;
+	return 0;
+}
+
+static int claim_entry(const struct vp_vm_guest_scan *s, unsigned long id, int *running,
+		       long *pid, const struct vp_pve_hostpci *h, const char *where,
+		       bool live, void *data)
+{
+	_cleanup_(strv_free) struct strv hosts = { 0 };
+	size_t direct;
+	int r;
+
+	(void)running, (void)pid, (void)live;
+	r = entry_hosts(s, h, &hosts, &direct);
+	for (size_t k = 0; r == 0 && k < hosts.n; k++)
+		r = add_claim(data, hosts.v[k], h->mdev,
+			      xasprintf("VM %lu's %s (%s)", id, where, h->value));
+	return r;
+}
+
+int vp_vm_guest_claims(const struct vp_vm_guest_scan *s, struct vp_vm_claims *out)
+{
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 0; r == 0 && k < s->doc->guests.n; k++) {
+		const struct vp_guest_ref *g = &s->doc->guests.refs[k];
+
+		if (g->kind == 'c' && g->address)
+			r = add_claim(out, g->address, NULL,
+				      xasprintf("container %d's %s (%s)", g->id, g->key,
+						g->value));
+	}
+	if (r == 0)
+		r = each_vm_entry(s, claim_entry, out);
+	if (r < 0)
+		vp_vm_claims_free(out);
+	return r;
+}
+
+const struct vp_vm_claim *vp_vm_claim_find(const struct vp_vm_claims *c, const char *addr)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (vp_bdf_ids_overlap(c->v[i].host, addr))
+			return &c->v[i];
+	return NULL;
 }

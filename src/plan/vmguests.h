@@ -44,3 +44,27 @@ struct vp_vm_guest_scan {
  * snapshot hostpciN are notes naming the VM, section and key.
  */
 int vp_vm_check_guests(const struct vp_vm_guest_scan *s);
+
+/* A function another guest's config names. */
+struct vp_vm_claim {
+	char *host; /* "0000:18:00.4", a slot, or a path of a mapping on this node */
+	char *mdev; /* the entry's mdev=, NULL when none */
+	char *who;  /* "VM 100's hostpci0 (0000:18:00.4,mdev=nvidia-1148,pcie=1)" */
+};
+
+struct vp_vm_claims {
+	struct vp_vm_claim *v;
+	size_t n;
+};
+
+/*
+ * Every function the other guests' configs name, whether they run or not:
+ * containers' devN and the live, [PENDING] and snapshot hostpciN of every VM
+ * but s->o->vmid (a mapping's paths on this node included), found as
+ * vp_vm_check_guests finds them. s->sel and s->p are not used.
+ */
+int vp_vm_guest_claims(const struct vp_vm_guest_scan *s, struct vp_vm_claims *out);
+/* The first claim on a function @addr is or shares (a slot covers its functions). */
+const struct vp_vm_claim *vp_vm_claim_find(const struct vp_vm_claims *c,
+					   const char *addr);
+void vp_vm_claims_free(struct vp_vm_claims *c);

@@ -52,14 +52,16 @@ static int set_key(struct vp_pve_conf *c, struct vp_vm_change *out, const char *
 	return r < 0 ? r : strv_add(&out->values, value);
 }
 
+/* A vGPU entry is neither: the VM's display settings stay as they are. */
 static bool is_compute(const struct vp_vm_dev *d)
 {
-	return (d->class >> 8) == 0x0302 || (d->kb && d->kb->role == VP_GPU_COMPUTE);
+	return !d->mdev &&
+	       ((d->class >> 8) == 0x0302 || (d->kb && d->kb->role == VP_GPU_COMPUTE));
 }
 
 static bool is_display(const struct vp_vm_dev *d)
 {
-	return (d->class >> 8) == 0x0300 && !is_compute(d);
+	return !d->mdev && (d->class >> 8) == 0x0300 && !is_compute(d);
 }
 
 /* "host,hidden=1,flags=..." from the present cpu value. */
@@ -237,6 +239,9 @@ pending_has(const struct vp_pve_hostpci_refs *refs, const char *host, const char
  */
 static bool keep_all(const struct vp_vm_req *rq, const struct vp_vm_dev *d)
 {
+	/* a vGPU stays on its host driver: PCI.pm prepare_pci_device skips it */
+	if (d->mdev)
+		return false;
 	if (!rq->mapping)
 		return d->keep;
 	for (size_t i = 0; i < rq->ndevs; i++)
@@ -362,6 +367,9 @@ static int plan_devices(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 		 */
 		if (rq->mapping)
 			val = xasprintf("mapping=%s%s", rq->mapping,
+					q35 ? ",pcie=1" : "");
+		else if (d->mdev)
+			val = xasprintf("%s,mdev=%s%s", d->host, d->mdev,
 					q35 ? ",pcie=1" : "");
 		else
 			val = xasprintf("%s%s", d->host, q35 ? ",pcie=1" : "");
@@ -1170,6 +1178,14 @@ int vp_vm_build(const char *old, size_t oldlen, const struct vp_vm_req *rq,
 				"balloon 0: recommended, not required: a passthrough VM's memory "
 				"is pinned, so the balloon cannot give any back");
 	}
+	for (size_t i = 0; r == 0 && i < rq->ndevs; i++)
+		if (rq->devs[i].mdev)
+			r = strv_pushf(
+				&out->notes,
+				"vga left as it is: a vGPU has no output for x-vga=1 and "
+				"is no console; Proxmox's console shows the emulated "
+				"display, the vGPU's picture reaches a remote desktop in "
+				"the guest");
 	if (r == 0 && gpu)
 		r = plan_cpu(c, &f, rq, out);
 	if (r == 0)
@@ -1596,6 +1612,500 @@ static int read_hugepages(struct vp_ctx *ctx, int node, struct vp_vm_hugepages *
 	return 0;
 }
 
+/*
+ * vGPUs (--vgpu). The kernel's two interfaces are read by host/vgpu.c; what
+ * Proxmox does with hostpciN mdev= is qemu-server's: PCI.pm parse_hostpci
+ * turns mdev=nvidia-<N> on a function with an nvidia/ directory into NVIDIA's
+ * VF interface, PCI/Mdev.pm create_nvidia_device writes N into the VF's
+ * current_vgpu_type at start, QemuServer.pm cleanup_pci_devices writes 0 at
+ * stop; any other mdev= makes a mediated device of that type
+ * (PCI.pm prepare_pci_device, PCI/Mdev.pm pci_create_mdev_device).
+ */
+const struct vp_dev *vp_vm_vgpu_card(const struct vp_host *h, const struct vp_dev *d)
+{
+	const struct vp_dev *pf = d->physfn ? vp_host_find_addr(h, d->physfn) : NULL;
+
+	return pf ? pf : d;
+}
+
+static const struct vp_vgpu_type *type_exact(const struct vp_vgpu *v, const char *type)
+{
+	for (size_t i = 0; i < v->ntypes; i++)
+		if (v->types[i].type && streq(v->types[i].type, type))
+			return &v->types[i];
+	return NULL;
+}
+
+static const struct vp_vgpu_type *find_type(const struct vp_vgpu *v, const char *want,
+					    bool exact)
+{
+	return exact ? type_exact(v, want) : vp_vgpu_find(v, want);
+}
+
+const struct vp_vgpu_type *vp_vm_vgpu_known(const struct vp_host *h,
+					    const struct vp_dev *d, const char *want,
+					    bool exact)
+{
+	const struct vp_vgpu_type *t = find_type(&d->vgpu, want, exact);
+
+	for (size_t i = 0; !t && i < h->ndevs; i++) {
+		const struct vp_dev *o = h->devs[i];
+
+		if (o->vendor == d->vendor && o->device == d->device &&
+		    o->vgpu.iface == d->vgpu.iface)
+			t = find_type(&o->vgpu, want, exact);
+	}
+	return t;
+}
+
+bool vp_vm_vgpu_creatable(const struct vp_dev *d, const char *type, bool current_ok)
+{
+	const struct vp_vgpu_type *t = type_exact(&d->vgpu, type);
+	unsigned int id = 0;
+
+	if (d->vgpu.iface == VP_VGPU_NVIDIA) {
+		if (vp_dev_unknown_why(d, "vgpu_current"))
+			return false;
+		/* create_nvidia_device: "return 1 if $current eq $model" */
+		if (current_ok && startswith(type, "nvidia-") &&
+		    sscanf(type + 7, "%u", &id) == 1 && id && d->vgpu.current == id)
+			return true;
+		return t && d->vgpu.current == 0;
+	}
+	return t && t->available >= 1;
+}
+
+/* "NVIDIA L40S-2Q (nvidia-1148)", or the type alone when it has no name. */
+static char *type_label(const struct vp_vgpu_type *t)
+{
+	return t->name ? xasprintf("%s (%s)", t->name, t->type) : strdup(t->type);
+}
+
+static int append(char **s, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int append(char **s, const char *sep, const char *fmt, ...)
+{
+	_cleanup_free_ char *add = NULL;
+	char *n;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		add = NULL;
+		return -ENOMEM;
+	}
+	n = xasprintf("%s%s%s", *s ? *s : "", *s ? sep : "", add);
+	if (!n)
+		return -ENOMEM;
+	free(*s);
+	*s = n;
+	return 0;
+}
+
+char *vp_vm_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
+			 const struct vp_vm_claims *claims, int *err)
+{
+	const struct vp_dev *card = vp_vm_vgpu_card(h, d);
+	char *out = NULL;
+
+	*err = 0;
+	for (size_t i = 0; i < h->ndevs; i++) {
+		const struct vp_dev *v = h->devs[i];
+		const struct vp_vgpu_type *t;
+		const struct vp_vm_claim *cl;
+		char id[16];
+
+		if (v == d || v->vgpu.iface != VP_VGPU_NVIDIA || !v->vgpu.current ||
+		    vp_vm_vgpu_card(h, v) != card)
+			continue;
+		snprintf(id, sizeof(id), "%u", v->vgpu.current);
+		t = vp_vm_vgpu_known(h, v, id, false);
+		cl = claims ? vp_vm_claim_find(claims, v->addr) : NULL;
+		if (append(&out, ", ", "%s%snvidia-%u%s on %s%s%s",
+			   t && t->name ? t->name : "", t && t->name ? " (" : "",
+			   v->vgpu.current, t && t->name ? ")" : "", v->addr,
+			   cl ? ", " : "", cl ? cl->who : "") < 0) {
+			free(out);
+			*err = -ENOMEM;
+			return NULL;
+		}
+	}
+	return out;
+}
+
+char *vp_vm_vgpu_offered(struct vp_dev *const *c, size_t n)
+{
+	_cleanup_(strv_free) struct strv seen = { 0 };
+	char *out = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < c[i]->vgpu.ntypes; k++) {
+			const struct vp_vgpu_type *t = &c[i]->vgpu.types[k];
+			_cleanup_free_ char *l = NULL;
+
+			if (!t->type || strv_contains(&seen, t->type))
+				continue;
+			l = type_label(t);
+			if (!l || strv_add(&seen, t->type) < 0 ||
+			    append(&out, ", ", "%s", l) < 0) {
+				free(out);
+				return NULL;
+			}
+		}
+	return out ? out : strdup("none");
+}
+
+static void fmt_bdf(const struct vp_bdf *b, bool slot, char *buf, size_t size)
+{
+	if (slot)
+		snprintf(buf, size, "%04x:%02x:%02x", b->domain, b->bus, b->dev);
+	else
+		snprintf(buf, size, "%04x:%02x:%02x.%x", b->domain, b->bus, b->dev,
+			 b->fn);
+}
+
+static int add_dev(struct vp_dev ***v, size_t *n, struct vp_dev *d)
+{
+	struct vp_dev **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	(*v)[(*n)++] = d;
+	return 0;
+}
+
+/*
+ * The functions --vgpu may take, in address order: --device's function, or
+ * its VFs when it is a PF that has none itself, else every function of the
+ * host with a vGPU interface. None: a refusal saying why.
+ */
+static int vgpu_candidates(struct vp_doc *doc, const struct vp_vm_opts *o,
+			   struct vp_plan *p, struct vp_dev ***out, size_t *n)
+{
+	struct vp_host *h = doc->h;
+	struct vp_dev *d;
+	char a[24];
+	int r = 0;
+
+	for (size_t i = 0; i < h->ndevs; i++)
+		if (!h->devs[i]->details &&
+		    vp_dev_details(doc->ctx, h->devs[i]) == -ENOMEM)
+			return -ENOMEM;
+	if (!o->ndevs) {
+		for (size_t i = 0; r == 0 && i < h->ndevs; i++)
+			if (h->devs[i]->vgpu.iface != VP_VGPU_NONE)
+				r = add_dev(out, n, h->devs[i]);
+		if (r == 0 && !*n)
+			r = vp_plan_refuse(
+				p,
+				"no vGPU types on this host: no function has "
+				"nvidia/creatable_vgpu_types (NVIDIA's vGPU host driver "
+				"offers them on a card's SR-IOV VFs once enabled) or "
+				"mdev_supported_types (a mediated-device driver)");
+		return r;
+	}
+	fmt_bdf(&o->devs[0], o->slots[0], a, sizeof(a));
+	if (o->slots[0])
+		return vp_plan_refuse(
+			p,
+			"--vgpu with --device %s: a vGPU is one function; qemu-server "
+			"refuses mdev= on a slot's functions together ('cannot use "
+			"mediated device with multifunction device', PCI.pm "
+			"parse_hostpci): give a VF (%s.F) or the card's PF",
+			a, a);
+	d = vp_host_find(h, &o->devs[0]);
+	if (!d)
+		return vp_plan_refuse(p, "--device %s: no such PCI function on this host",
+				      a);
+	if (d->vgpu.iface != VP_VGPU_NONE)
+		return add_dev(out, n, d);
+	for (size_t i = 0; r == 0 && i < d->virtfn.n; i++) {
+		struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[i]);
+
+		if (vf && vf->vgpu.iface != VP_VGPU_NONE)
+			r = add_dev(out, n, vf);
+	}
+	if (r < 0 || *n)
+		return r;
+	if (d->virtfn.n)
+		return vp_plan_refuse(
+			p,
+			"--device %s offers no vGPU types, nor do its %zu VFs (no "
+			"nvidia/creatable_vgpu_types or mdev_supported_types; driver %s)",
+			d->addr, d->virtfn.n, d->driver ? d->driver : "none");
+	if (d->sriov == VP_PRESENT && d->sriov_total)
+		return vp_plan_refuse(
+			p,
+			"--device %s offers no vGPU types: it is an SR-IOV PF with no "
+			"VFs enabled (0 of %u), and NVIDIA's vGPU host driver offers "
+			"vGPUs on the VFs (enable them, e.g. /usr/lib/nvidia/sriov-manage "
+			"-e %s)",
+			d->addr, d->sriov_total, d->addr);
+	return vp_plan_refuse(
+		p,
+		"--device %s offers no vGPU types (no nvidia/creatable_vgpu_types or "
+		"mdev_supported_types; driver %s): pass it whole with --device alone",
+		d->addr, d->driver ? d->driver : "none");
+}
+
+/* The VM's own live hostpciN on @addr, or NULL. */
+static const struct vp_pve_hostpci *own_entry(const struct vp_pve_vmfacts *f,
+					      const char *addr)
+{
+	for (size_t i = 0; i < f->n_hostpci; i++)
+		for (size_t k = 0; k < f->hostpci[i].hosts.n; k++)
+			if (vp_bdf_ids_overlap(f->hostpci[i].hosts.v[k], addr))
+				return &f->hostpci[i];
+	return NULL;
+}
+
+/* Why @d cannot take @t now (it lists it), into a new string. */
+static char *busy_why(const struct vp_host *h, const struct vp_dev *d,
+		      const struct vp_vgpu_type *t, const struct vp_vm_claim *cl,
+		      const struct vp_pve_hostpci *mine)
+{
+	const struct vp_vgpu_type *cur;
+	char id[16];
+
+	if (cl)
+		return xasprintf("%s is named by %s", d->addr, cl->who);
+	if (mine)
+		return xasprintf("%s is in this VM's hostpci%u already (%s)", d->addr,
+				 mine->index, mine->value);
+	if (d->vgpu.iface != VP_VGPU_NVIDIA)
+		return xasprintf("%s has no %s instance left (available_instances %d)",
+				 d->addr, t->type, t->available);
+	if (vp_dev_unknown_why(d, "vgpu_current"))
+		return xasprintf("%s: %s", d->addr,
+				 vp_dev_unknown_why(d, "vgpu_current"));
+	snprintf(id, sizeof(id), "%u", d->vgpu.current);
+	cur = vp_vm_vgpu_known(h, d, id, false);
+	return xasprintf("%s runs %s (nvidia-%u) already", d->addr,
+			 cur && cur->name ? cur->name : "a vGPU", d->vgpu.current);
+}
+
+/*
+ * Why none of a card's functions @c[0..n) can take @want: what runs on the
+ * card when it lists @want nowhere (an NVIDIA card without heterogeneous
+ * vGPU mode runs one profile size at a time), else the first busy one.
+ */
+static int card_why(const struct vp_host *h, struct vp_dev *const *c, size_t n,
+		    const struct strv *why, size_t first,
+		    const struct vp_vm_claims *claims, char **out)
+{
+	const struct vp_dev *card = vp_vm_vgpu_card(h, c[0]);
+	_cleanup_free_ char *run = NULL, *offers = NULL;
+	size_t listed = 0, busy0 = SIZE_MAX;
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		if (why->v[first + i][0]) {
+			listed++;
+			busy0 = busy0 == SIZE_MAX ? first + i : busy0;
+		}
+	if (listed)
+		return append(
+			out, "; ", "%s: %zu function%s offer%s it, none free (%s%s)",
+			card->addr, listed, listed == 1 ? "" : "s",
+			listed == 1 ? "s" : "", why->v[busy0], listed > 1 ? ", ..." : "");
+	run = vp_vm_vgpu_running(h, card, claims, &err);
+	offers = vp_vm_vgpu_offered(c, n);
+	if (err < 0 || !offers)
+		return -ENOMEM;
+	if (run)
+		return append(
+			out, "; ",
+			"card %s runs %s; without heterogeneous vGPU mode an NVIDIA "
+			"card runs one vGPU profile size at a time, so %s offer%s "
+			"only %s now",
+			card->addr, run, n == 1 ? c[0]->addr : "its VFs",
+			n == 1 ? "s" : "", offers);
+	return append(out, "; ", "%s offer%s only %s", n == 1 ? c[0]->addr : card->addr,
+		      n == 1 ? "s" : "", offers);
+}
+
+struct vgpu_pick {
+	struct vp_dev *dev;
+	const struct vp_vgpu_type *type;
+};
+
+/* What the plan says about the vGPU it picked. */
+static int vgpu_notes(const struct vp_host *h, const struct vp_vm_opts *o,
+		      const struct vgpu_pick *pk, const struct vp_vm_claims *claims,
+		      const char *skipped, size_t nskip, struct vp_plan *p)
+{
+	const struct vp_dev *d = pk->dev, *card = vp_vm_vgpu_card(h, d);
+	_cleanup_free_ char *label = type_label(pk->type);
+	int r;
+
+	if (!label)
+		return -ENOMEM;
+	r = vp_plan_note(p,
+			 "--vgpu %s: %s on %s%s%s, the first function%s that can "
+			 "make it now%s%s%s",
+			 o->vgpu, label, d->addr, card != d ? ", a VF of card " : "",
+			 card != d ? card->addr : "",
+			 o->ndevs ? " of --device" : " of the host",
+			 nskip ? " (skipped: " : "", nskip ? skipped : "",
+			 nskip > 2 ? "; ...)"
+			 : nskip   ? ")"
+				   : "");
+	if (r == 0 && d->vgpu.iface == VP_VGPU_NVIDIA)
+		r = vp_plan_note(
+			p,
+			"%s stays on its driver %s: no vfio-pci binding and no host "
+			"change; Proxmox writes %u into its nvidia/current_vgpu_type at "
+			"VM start and 0 at stop (qemu-server PCI/Mdev.pm "
+			"create_nvidia_device, QemuServer.pm cleanup_pci_devices)",
+			d->addr, d->driver ? d->driver : "none", pk->type->id);
+	else if (r == 0)
+		r = vp_plan_note(
+			p,
+			"%s stays on its driver %s: no vfio-pci binding and no host "
+			"change; Proxmox makes a %s mediated device on it at VM start and "
+			"removes it at stop (qemu-server PCI.pm prepare_pci_device, "
+			"PCI/Mdev.pm pci_create_mdev_device)",
+			d->addr, d->driver ? d->driver : "none", pk->type->type);
+	/* another VM's vGPU of another size on the same card */
+	for (size_t i = 0; r == 0 && d->vgpu.iface == VP_VGPU_NVIDIA && i < claims->n;
+	     i++) {
+		const struct vp_vm_claim *cl = &claims->v[i];
+		const struct vp_dev *o2 = vp_host_find_addr(h, cl->host);
+
+		if (!cl->mdev || !o2 || o2 == d || vp_vm_vgpu_card(h, o2) != card ||
+		    streq(cl->mdev, pk->type->type))
+			continue;
+		r = vp_plan_note(
+			p,
+			"warning: %s puts %s on %s of the same card: without "
+			"heterogeneous vGPU mode an NVIDIA card runs one vGPU profile "
+			"size at a time, so that VM and this one cannot run at once",
+			cl->who, cl->mdev, o2->addr);
+	}
+	return r;
+}
+
+/*
+ * --vgpu: the first candidate in address order that lists the type, that no
+ * other guest's config names (live, [PENDING], snapshots: the scan of
+ * plan/vmguests.c) and that can make it now. A function this VM already
+ * has with that type is taken again, so a second apply changes nothing.
+ */
+static int plan_vgpu(struct vp_doc *doc, const struct vp_vm_opts *o, const char *old,
+		     size_t oldlen, const struct vp_pve_mapping *map, const char *node,
+		     struct vp_plan *p, struct vgpu_pick *pick)
+{
+	const struct vp_vm_guest_scan gs = {
+		.doc = doc, .ctx = doc->ctx, .o = o, .map = map, .node = node, .p = p
+	};
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
+	_cleanup_free_ struct vp_dev **cand = NULL;
+	_cleanup_(strv_free) struct strv why = { 0 };
+	_cleanup_free_ char *label = NULL, *msg = NULL, *skipped = NULL, *run = NULL;
+	struct vp_vm_claims claims = { 0 };
+	struct vp_pve_vmfacts f = { 0 };
+	const struct vp_vgpu_type *known = NULL;
+	const struct vp_host *h = doc->h;
+	size_t n = 0, nskip = 0;
+	int r;
+
+	r = vgpu_candidates(doc, o, p, &cand, &n);
+	if (r < 0 || !n)
+		return r;
+	r = vp_vm_guest_claims(&gs, &claims);
+	if (r == 0) {
+		r = vp_pve_vmconf_parse(old, oldlen, &c);
+		r = r == -ENOMEM ? r : c ? vp_pve_vmfacts_get(c, &f) : 0;
+	}
+	for (size_t i = 0; r == 0 && i < n && !pick->dev; i++) {
+		struct vp_dev *d = cand[i];
+		const struct vp_vgpu_type *t = vp_vgpu_find(&d->vgpu, o->vgpu);
+		const struct vp_vm_claim *cl = vp_vm_claim_find(&claims, d->addr);
+		const struct vp_pve_hostpci *mine = own_entry(&f, d->addr);
+		char *w;
+
+		known = known ? known : vp_vm_vgpu_known(h, d, o->vgpu, false);
+		if (t && mine && streq(mine->mdev, t->type)) {
+			*pick = (struct vgpu_pick){ d, t };
+			break;
+		}
+		if (t && !cl && !mine && vp_vm_vgpu_creatable(d, t->type, false)) {
+			*pick = (struct vgpu_pick){ d, t };
+			break;
+		}
+		/* one entry per candidate, "" where it does not list the type */
+		w = t ? busy_why(h, d, t, cl, mine) : strdup("");
+		if (strv_push(&why, w) < 0)
+			r = -ENOMEM;
+		else if (w[0] && nskip++ < 2)
+			r = append(&skipped, "; ", "%s", w);
+	}
+	if (r < 0)
+		goto out;
+	if (!pick->dev && !known) {
+		_cleanup_free_ char *list = vp_vm_vgpu_offered(cand, n);
+
+		if (!list) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n && r == 0; i++) {
+			_cleanup_free_ char *one = NULL;
+
+			if (cand[i]->physfn &&
+			    (i == 0 || vp_vm_vgpu_card(h, cand[i]) !=
+					       vp_vm_vgpu_card(h, cand[i - 1])) &&
+			    (one = vp_vm_vgpu_running(h, vp_vm_vgpu_card(h, cand[i]),
+						      &claims, &r)))
+				r = append(&run, ", ", "%s runs %s",
+					   vp_vm_vgpu_card(h, cand[i])->addr, one);
+		}
+		if (r == 0)
+			r = vp_plan_refuse(
+				p,
+				"--vgpu %s: no vGPU type of that name on %s; it offers: "
+				"%s%s%s%s",
+				o->vgpu, o->ndevs ? cand[0]->addr : "this host", list,
+				run ? " (a card that runs vGPUs lists only the types that "
+				      "fit beside them: "
+				    : "",
+				run ? run : "", run ? ")" : "");
+		goto out;
+	}
+	if (!pick->dev) {
+		label = type_label(known);
+		for (size_t i = 0; label && r == 0 && i < n;) {
+			size_t j = i;
+
+			while (j < n &&
+			       vp_vm_vgpu_card(h, cand[j]) == vp_vm_vgpu_card(h, cand[i]))
+				j++;
+			r = card_why(h, &cand[i], j - i, &why, i, &claims, &msg);
+			i = j;
+		}
+		if (!label)
+			r = -ENOMEM;
+		if (r == 0)
+			r = vp_plan_refuse(p,
+					   "--vgpu %s: %s cannot be made on %s now: %s",
+					   o->vgpu, label,
+					   !o->ndevs ? "this host"
+					   : n == 1  ? cand[0]->addr
+						     : "the VFs of --device",
+					   msg ? msg : "no function can");
+		goto out;
+	}
+	r = vgpu_notes(h, o, pick, &claims, skipped, nskip, p);
+out:
+	vp_vm_claims_free(&claims);
+	vp_pve_vmfacts_free(&f);
+	return r;
+}
+
 int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p)
 {
 	struct vp_ctx *ctx = doc->ctx;
@@ -1608,6 +2118,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	_cleanup_free_ char *node = NULL, *maptext = NULL;
 	_cleanup_(strv_free) struct strv mpaths = { 0 };
 	struct strv usbvals = { 0 };
+	struct vgpu_pick vpick = { 0 };
 	size_t nsel = 0, nents = 0, oldlen = 0;
 	char where[32];
 	long pid = 0;
@@ -1615,6 +2126,28 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 
 	if (o->vmid < VP_VMID_MIN || o->vmid > VP_VMID_MAX)
 		return vp_plan_refuse(p, "VMID %lu is outside 100-999999999", o->vmid);
+	/* a vGPU is one function with mdev= (PCI.pm parse_hostpci) */
+	if (o->vgpu && o->mapping)
+		vp_plan_refuse(
+			p,
+			"--vgpu with --mapping: not planned here; write hostpciN: "
+			"mapping=%s,mdev=TYPE yourself (the mapping needs 'mdev 1' in "
+			"pci.cfg, and Proxmox picks a free device of it at start)",
+			o->mapping);
+	if (o->vgpu && o->usb.n)
+		vp_plan_refuse(p, "--vgpu with --usb: plan the vGPU and the USB devices "
+				  "one after the other");
+	if (o->vgpu && o->ndevs > 1)
+		vp_plan_refuse(
+			p,
+			"--vgpu takes one --device (a VF, or the card's PF to choose "
+			"among its VFs): qemu-server refuses mdev= on several functions "
+			"('cannot use mediated device with multifunction device')");
+	if (o->vgpu && o->primary_gpu)
+		vp_plan_refuse(p, "--vgpu with --primary-gpu: a vGPU has no output for "
+				  "x-vga=1; the VM keeps its emulated display");
+	if (p->refusals.n)
+		return 0;
 	r = vp_vm_read_conf(ctx, o->vmid, &old, &oldlen);
 	if (r == -ENOENT) {
 		_cleanup_free_ char *path = NULL;
@@ -1663,7 +2196,11 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 				     "will not start here",
 				     o->mapping, node ? node : "no /etc/hostname");
 	}
-	{
+	if (o->vgpu) {
+		r = plan_vgpu(doc, o, old, oldlen, map, node, p, &vpick);
+		if (r == 0 && vpick.dev)
+			r = add_unique(&sel, &nsel, vpick.dev);
+	} else {
 		struct vp_vm_opts oo = *o;
 
 		oo.devs = malloc((o->ndevs + 1) * sizeof(*oo.devs));
@@ -1700,6 +2237,12 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 		qsort(sel, nsel, sizeof(*sel), cmp_dev);
 	if (r == 0)
 		r = make_entries(doc, sel, nsel, &ents, &nents);
+	if (r == 0 && vpick.dev && nents == 1) {
+		/* one function by its address, even when alone in its slot */
+		snprintf(ents[0].host, sizeof(ents[0].host), "%s", vpick.dev->addr);
+		ents[0].mdev = vpick.type->type;
+		ents[0].keep = false;
+	}
 	if (r == 0) {
 		struct vp_vm_guest_scan gs = { .doc = doc,
 					       .ctx = ctx,
@@ -1750,7 +2293,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 				   sizeof(where));
 	if (r < 0)
 		goto out;
-	for (size_t i = 0; i < nsel; i++)
+	for (size_t i = 0; !o->vgpu && i < nsel; i++)
 		if (vp_kb_vfio_variant(sel[i]->driver))
 			continue; /* driver=keep, noted by plan_keep */
 		else if (!streq(sel[i]->driver, "vfio-pci"))

@@ -35,6 +35,12 @@ struct vp_vm_dev {
 	const char *driver;
 	bool keep;
 	uint64_t bar64; /* the entry's 64-bit memory BARs together, bytes */
+	/*
+	 * --vgpu: the mdev= type ("nvidia-1148"), NULL for a whole function.
+	 * Such an entry is one function on its host driver: no x-vga, no
+	 * driver=keep, no vga change (qemu-server PCI.pm parse_hostpci).
+	 */
+	const char *mdev;
 };
 
 /*
@@ -105,6 +111,11 @@ struct vp_vm_opts {
 	 * address of a USB controller (a hostpciN like --device).
 	 */
 	struct strv usb;
+	/*
+	 * --vgpu TYPE: one hostpciN with mdev=TYPE on the first function (of
+	 * --device, or a PF's VFs, or the whole host) that can make it now.
+	 */
+	const char *vgpu;
 };
 
 /* The whole plan on a loaded host; refusals go into @p. */
@@ -112,3 +123,38 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 
 /* Read a whole file below the root; *out is NUL-terminated. */
 int vp_vm_read_conf(struct vp_ctx *ctx, unsigned long vmid, char **out, size_t *len);
+
+/*
+ * vGPU facts shared by vm plan --vgpu and vm lint. The functions' details
+ * (vp_dev_details) must be read.
+ */
+/* The card of a VF (its PF), else @d itself. */
+const struct vp_dev *vp_vm_vgpu_card(const struct vp_host *h, const struct vp_dev *d);
+/*
+ * The vGPU type @want names on @d's model: @d's own list first, then that
+ * of any function with the same vendor:device. An NVIDIA VF lists only what
+ * fits beside the vGPUs its card runs, another card of the model the whole
+ * table. @exact: @want is the type as mdev= writes it (Proxmox takes it
+ * verbatim), else as vp_vgpu_find() matches it. NULL when none knows it.
+ */
+const struct vp_vgpu_type *vp_vm_vgpu_known(const struct vp_host *h,
+					    const struct vp_dev *d, const char *want,
+					    bool exact);
+/*
+ * Can Proxmox make @type on @d at VM start: NVIDIA, listed in
+ * creatable_vgpu_types and current_vgpu_type 0 (or, with @current_ok, that
+ * very type: create_nvidia_device then leaves it); mdev, available_instances
+ * of the type at least 1 (qemu-server PCI/Mdev.pm).
+ */
+bool vp_vm_vgpu_creatable(const struct vp_dev *d, const char *type, bool current_ok);
+struct vp_vm_claims;
+/*
+ * The vGPUs the VFs of @d's card run, @d left out: "NVIDIA L40S-2Q
+ * (nvidia-1148) on 0000:18:00.4" and, from @claims (may be NULL), the
+ * config that names that VF; joined by ", ". NULL when none (or on -ENOMEM:
+ * *err set).
+ */
+char *vp_vm_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
+			 const struct vp_vm_claims *claims, int *err);
+/* The types @n functions list, each once: "NVIDIA L40S-2Q (nvidia-1148), ..."; "none". */
+char *vp_vm_vgpu_offered(struct vp_dev *const *c, size_t n);
