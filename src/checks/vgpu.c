@@ -27,6 +27,7 @@
 #define NV_MODULE "nvidia"
 
 struct vp_vgpu_host {
+	int err;	       /* the scan failed: -errno, for every later ask */
 	bool helper;	       /* HELPER installed (dpkg) */
 	struct vp_dev **cards; /* PFs on nvidia with SR-IOV (sriov_totalvfs > 0) */
 	size_t ncards;
@@ -140,7 +141,7 @@ static int scan(struct vp_doc *doc, struct vp_vgpu_host **out)
 
 	if (v) {
 		*out = v;
-		return 0;
+		return v->err;
 	}
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -168,10 +169,9 @@ static int scan(struct vp_doc *doc, struct vp_vgpu_host **out)
 	}
 	if (r == 0)
 		r = read_version(doc->ctx, v);
-	if (r < 0)
-		return r;
 	*out = v;
-	return 0;
+	v->err = r;
+	return r;
 }
 
 void vp_doc_vgpu_free(struct vp_doc *doc)
