@@ -165,8 +165,12 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 				: xasprintf("stays on %s: a vGPU card's %s (see vgpu.vfs "
 					    "and vgpu.types), not for vfio-pci",
 					    t->driver, t->physfn ? "VF" : "PF"),
-			vp_dev_ev(t, "driver", "%s; %zu vGPU type%s offered", t->driver,
-				  t->vgpu.ntypes, t->vgpu.ntypes == 1 ? "" : "s"),
+			t->physfn || t->vgpu.iface
+				? vp_dev_ev(t, "driver", "%s; %zu vGPU type%s offered",
+					    t->driver, t->vgpu.ntypes,
+					    t->vgpu.ntypes == 1 ? "" : "s")
+				: vp_dev_ev(t, "driver", "%s; %u of %u VFs enabled",
+					    t->driver, t->sriov_num, t->sriov_total),
 			NULL);
 	if (!t->driver)
 		return vp_report(
