@@ -127,6 +127,7 @@ static char *card_ids(const struct vp_doc *doc, struct vp_dev *t)
 static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
 	_cleanup_free_ char *ids = NULL;
+	int r;
 
 	if (streq(t->driver, "vfio-pci"))
 		return vp_report(doc, c, t, VP_V_OK, strdup("bound to vfio-pci"),
@@ -145,6 +146,32 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 				  "not through vfio-pci",
 				  t->driver),
 			vp_dev_ev(t, "driver", "%s", t->driver), NULL);
+	/*
+	 * A vGPU card's PF and VFs stay on nvidia: VMs get vGPUs on the VFs
+	 * (hostpciN: VF,mdev=nvidia-ID), which vfio-pci would take away.
+	 */
+	r = vp_doc_vgpu_keeps(doc, t);
+	if (r < 0)
+		return r;
+	if (r)
+		return vp_report(
+			doc, c, t, VP_V_OK,
+			t->vgpu.ntypes
+				? xasprintf(
+					  "stays on %s: it offers vGPU types (a VM gets "
+					  "one as hostpciN: %s,mdev=%s), not the "
+					  "function through vfio-pci",
+					  t->driver, t->addr, t->vgpu.types[0].type)
+				: xasprintf("stays on %s: a vGPU card's %s (see vgpu.vfs "
+					    "and vgpu.types), not for vfio-pci",
+					    t->driver, t->physfn ? "VF" : "PF"),
+			t->physfn || t->vgpu.iface
+				? vp_dev_ev(t, "driver", "%s; %zu vGPU type%s offered",
+					    t->driver, t->vgpu.ntypes,
+					    t->vgpu.ntypes == 1 ? "" : "s")
+				: vp_dev_ev(t, "driver", "%s; %u of %u VFs enabled",
+					    t->driver, t->sriov_num, t->sriov_total),
+			NULL);
 	if (!t->driver)
 		return vp_report(
 			doc, c, t, VP_V_OK,

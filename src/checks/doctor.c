@@ -11,8 +11,9 @@
 #include "kb/kb.h"
 
 static const char *const layer_names[] = {
-	[VP_L_FIRMWARE] = "firmware", [VP_L_KERNEL] = "kernel",	  [VP_L_VFIO] = "vfio",
-	[VP_L_DEVICE] = "device",     [VP_L_PROXMOX] = "proxmox",
+	[VP_L_FIRMWARE] = "firmware", [VP_L_KERNEL] = "kernel",
+	[VP_L_VFIO] = "vfio",	      [VP_L_DEVICE] = "device",
+	[VP_L_VGPU] = "vgpu",	      [VP_L_PROXMOX] = "proxmox",
 };
 
 static const char *const layer_titles[] = {
@@ -20,6 +21,7 @@ static const char *const layer_titles[] = {
 	[VP_L_KERNEL] = "Kernel and command line",
 	[VP_L_VFIO] = "VFIO modules and binding",
 	[VP_L_DEVICE] = "Target devices",
+	[VP_L_VGPU] = "vGPU host",
 	[VP_L_PROXMOX] = "Proxmox",
 };
 
@@ -78,6 +80,7 @@ void vp_doc_free(struct vp_doc *doc)
 	vp_kmods_free(&doc->km);
 	vp_klog_free(&doc->klog);
 	vp_guests_free(&doc->guests);
+	vp_doc_vgpu_free(doc);
 }
 
 static int add_target(struct vp_doc *doc, struct vp_dev *d, char *why)
@@ -269,8 +272,8 @@ int vp_report(struct vp_doc *doc, const struct vp_check *c, const struct vp_dev 
 int vp_doc_run(struct vp_doc *doc)
 {
 	const struct vp_check *const tables[] = {
-		vp_checks_firmware, vp_checks_kernel,  vp_checks_vfio,
-		vp_checks_device,   vp_checks_proxmox,
+		vp_checks_firmware, vp_checks_kernel, vp_checks_vfio,
+		vp_checks_device,   vp_checks_vgpu,   vp_checks_proxmox,
 	};
 	int r;
 

@@ -15,6 +15,7 @@ enum vp_layer {
 	VP_L_KERNEL,
 	VP_L_VFIO,
 	VP_L_DEVICE,
+	VP_L_VGPU, /* checks/vgpu.c: the vGPU host's setup */
 	VP_L_PROXMOX,
 	VP_L_COUNT,
 };
@@ -39,6 +40,8 @@ struct vp_finding {
 	char *fix; /* NULL when nothing is to be done */
 };
 
+struct vp_vgpu_host;
+
 struct vp_doc {
 	struct vp_ctx *ctx;
 	struct vp_host *h;
@@ -54,6 +57,8 @@ struct vp_doc {
 
 	struct vp_finding *f;
 	size_t nf;
+
+	struct vp_vgpu_host *vgpu; /* checks/vgpu.c: read once, when first asked */
 };
 
 struct vp_check {
@@ -88,6 +93,7 @@ extern const struct vp_check vp_checks_firmware[];
 extern const struct vp_check vp_checks_kernel[];
 extern const struct vp_check vp_checks_vfio[];
 extern const struct vp_check vp_checks_device[];
+extern const struct vp_check vp_checks_vgpu[];
 extern const struct vp_check vp_checks_proxmox[];
 
 /* Checks of checks/lifecycle.c, entries of the layer tables above. */
@@ -107,6 +113,16 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 			     struct vp_dev *target);
 int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c,
 			 struct vp_dev *target);
+/*
+ * checks/vgpu.c. Does @d stay on its host driver because it serves vGPUs (a
+ * function offering vGPU types on nvidia, or a PF or VF of an SR-IOV card on
+ * nvidia on a host set up for vGPU)? Then no check may send it to vfio-pci.
+ * 1 yes, 0 no, -errno.
+ */
+int vp_doc_vgpu_keeps(struct vp_doc *doc, struct vp_dev *d);
+/* Is this host set up for vGPU at all: 1, 0, or -errno. */
+int vp_doc_vgpu_host(struct vp_doc *doc);
+void vp_doc_vgpu_free(struct vp_doc *doc);
 /* Is the kernel.reboot-pending finding a warning (changes wait for the boot)? */
 bool vp_doc_reboot_pending(const struct vp_doc *doc);
 

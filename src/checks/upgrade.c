@@ -295,9 +295,16 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 	/* DKMS modules the setup relies on, for each kernel. */
 	for (size_t m = 0; r == 0 && m < ARRAY_SIZE(oot_mods); m++) {
 		const char *mod = oot_mods[m];
+		int vgpu = 0;
 
 		if (!relied_on(doc, mod))
 			continue;
+		/* nvidia as the vGPU host driver (checks/vgpu.c): say what is lost. */
+		if (streq(mod, "nvidia")) {
+			vgpu = vp_doc_vgpu_host(doc);
+			if (vgpu < 0)
+				return vgpu;
+		}
 		/* i915 is in tree; only the DKMS build (i915-sriov-dkms) is out of tree.
 		 */
 		if (streq(mod, "i915") &&
@@ -321,8 +328,11 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 					doc, c, NULL, VP_V_FAIL,
 					xasprintf(
 						"%s: %s, which the setup relies on, is not "
-						"built for this kernel",
-						ks.v[i], mod),
+						"built for this kernel%s",
+						ks.v[i], mod,
+						vgpu ? ": booted into it, no vGPU VM "
+						       "starts"
+						     : ""),
 					vp_evidence(
 						VP_MODULES, ks.v[i],
 						"modules.dep: no %s.ko in updates/ or "

@@ -219,6 +219,7 @@ static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
 	_cleanup_free_ char *missing = NULL;
+	int r;
 
 	if (streq(t->driver, "vfio-pci"))
 		return vp_report(doc, c, t, VP_V_OK, strdup("bound to vfio-pci"),
@@ -228,6 +229,16 @@ static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 		return vp_report(doc, c, t, VP_V_OK,
 				 xasprintf("on the VFIO variant driver %s: vfio-pci must "
 					   "not take it",
+					   t->driver),
+				 vp_dev_ev(t, "driver", "%s", t->driver), NULL);
+	/* a vGPU card's functions stay on nvidia (checks/vgpu.c) */
+	r = vp_doc_vgpu_keeps(doc, t);
+	if (r < 0)
+		return r;
+	if (r)
+		return vp_report(doc, c, t, VP_V_OK,
+				 xasprintf("stays on %s for vGPU: no softdep may hand it "
+					   "to vfio-pci",
 					   t->driver),
 				 vp_dev_ev(t, "driver", "%s", t->driver), NULL);
 	if (vp_dev_unknown_why(t, "modules"))
