@@ -294,22 +294,43 @@ static int read_canon(struct cap *c, const char *canon, size_t max, char **data,
 	return 0;
 }
 
+/*
+ * The dpkg/status stanzas doctor reads: pve-manager (the Proxmox version)
+ * and pve-nvidia-vgpu-helper (checks/vgpu.c). Nothing else of the package
+ * list leaves the host.
+ */
 static char *dpkg_stanza(const char *text, size_t *len)
 {
+	static const char *const keep[] = { "Package: pve-manager\n",
+					    "Package: pve-nvidia-vgpu-helper\n" };
+	_cleanup_free_ char *out = strdup("");
 	const char *p = text;
+	size_t olen = 0;
 
-	while (p && *p) {
+	while (out && p && *p) {
 		const char *end = strstr(p, "\n\n");
 		size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
 
-		if (startswith(p, "Package: pve-manager\n")) {
-			*len = n;
-			return strndup(p, n);
+		for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+			char *grown;
+
+			if (!startswith(p, keep[i]))
+				continue;
+			grown = realloc(out, olen + n + 2);
+			if (!grown)
+				return NULL;
+			out = grown;
+			/* stanzas stay apart by an empty line, as dpkg writes them */
+			if (olen)
+				out[olen++] = '\n';
+			memcpy(out + olen, p, n);
+			olen += n;
+			out[olen] = '\0';
 		}
 		p = end ? end + 2 : NULL;
 	}
-	*len = 0;
-	return strdup("");
+	*len = olen;
+	return TAKE_PTR(out);
 }
 
 static int emit_file(struct cap *c, const char *canon, const char *out, mode_t mode,
@@ -387,7 +408,8 @@ static int emit_file(struct cap *c, const char *canon, const char *out, mode_t m
 			if (!s)
 				return -ENOMEM;
 			if (!slen)
-				problem(c, "/%s: no pve-manager stanza (written empty)",
+				problem(c,
+					"/%s: no pve-manager stanza (written empty)",
 					canon);
 			return vp_sink_file(c->sink, out, s, slen, mode);
 		}
@@ -636,6 +658,23 @@ static int cap_each(struct cap *c, const char *rel, int (*fn)(struct cap *, cons
 	}
 	strv_free(&names);
 	return r;
+}
+
+/* A unit enabled into a target: pve-nvidia-sriov@ instances (checks/vgpu.c). */
+static int unit_each(struct cap *c, const char *child)
+{
+	if (!startswith(strrchr(child, '/') + 1, "pve-nvidia-sriov@"))
+		return 0;
+	return cap_path(c, child, P_TEXT, 64 * KiB, false, NULL, NULL);
+}
+
+static int wants_each(struct cap *c, const char *child)
+{
+	size_t n = strlen(child);
+
+	if (n < 6 || !streq(child + n - 6, ".wants"))
+		return 0;
+	return cap_each(c, child, unit_each);
 }
 
 static int pci_each(struct cap *c, const char *child)
@@ -910,7 +949,7 @@ static int write_manifest(struct cap *c, const char *kver)
 		"       os-release hostname group debian_version pve/{qemu-server,lxc,"
 		"mapping,storage.cfg,local}\n"
 		"       pve/corosync.conf (presence only, written empty)\n"
-		"  var: lib/dpkg/status (the pve-manager stanza only), log/kern.log (the "
+		"  var: lib/dpkg/status (the pve-manager and pve-nvidia-vgpu-helper stanzas only), log/kern.log (the "
 		"last 1024 KiB),\n"
 		"       log/" VP_KLOG_FROM_JOURNAL " (the current boot's kernel messages "
 		"from the systemd journal, as text; the journal files are not copied)\n"
@@ -1056,6 +1095,8 @@ int vp_snapshot(struct vp_ctx *ctx, struct vp_sink *sink, const struct vp_snap_o
 		r = cap_each(&c, "etc/pve/lxc", conf_each);
 	if (r == 0)
 		r = cap_tree(&c, "etc/pve/mapping", P_TEXT, 1 * MiB, 1);
+	if (r == 0)
+		r = cap_each(&c, "etc/systemd/system", wants_each);
 	if (r == 0)
 		r = cap_loc(&c, VP_VAR_LIB, "dpkg/status", P_DPKG, 256 * MiB);
 	if (r == 0)

@@ -147,6 +147,20 @@ def _():
     check(sum(1 for v in vb.values() if v) == 64, "64 VFs with vgpu")
 
 
+@test("snapshot keeps the helper's dpkg stanza and its enabled units: doctor's vGPU verdicts hold")
+def _():
+    snap = os.path.join(TMP, "snap-unset")
+    rc, out, err = run("snapshot", "-o", snap, root=fx("nvidia-vgpu-unset"))
+    check(rc == 0, f"exit {rc}: {err}")
+
+    def verdicts(root):
+        rc, d = jrun("doctor", root=root)
+        return sorted((f["id"], f["verdict"], f["device"] or "") for f in d["findings"]
+                      if f["id"] in ("vgpu.host", "vgpu.vfs", "vgpu.nouveau"))
+    a, b = verdicts(fx("nvidia-vgpu-unset")), verdicts(snap)
+    check(a == b and len(a) >= 4, f"{a} != {b}")
+
+
 @test("mdev types below a function are read, sorted, with their available instances")
 def _():
     root = os.path.join(TMP, "mdev")
