@@ -57,6 +57,26 @@ static int kernels(struct vp_doc *doc, struct strv *out)
 	return r;
 }
 
+/*
+ * Does the module path of an index line (@len bytes at @l, "kernel/x/y.ko"
+ * or "updates/dkms/y.ko.xz") name @mod (normalised, @n bytes)? '-' and '_'
+ * are one in module names (kmod's modname_normalize).
+ */
+static bool path_names(const char *l, size_t len, const char *mod, size_t n)
+{
+	const char *base = l;
+	bool same = true;
+
+	for (size_t i = 0; i < len; i++)
+		if (l[i] == '/')
+			base = l + i + 1;
+	if ((size_t)(l + len - base) <= n + 2)
+		return false;
+	for (size_t i = 0; same && i < n; i++)
+		same = (base[i] == '-' ? '_' : base[i]) == mod[i];
+	return same && startswith(base + n, ".ko");
+}
+
 /* Is @mod (normalised) a line of ROOT/lib/modules/KVER/modules.builtin or modules.dep? */
 static bool in_index(struct vp_doc *doc, const char *kver, const char *file,
 		     const char *mod)
@@ -67,20 +87,8 @@ static bool in_index(struct vp_doc *doc, const char *kver, const char *file,
 	if (vp_read_strf(doc->ctx, VP_MODULES, &text, "%s/%s", kver, file) < 0)
 		return false;
 	for (char *l = text; l && *l;) {
-		size_t len = strcspn(l, "\n:");
-		const char *base = l;
-
-		for (size_t i = 0; i < len; i++)
-			if (l[i] == '/')
-				base = l + i + 1;
-		if ((size_t)(l + len - base) > n + 2) {
-			bool same = true;
-
-			for (size_t i = 0; same && i < n; i++)
-				same = (base[i] == '-' ? '_' : base[i]) == mod[i];
-			if (same && startswith(base + n, ".ko"))
-				return true;
-		}
+		if (path_names(l, strcspn(l, "\n:"), mod, n))
+			return true;
 		l = strchr(l, '\n');
 		if (l)
 			l++;
@@ -263,21 +271,8 @@ static bool built_for(struct vp_doc *doc, const char *kver, const char *m)
 		size_t len = strcspn(l, ":\n");
 
 		if ((startswith(l, "updates/") || startswith(l, "extra/")) &&
-		    len > n + 3) {
-			const char *base = l;
-
-			for (size_t i = 0; i < len; i++)
-				if (l[i] == '/')
-					base = l + i + 1;
-			if ((size_t)(l + len - base) > n + 2) {
-				bool same = true;
-
-				for (size_t i = 0; same && i < n; i++)
-					same = (base[i] == '-' ? '_' : base[i]) == m[i];
-				if (same && startswith(base + n, ".ko"))
-					return true;
-			}
-		}
+		    len > n + 3 && path_names(l, len, m, n))
+			return true;
 		l = strchr(l, '\n');
 		if (l)
 			l++;
