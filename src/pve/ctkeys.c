@@ -8,42 +8,10 @@
 #include <string.h>
 
 #include "pve/keys.h"
+#include "pve/keytab.h"
 #include "pve/priv.h"
 #include "pve/schemas.h"
 #include "util.h"
-
-#define BOOL(n)                                     \
-	{                                           \
-		.name = n, .type = VP_PVE_T_BOOLEAN \
-	}
-#define STR(n)            \
-	{                 \
-		.name = n \
-	}
-#define INT(n, lo)                                                              \
-	{                                                                       \
-		.name = n, .type = VP_PVE_T_INTEGER, .has_min = true, .min = lo \
-	}
-#define INTR(n, lo, hi)                                                          \
-	{                                                                        \
-		.name = n, .type = VP_PVE_T_INTEGER, .has_min = true, .min = lo, \
-		.has_max = true, .max = hi                                       \
-	}
-#define ENUM(n, ...)                                      \
-	{                                                 \
-		.name = n, .enums = (const char *const[]) \
-		{                                         \
-			__VA_ARGS__, NULL                 \
-		}                                         \
-	}
-#define UNCHECKED(n, what)                   \
-	{                                    \
-		.name = n, .unchecked = what \
-	}
-#define UNCHECKEDN(n, c, what)                           \
-	{                                                \
-		.name = n, .count = c, .unchecked = what \
-	}
 
 /* update_pct_config: "Path is not defined for passthrough device devN". */
 static int dev_needs_path(const char *key, const char *value, char **msg)

@@ -8,58 +8,9 @@
 #include <string.h>
 
 #include "pve/keys.h"
+#include "pve/keytab.h"
 #include "pve/schemas.h"
 #include "util.h"
-
-#define BOOL(n)                                     \
-	{                                           \
-		.name = n, .type = VP_PVE_T_BOOLEAN \
-	}
-#define STR(n)            \
-	{                 \
-		.name = n \
-	}
-#define INT(n, lo)                                                              \
-	{                                                                       \
-		.name = n, .type = VP_PVE_T_INTEGER, .has_min = true, .min = lo \
-	}
-#define INTR(n, lo, hi)                                                          \
-	{                                                                        \
-		.name = n, .type = VP_PVE_T_INTEGER, .has_min = true, .min = lo, \
-		.has_max = true, .max = hi                                       \
-	}
-#define NUM(n, lo)                                                             \
-	{                                                                      \
-		.name = n, .type = VP_PVE_T_NUMBER, .has_min = true, .min = lo \
-	}
-#define NUMR(n, lo, hi)                                                         \
-	{                                                                       \
-		.name = n, .type = VP_PVE_T_NUMBER, .has_min = true, .min = lo, \
-		.has_max = true, .max = hi                                      \
-	}
-#define ENUM(n, ...)                                      \
-	{                                                 \
-		.name = n, .enums = (const char *const[]) \
-		{                                         \
-			__VA_ARGS__, NULL                 \
-		}                                         \
-	}
-#define UNCHECKED(n, what)                   \
-	{                                    \
-		.name = n, .unchecked = what \
-	}
-#define UNCHECKEDN(n, c, what)                           \
-	{                                                \
-		.name = n, .count = c, .unchecked = what \
-	}
-#define SCHEMA(n, fn)                   \
-	{                               \
-		.name = n, .schema = fn \
-	}
-#define FORMAT(n, fn, fname)                                  \
-	{                                                     \
-		.name = n, .format = fn, .format_name = fname \
-	}
 
 static const struct vp_pve_key vm_keys[] = {
 	BOOL("acpi"),
