@@ -176,7 +176,7 @@ def test_healthy(tmp):
            f"healthy: {card} has its VFs, made by pve-nvidia-sriov@ALL", dump(f))
     f = one(doc, "vgpu.types", CARD2)
     ok(f and "32 VFs, 32 offer vGPU types (0 in use)" in f["summary"]
-       and f["evidence"].endswith("creatable_vgpu_types: 21 types"),
+       and f["evidence"].endswith("creatable_vgpu_types: 23 types"),
        "healthy: card 2's VFs offer the whole L40S table", dump(f))
     ok(not [f for f in find(doc, "kernel.upgrade-modules") if f["verdict"] != "ok"],
        "healthy: no kernel lacks the driver", dump(find(doc, "kernel.upgrade-modules")))
