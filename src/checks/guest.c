@@ -236,7 +236,7 @@ static int check_hypervisor(struct vp_ctx *ctx, struct vp_guest_report *rep,
 		}
 	}
 	for (size_t i = 0; i < rep->ngpus; i++)
-		if (rep->gpus[i].kb && rep->gpus[i].kb->hide_hypervisor)
+		if (vp_kb_hiding(rep->gpus[i].kb, 0) == VP_HIDE_KVM_HV)
 			hide = rep->gpus[i].kb;
 	/*
 	 * Only the Windows driver of these GPUs checks the bit; i915 and xe in a

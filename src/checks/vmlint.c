@@ -623,7 +623,7 @@ static int lint_hiding(const struct vp_pve_conf *c, const struct vp_pve_vmfacts 
 					continue;
 				known = true;
 				first = first ? first : kb;
-				need |= kb->cpuid_hiding || kb->code43_before_r465;
+				need |= vp_kb_hiding_possible(kb);
 			}
 			free(devs.v);
 		}

@@ -446,9 +446,23 @@ int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 		vp_err("use: cpu-args --vendor intel-arc|nvidia-consumer|nvidia-pro|amd");
 		return VP_EXIT_USAGE;
 	}
-	arc = streq(o.vendor, "intel-arc");
-	nvc = streq(o.vendor, "nvidia-consumer");
-	old = nvc && o.driver_version > 0 && o.driver_version < 465;
+	/* The vendors as the kb's rows describe them, judged by the one rule. */
+	{
+		static const struct vp_kb_gpu arc_row = { .cpuid_hiding = true,
+							  .hide_hypervisor = true };
+		static const struct vp_kb_gpu geforce_row = { .code43_before_r465 =
+								      true };
+		static const struct vp_kb_gpu other_row = { 0 };
+		const struct vp_kb_gpu *row = streq(o.vendor, "intel-arc") ? &arc_row
+					      : streq(o.vendor, "nvidia-consumer")
+						      ? &geforce_row
+						      : &other_row;
+		enum vp_hiding h = vp_kb_hiding(row, o.driver_version);
+
+		arc = h == VP_HIDE_KVM_HV;
+		nvc = row == &geforce_row;
+		old = h == VP_HIDE_KVM;
+	}
 	strv_add(&why, "host: the host CPU model, all its features for the guest");
 	if (arc) {
 		args = "-cpu host,-hypervisor,kvm=off";

@@ -59,6 +59,25 @@ struct vp_kb_gpu {
 
 /* The row for a vendor:device, or NULL when the id is not in the table. */
 const struct vp_kb_gpu *vp_kb_gpu_lookup(uint16_t vendor, uint16_t device);
+
+/*
+ * What a guest's GPU driver needs hidden from it: the one rule behind
+ * cpu-args, vm plan, vm lint and guest check (kb/hiding.c).
+ */
+enum vp_hiding {
+	VP_HIDE_NONE,
+	VP_HIDE_KVM,	/* kvm=off (cpu hidden=1): the KVM signature, CPUID 0x40000000 */
+	VP_HIDE_KVM_HV, /* and -hypervisor: CPUID leaf 1 ECX bit 31 (Intel Arc) */
+};
+/* NVIDIA's driver release from which GeForce cards run in a VM (April 2021). */
+#define VP_NV_VM_RELEASE 465
+/*
+ * For the card @kb (NULL: unknown, nothing) and a guest driver release
+ * @driver_version (NVIDIA's major, 0 when not known: the current drivers).
+ */
+enum vp_hiding vp_kb_hiding(const struct vp_kb_gpu *kb, int driver_version);
+/* Could some guest driver of @kb need hiding (an old NVIDIA driver counts)? */
+bool vp_kb_hiding_possible(const struct vp_kb_gpu *kb);
 size_t vp_kb_gpu_count(void);
 const struct vp_kb_gpu *vp_kb_gpu_at(size_t i);
 

@@ -432,11 +432,13 @@ static int plan_cpu(struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 	for (size_t i = 0; i < rq->ndevs; i++) {
 		const struct vp_kb_gpu *k = rq->devs[i].kb;
 
-		if (k && k->cpuid_hiding)
+		enum vp_hiding h = vp_kb_hiding(k, rq->driver_version);
+
+		if (h == VP_HIDE_KVM_HV)
 			arc = k;
 		if (k && k->code43_before_r465) {
 			nv = k;
-			if (rq->driver_version > 0 && rq->driver_version < 465)
+			if (h == VP_HIDE_KVM)
 				old_nv = k;
 		}
 	}

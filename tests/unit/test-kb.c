@@ -441,6 +441,33 @@ static void kernel_has(void **state)
 	assert_int_equal(vp_kb_kernel_has("6.8.12-4-pve", NULL), -EINVAL);
 }
 
+/* The one hiding rule (kb/hiding.c) on real rows: Arc, GeForce, Radeon, Tesla, Ada. */
+static void hiding_rule(void **state)
+{
+	const struct vp_kb_gpu *arc = vp_kb_gpu_lookup(0x8086, 0x56a5);	    /* Arc A380 */
+	const struct vp_kb_gpu *geforce = vp_kb_gpu_lookup(0x10de, 0x2204); /* RTX 3090 */
+	const struct vp_kb_gpu *navi = vp_kb_gpu_lookup(0x1002, 0x731f); /* RX 5700 XT */
+	const struct vp_kb_gpu *p40 = vp_kb_gpu_lookup(0x10de, 0x1b38);	 /* Tesla P40 */
+
+	(void)state;
+	assert_non_null(arc);
+	assert_non_null(geforce);
+	assert_non_null(navi);
+	assert_non_null(p40);
+	assert_int_equal(vp_kb_hiding(arc, 0), VP_HIDE_KVM_HV);
+	assert_int_equal(vp_kb_hiding(geforce, 0), VP_HIDE_NONE);
+	assert_int_equal(vp_kb_hiding(geforce, 460), VP_HIDE_KVM);
+	assert_int_equal(vp_kb_hiding(geforce, VP_NV_VM_RELEASE), VP_HIDE_NONE);
+	assert_int_equal(vp_kb_hiding(navi, 460), VP_HIDE_NONE);
+	assert_int_equal(vp_kb_hiding(p40, 460), VP_HIDE_NONE);
+	assert_int_equal(vp_kb_hiding(NULL, 460), VP_HIDE_NONE);
+	assert_true(vp_kb_hiding_possible(geforce));
+	assert_true(vp_kb_hiding_possible(arc));
+	assert_false(vp_kb_hiding_possible(navi));
+	/* Ada came after R465: no driver of it ever needed hiding. */
+	assert_false(vp_kb_hiding_possible(vp_kb_gpu_lookup(0x10de, 0x2684)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,7 +480,7 @@ int main(void)
 		cmocka_unit_test(intel_igpus),	    cmocka_unit_test(vendor_reset_ids),
 		cmocka_unit_test(unknown_ids),	    cmocka_unit_test(table_invariants),
 		cmocka_unit_test(reset_names),	    cmocka_unit_test(kernel_facts),
-		cmocka_unit_test(kernel_has),
+		cmocka_unit_test(kernel_has),	    cmocka_unit_test(hiding_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
