@@ -232,7 +232,7 @@ def _():
     vm = ("boot: order=scsi0\ncores: 4\nmemory: 8192\nname: g\nostype: l26\n"
           "scsi0: local-lvm:vm-100-disk-0,size=32G\n")
     put(root, "etc/pve/qemu-server/100.conf", vm)
-    conf = read(root, "etc/pve/lxc/200.conf")
+    conf = read(root, "etc/pve/lxc/200.conf").decode()
     # only in a snapshot: not live, the GPU is free
     put(root, "etc/pve/lxc/200.conf", conf + "\n[before]\ndev0: /dev/dri/renderD128,gid=992\n")
     rc, d, _ = jrun("vm", "plan", "100", "-d", "09:00.0", root=root)
