@@ -408,8 +408,7 @@ static int emit_file(struct cap *c, const char *canon, const char *out, mode_t m
 			if (!s)
 				return -ENOMEM;
 			if (!slen)
-				problem(c,
-					"/%s: no pve-manager stanza (written empty)",
+				problem(c, "/%s: no pve-manager stanza (written empty)",
 					canon);
 			return vp_sink_file(c->sink, out, s, slen, mode);
 		}
