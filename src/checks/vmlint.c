@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pci/header.h>
+
 #include "checks/vmlint.h"
 #include "kb/kb.h"
 #include "plan/vmplan.h"
@@ -522,7 +524,7 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 			_cleanup_free_ struct vp_dev **comp = NULL;
 			const struct vp_kb_gpu *kb =
 				vp_kb_gpu_lookup(d->vendor, d->device);
-			bool compute = (d->class >> 8) == 0x0302 ||
+			bool compute = (d->class >> 8) == PCI_CLASS_DISPLAY_3D ||
 				       (kb && kb->role == VP_GPU_COMPUTE);
 			size_t nc;
 
@@ -531,7 +533,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 					strdup("remove x-vga=1; use vga: serial0 or std for the console"),
 					"x-vga=1 on %s, a compute card without display outputs",
 					d->addr);
-			if (r == 0 && !f->ovmf && (d->class >> 16) == 0x03 && kb)
+			if (r == 0 && !f->ovmf &&
+			    (d->class >> 16) == PCI_BASE_CLASS_DISPLAY && kb)
 				r = add(l, "seabios-gpu", VP_LINT_WARN,
 					line_of(c, "bios"),
 					xasprintf(

@@ -230,7 +230,7 @@ static int read_sysfs_extras(struct vp_dev *d, int dfd, bool basic, bool details
 	/* boot_vga exists only for VGA-class functions (drivers/pci/pci-sysfs.c). */
 	if (basic)
 		d->boot_vga = -1;
-	if (basic && (d->class >> 8) == 0x0300) {
+	if (basic && (d->class >> 8) == PCI_CLASS_DISPLAY_VGA) {
 		r = vp_read_str_at(dfd, "boot_vga", &s);
 		if (r == 0 && (streq(s, "0") || streq(s, "1")))
 			d->boot_vga = s[0] == '1';

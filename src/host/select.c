@@ -124,7 +124,7 @@ static bool card_class(const struct vp_dev *d)
 	case 0x0c80: /* serial bus: the USB-C UCSI controller */
 		return true;
 	}
-	return (d->class >> 16) == 0x03;
+	return (d->class >> 16) == PCI_BASE_CLASS_DISPLAY;
 }
 
 static bool is_vf(struct vp_ctx *ctx, struct vp_dev *d)
@@ -144,7 +144,7 @@ static bool card_function(const struct vp_host *h, size_t first, size_t n,
 {
 	bool display_vendor = false, platform = false;
 
-	if ((f->class >> 16) == 0x03)
+	if ((f->class >> 16) == PCI_BASE_CLASS_DISPLAY)
 		return true;
 	if (!card_class(f))
 		return false;
@@ -217,7 +217,7 @@ bool vp_same_card(struct vp_ctx *ctx, const struct vp_host *h, struct vp_dev *a,
 		return false;
 	n = slot_run(h, &a->bdf, &first);
 	for (size_t i = first; i < first + n; i++)
-		if ((h->devs[i]->class >> 16) == 0x03)
+		if ((h->devs[i]->class >> 16) == PCI_BASE_CLASS_DISPLAY)
 			display = true;
 	if (!display)
 		return true;

@@ -13,7 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pci/header.h>
+
 #include "host/host.h"
+
+/* Processing accelerators (PCI Code and ID Assignment 1.x: base class 12h); pciutils has
+ * no name for it. */
+#define VP_PCI_BASE_ACCELERATOR 0x12
 
 const char *vp_vgpu_iface_name(enum vp_vgpu_iface i)
 {
@@ -285,7 +291,8 @@ int vp_vgpu_read(struct vp_dev *d, int dfd)
 	 * lookups per scan for nothing. Out-of-tree NIC mdev drivers (Intel's
 	 * Scalable IOV) are not read.
 	 */
-	if ((d->class >> 16) != 0x03 && (d->class >> 16) != 0x12)
+	if ((d->class >> 16) != PCI_BASE_CLASS_DISPLAY &&
+	    (d->class >> 16) != VP_PCI_BASE_ACCELERATOR)
 		return 0;
 	r = read_mdev(d, dfd);
 	if (r == -ENOENT || r == -ENOTDIR)

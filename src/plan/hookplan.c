@@ -18,6 +18,7 @@
 #include "host/select.h"
 #include "out/output.h"
 #include "plan/pveplan.h"
+#include "pve/keys.h"
 #include "pve/propstr.h"
 #include "pve/schemas.h"
 #include "pve/storage.h"
@@ -70,7 +71,7 @@ int vp_hookscript_text(unsigned long vmid, const char *addr, const char *method,
 	size_t len = 0;
 	FILE *f;
 
-	if (vmid < 100 || vmid > 999999999 || !canonical_bdf(addr) ||
+	if (vmid < VP_VMID_MIN || vmid > VP_VMID_MAX || !canonical_bdf(addr) ||
 	    (method && !vp_reset_method_known(method)) ||
 	    (rebind_driver && !module_name_ok(rebind_driver)) ||
 	    (!method && !rebind_driver))

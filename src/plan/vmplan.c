@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pci/header.h>
+
 #include "host/usb.h"
 #include "plan/atomic.h"
 #include "plan/vmguests.h"
@@ -55,13 +57,13 @@ static int set_key(struct vp_pve_conf *c, struct vp_vm_change *out, const char *
 /* A vGPU entry is neither: the VM's display settings stay as they are. */
 static bool is_compute(const struct vp_vm_dev *d)
 {
-	return !d->mdev &&
-	       ((d->class >> 8) == 0x0302 || (d->kb && d->kb->role == VP_GPU_COMPUTE));
+	return !d->mdev && ((d->class >> 8) == PCI_CLASS_DISPLAY_3D ||
+			    (d->kb && d->kb->role == VP_GPU_COMPUTE));
 }
 
 static bool is_display(const struct vp_vm_dev *d)
 {
-	return !d->mdev && (d->class >> 8) == 0x0300 && !is_compute(d);
+	return !d->mdev && (d->class >> 8) == PCI_CLASS_DISPLAY_VGA && !is_compute(d);
 }
 
 /* "host,hidden=1,flags=..." from the present cpu value. */
@@ -116,7 +118,7 @@ static unsigned long conf_num(const struct vp_pve_conf *c, const char *key,
 static bool is_gpu(const struct vp_vm_dev *d)
 {
 	/* PCI base class 03 (display controller): VGA, 3D (compute) or other */
-	return (d->class >> 16) == 0x03;
+	return (d->class >> 16) == PCI_BASE_CLASS_DISPLAY;
 }
 
 /*
@@ -1368,7 +1370,7 @@ static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
 		for (size_t k = 0; k < doc->h->ndevs; k++)
 			host_fns += vp_bdf_same_slot(&doc->h->devs[k]->bdf, &sel[i]->bdf);
 		for (size_t k = i; k < j; k++)
-			if ((sel[k]->class >> 16) == 0x03) {
+			if ((sel[k]->class >> 16) == PCI_BASE_CLASS_DISPLAY) {
 				rep = sel[k];
 				break;
 			}
@@ -2127,7 +2129,8 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	int r;
 
 	if (o->vmid < VP_VMID_MIN || o->vmid > VP_VMID_MAX)
-		return vp_plan_refuse(p, "VMID %lu is outside 100-999999999", o->vmid);
+		return vp_plan_refuse(p, "VMID %lu is outside %lu-%lu", o->vmid,
+				      VP_VMID_MIN, VP_VMID_MAX);
 	/* a vGPU is one function with mdev= (PCI.pm parse_hostpci) */
 	if (o->vgpu && o->mapping)
 		vp_plan_refuse(
@@ -2283,7 +2286,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	rq.multi_node = rq.host_nodes > 1;
 	for (int pass = 0; pass < 2 && rq.numa_node < 0; pass++)
 		for (size_t i = 0; i < nsel; i++)
-			if ((pass || (sel[i]->class >> 16) == 0x03) &&
+			if ((pass || (sel[i]->class >> 16) == PCI_BASE_CLASS_DISPLAY) &&
 			    sel[i]->numa_node >= 0) {
 				rq.numa_node = sel[i]->numa_node;
 				rq.node_cpus = sel[i]->local_cpulist;

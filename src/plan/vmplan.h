@@ -15,11 +15,7 @@
 #include "checks/doctor.h"
 #include "kb/kb.h"
 #include "plan/plan.h"
-
-#define VP_VMID_MIN 100UL
-#define VP_VMID_MAX 999999999UL
-/* hostpci0-15 ($MAX_HOSTPCI_DEVICES, PCI.pm) */
-#define VP_HOSTPCI_MAX 16
+#include "pve/keys.h"
 
 /* One hostpciN entry to add. */
 struct vp_vm_dev {

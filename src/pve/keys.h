@@ -17,6 +17,12 @@
  */
 #pragma once
 
+/* pve-vmid (PVE::JSONSchema): 100 to 999999999, for VMs and containers alike. */
+#define VP_VMID_MIN 100UL
+#define VP_VMID_MAX 999999999UL
+/* hostpci0-15: $MAX_HOSTPCI_DEVICES (qemu-server PVE/QemuServer/PCI.pm). */
+#define VP_HOSTPCI_MAX 16
+
 #include <stdbool.h>
 
 #include "pve/conf.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pve/conf.h"
+#include "pve/keys.h"
 #include "pve/schemas.h"
 #include "pve/vmfacts.h"
 
@@ -150,11 +151,11 @@ static int collect_devices(const struct vp_pve_conf *c, struct vp_pve_vmfacts *f
 	char key[16];
 	int r;
 
-	f->hostpci = calloc(16, sizeof(*f->hostpci));
+	f->hostpci = calloc(VP_HOSTPCI_MAX, sizeof(*f->hostpci));
 	f->usb = calloc(14, sizeof(*f->usb));
 	if (!f->hostpci || !f->usb)
 		return -ENOMEM;
-	for (unsigned i = 0; i < 16; i++) {
+	for (unsigned i = 0; i < VP_HOSTPCI_MAX; i++) {
 		const struct vp_pve_line *l;
 
 		snprintf(key, sizeof(key), "hostpci%u", i);
@@ -510,7 +511,8 @@ static int pending_deletes(const struct vp_pve_conf *c, size_t sec,
 			char tail;
 
 			t += *t == '!';
-			if (sscanf(t, "hostpci%u%c", &n, &tail) == 1 && n < 16)
+			if (sscanf(t, "hostpci%u%c", &n, &tail) == 1 &&
+			    n < VP_HOSTPCI_MAX)
 				r = push_ref(out, &c->sections[sec], n, NULL);
 		}
 	}
@@ -529,7 +531,7 @@ int vp_pve_hostpci_refs_get(const struct vp_pve_conf *c, struct vp_pve_hostpci_r
 		if (sec->discarded ||
 		    (sec->kind != VP_PVE_SEC_PENDING && sec->kind != VP_PVE_SEC_SNAPSHOT))
 			continue;
-		for (unsigned i = 0; i < 16 && r == 0; i++) {
+		for (unsigned i = 0; i < VP_HOSTPCI_MAX && r == 0; i++) {
 			const struct vp_pve_line *l;
 
 			snprintf(key, sizeof(key), "hostpci%u", i);

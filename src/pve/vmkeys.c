@@ -40,7 +40,7 @@ static const struct vp_pve_key vm_keys[] = {
 	SCHEMA("efidisk0", vp_pve_schema_efidisk),
 	BOOL("freeze"),
 	FORMAT("hookscript", vp_pve_fmt_volume_id, "pve-volume-id"),
-	{ .name = "hostpci", .count = 16, .schema = vp_pve_schema_hostpci },
+	{ .name = "hostpci", .count = VP_HOSTPCI_MAX, .schema = vp_pve_schema_hostpci },
 	UNCHECKED("hotplug", "format pve-hotplug-features"),
 	ENUM("hugepages", "any", "2", "1024"),
 	UNCHECKEDN("ide", 4, "format pve-qm-ide"),

@@ -12,6 +12,8 @@
 
 #include <json-c/json.h>
 
+#include <pci/header.h>
+
 #include "snap/import.h"
 #include "snap/snap.h"
 
@@ -149,8 +151,8 @@ static const struct {
 	const char *name;
 	uint16_t code;
 } class_names[] = {
-	{ "VGA compatible controller", 0x0300 },
-	{ "3D controller", 0x0302 },
+	{ "VGA compatible controller", PCI_CLASS_DISPLAY_VGA },
+	{ "3D controller", PCI_CLASS_DISPLAY_3D },
 	{ "Display controller", 0x0380 },
 	{ "Audio device", 0x0403 },
 	{ "Multimedia audio controller", 0x0401 },

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pci/header.h>
+
 #include "checks/vmlint.h"
 #include "kb/kb.h"
 #include "pve/vmconf.h"
@@ -1313,7 +1315,8 @@ static int judge_drivers(struct vp_paste *p, char **lines,
 		if (c.on && (dev || i == nlines || !s[0] ||
 			     (kinds[i] != VP_PK_LSPCI && kinds[i] != VP_PK_IOMMU &&
 			      kinds[i] != VP_PK_TEXT))) {
-			bool is_gpu = c.d.has_class && (c.d.class >> 16) == 0x03;
+			bool is_gpu = c.d.has_class &&
+				      (c.d.class >> 16) == PCI_BASE_CLASS_DISPLAY;
 			bool same_slot = have_gpu && c.d.bdf.domain == gpu.bdf.domain &&
 					 c.d.bdf.bus == gpu.bdf.bus &&
 					 c.d.bdf.dev == gpu.bdf.dev;
