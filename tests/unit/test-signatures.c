@@ -660,6 +660,52 @@ static void symptom_lookup(void **state)
 	assert_null(vp_symptom_find("changes"));
 }
 
+/*
+ * Pinning guest memory: each message names its own row, and the same QEMU
+ * line with -22 (an IOVA the host IOMMU cannot map, not a memory limit) and
+ * the ulimit listing beside a paste name none.
+ */
+static void memlock_rows(void **state)
+{
+	static const struct {
+		const char *line, *id;
+	} cases[] = {
+		{ "kvm: VFIO_MAP_DMA failed: Cannot allocate memory",
+		  "vfio-dma-map-enomem" },
+		{ "vfio 0000:xx:00.0: failed to setup container for group N: memory listener "
+		  "initialization failed: Region ram-node0: vfio_container_dma_map(0x5, 0x100000000, "
+		  "0x1000, 0x7f00) = -12 (Cannot allocate memory)",
+		  "vfio-dma-map-enomem" },
+		{ "[  +0.001779] vfio_pin_pages_remote: RLIMIT_MEMLOCK (65536) exceeded",
+		  "vfio-memlock-exceeded" },
+		{ "Jul 28 16:14:53 s510u kernel: vfio_pin_page_external: Task qemu-system-x86 "
+		  "(575712) RLIMIT_MEMLOCK (1048576) exceeded",
+		  "vfio-memlock-exceeded" },
+		{ "internal error: Process exited prior to exec: libvirt: error : cannot limit "
+		  "locked memory of process 111 to 9007199254740991: Operation not permitted",
+		  "libvirt-memlock-denied" },
+		{ "Jun 04 07:27:56 pve1 QEMU[3989106]: kvm: vfio_dma_map(0x5e043daea2f0, "
+		  "0x380010000000, 0x2000000, 0x771a6ce00000) = -22 (Invalid argument)",
+		  NULL },
+		{ "Jun 04 07:27:56 pve1 QEMU[3989106]: kvm: VFIO_MAP_DMA failed: Invalid argument",
+		  NULL },
+		{ "max locked memory       (kbytes, -l) 64", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vp_sig_match m;
+		size_t at = 0;
+		const struct vp_sig *sig = vp_sig_scan(cases[i].line, &at, &m);
+
+		if (!cases[i].id && sig)
+			fail_msg("'%s' named %s", cases[i].line, sig->id);
+		if (cases[i].id && (!sig || !streq(sig->id, cases[i].id)))
+			fail_msg("'%s' gave %s, expected %s", cases[i].line,
+				 sig ? sig->id : "nothing", cases[i].id);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +720,7 @@ int main(void)
 		cmocka_unit_test(corrections_applied),
 		cmocka_unit_test(symptom_invariants),
 		cmocka_unit_test(symptom_lookup),
+		cmocka_unit_test(memlock_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
