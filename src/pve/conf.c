@@ -1,22 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The byte-preserving line model of a guest config: splitting, joining,
- * lookups and the edit primitives. What each line means is decided by the
- * classifiers in vmconf.c and ctconf.c.
+ * The line model of a guest config, on the byte-preserving line array of
+ * linebuf.c: sections, lookups, the edit primitives and the edits of a
+ * dialect (VM or CT). What each line means is decided by the classifiers in
+ * vmconf.c and ctconf.c.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pve/conf-priv.h"
+#include "pve/linebuf.h"
 #include "pve/patterns.h"
 #include "pve/priv.h"
 #include "util.h"
 
-static void line_clear(struct vp_pve_line *l)
+_Static_assert(offsetof(struct vp_pve_line, text) == 0, "linebuf.h: text comes first");
+
+/* The clear of linebuf.h for struct vp_pve_line; mapping.c clears its own fields. */
+static void line_clear(void *record)
 {
+	struct vp_pve_line *l = record;
+
 	free(l->key);
 	free(l->value);
 	free(l->reason);
@@ -39,11 +47,7 @@ void vp_pve_conf_free(struct vp_pve_conf *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n_lines; i++) {
-		line_clear(&c->lines[i]);
-		free(c->lines[i].text);
-	}
-	free(c->lines);
+	vp_pve_lines_free(c->lines, c->n_lines, sizeof(*c->lines), line_clear);
 	sections_free(c);
 	free(c);
 }
@@ -118,47 +122,22 @@ int vp_pve_conf_classify(struct vp_pve_conf *c)
 	return c->guest == VP_PVE_QEMU ? vp_pve_vm_classify(c) : vp_pve_ct_classify(c);
 }
 
-static int push_line(struct vp_pve_conf *c, const char *s, size_t n)
-{
-	struct vp_pve_line *l = realloc(c->lines, (c->n_lines + 1) * sizeof(*l));
-
-	if (!l)
-		return -ENOMEM;
-	c->lines = l;
-	l = &c->lines[c->n_lines];
-	*l = (struct vp_pve_line){ .text = strndup(s, n) };
-	if (!l->text)
-		return -ENOMEM;
-	c->n_lines++;
-	return 0;
-}
-
 int vp_pve_conf_new(const char *text, size_t len, enum vp_pve_guest guest,
 		    struct vp_pve_conf **out)
 {
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = calloc(1, sizeof(*c));
-	const char *p = text, *end;
+	void *lines = NULL;
 	int r;
 
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
-	if (memchr(text, '\0', len))
-		return -EINVAL;
 	c->guest = guest;
-	c->final_newline = len > 0 && text[len - 1] == '\n';
-	end = text + (c->final_newline ? len - 1 : len);
-	while (len > 0) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		r = push_line(c, p, n);
-		if (r < 0)
-			return r;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
+	r = vp_pve_lines_split(text, len, sizeof(*c->lines), &lines, &c->n_lines,
+			       &c->final_newline);
+	c->lines = lines;
+	if (r < 0)
+		return r;
 	r = vp_pve_conf_classify(c);
 	if (r < 0)
 		return r;
@@ -168,28 +147,8 @@ int vp_pve_conf_new(const char *text, size_t len, enum vp_pve_guest guest,
 
 int vp_pve_conf_serialize(const struct vp_pve_conf *c, char **out, size_t *len)
 {
-	size_t n = 0;
-	char *s, *p;
-
-	for (size_t i = 0; i < c->n_lines; i++)
-		n += strlen(c->lines[i].text) + 1;
-	s = malloc(n + 1);
-	if (!s)
-		return -ENOMEM;
-	p = s;
-	for (size_t i = 0; i < c->n_lines; i++) {
-		size_t l = strlen(c->lines[i].text);
-
-		memcpy(p, c->lines[i].text, l);
-		p += l;
-		if (i + 1 < c->n_lines || c->final_newline)
-			*p++ = '\n';
-	}
-	*p = '\0';
-	*out = s;
-	if (len)
-		*len = (size_t)(p - s);
-	return 0;
+	return vp_pve_lines_join(c->lines, c->n_lines, sizeof(*c->lines),
+				 c->final_newline, out, len);
 }
 
 size_t vp_pve_conf_pending(const struct vp_pve_conf *c)
@@ -309,21 +268,14 @@ const char *vp_pve_status_name(enum vp_pve_status s)
 
 static int insert_line(struct vp_pve_conf *c, size_t at, const char *text)
 {
-	struct vp_pve_line *l = realloc(c->lines, (c->n_lines + 1) * sizeof(*l));
-	char *t = strdup(text);
+	void *lines = c->lines;
+	int r = vp_pve_lines_insert(&lines, &c->n_lines, sizeof(*c->lines), at, text,
+				    strlen(text));
 
-	if (l)
-		c->lines = l;
-	if (!l || !t) {
-		free(t);
-		return -ENOMEM;
-	}
-	if (c->n_lines == 0)
+	c->lines = lines;
+	if (r == 0 && c->n_lines == 1)
 		c->final_newline = true; /* no byte of the input to keep */
-	memmove(&c->lines[at + 1], &c->lines[at], (c->n_lines - at) * sizeof(*l));
-	c->lines[at] = (struct vp_pve_line){ .text = t };
-	c->n_lines++;
-	return 0;
+	return r;
 }
 
 static bool counts_as(const struct vp_pve_line *l, enum vp_pve_line_kind kind)
@@ -407,10 +359,7 @@ int vp_pve_conf_remove(struct vp_pve_conf *c, size_t section, enum vp_pve_line_k
 		if (l->section != section || l->kind != kind || !streq(l->key, key) ||
 		    l->status == VP_PVE_IGNORED)
 			continue;
-		line_clear(l);
-		free(l->text);
-		memmove(l, l + 1, (c->n_lines - i - 1) * sizeof(*l));
-		c->n_lines--;
+		vp_pve_lines_remove(c->lines, &c->n_lines, sizeof(*l), i, line_clear);
 		removed++;
 	}
 	if (!removed)

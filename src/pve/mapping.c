@@ -9,19 +9,27 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pve/linebuf.h"
 #include "pve/mapping.h"
 #include "pve/patterns.h"
 #include "pve/priv.h"
 #include "pve/propstr.h"
 #include "pve/schemas.h"
 
-static void line_clear(struct vp_pve_map_line *l)
+_Static_assert(offsetof(struct vp_pve_map_line, text) == 0,
+	       "linebuf.h: text comes first");
+
+/* The clear of linebuf.h for struct vp_pve_map_line; conf.c clears its own fields. */
+static void line_clear(void *record)
 {
+	struct vp_pve_map_line *l = record;
+
 	free(l->key);
 	free(l->value);
 	free(l->reason);
@@ -46,11 +54,7 @@ void vp_pve_mapping_free(struct vp_pve_mapping *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n_lines; i++) {
-		line_clear(&m->lines[i]);
-		free(m->lines[i].text);
-	}
-	free(m->lines);
+	vp_pve_lines_free(m->lines, m->n_lines, sizeof(*m->lines), line_clear);
 	entries_free(m);
 	free(m);
 }
@@ -361,48 +365,32 @@ static int classify(struct vp_pve_mapping *m)
 
 static int push_line(struct vp_pve_mapping *m, size_t at, const char *s, size_t n)
 {
-	struct vp_pve_map_line *l = realloc(m->lines, (m->n_lines + 1) * sizeof(*l));
-	char *t = strndup(s, n);
+	void *lines = m->lines;
+	int r = vp_pve_lines_insert(&lines, &m->n_lines, sizeof(*m->lines), at, s, n);
 
-	if (l)
-		m->lines = l;
-	if (!l || !t) {
-		free(t);
-		return -ENOMEM;
-	}
-	memmove(&m->lines[at + 1], &m->lines[at], (m->n_lines - at) * sizeof(*l));
-	m->lines[at] = (struct vp_pve_map_line){ .text = t, .entry = SIZE_MAX };
-	m->n_lines++;
-	return 0;
+	m->lines = lines;
+	if (r == 0)
+		m->lines[at].entry = SIZE_MAX;
+	return r;
 }
 
 int vp_pve_mapping_parse(enum vp_pve_map_type type, const char *text, size_t len,
 			 struct vp_pve_mapping **out)
 {
 	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = calloc(1, sizeof(*m));
-	const char *p = text, *end;
+	void *lines = NULL;
 	int r;
 
 	*out = NULL;
 	if (!m)
 		return -ENOMEM;
-	if (memchr(text, '\0', len))
-		return -EINVAL;
 	m->type = type;
-	m->final_newline = len > 0 && text[len - 1] == '\n';
-	end = text + (m->final_newline ? len - 1 : len);
-	while (len > 0) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		r = push_line(m, m->n_lines, p, n);
-		if (r < 0)
-			return r;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	r = classify(m);
+	r = vp_pve_lines_split(text, len, sizeof(*m->lines), &lines, &m->n_lines,
+			       &m->final_newline);
+	m->lines = lines;
+	/* classify() gives every line its entry (SIZE_MAX outside a section). */
+	if (r == 0)
+		r = classify(m);
 	if (r < 0)
 		return r;
 	*out = TAKE_PTR(m);
@@ -411,28 +399,8 @@ int vp_pve_mapping_parse(enum vp_pve_map_type type, const char *text, size_t len
 
 int vp_pve_mapping_serialize(const struct vp_pve_mapping *m, char **out, size_t *len)
 {
-	size_t n = 0;
-	char *s, *p;
-
-	for (size_t i = 0; i < m->n_lines; i++)
-		n += strlen(m->lines[i].text) + 1;
-	s = malloc(n + 1);
-	if (!s)
-		return -ENOMEM;
-	p = s;
-	for (size_t i = 0; i < m->n_lines; i++) {
-		size_t l = strlen(m->lines[i].text);
-
-		memcpy(p, m->lines[i].text, l);
-		p += l;
-		if (i + 1 < m->n_lines || m->final_newline)
-			*p++ = '\n';
-	}
-	*p = '\0';
-	*out = s;
-	if (len)
-		*len = (size_t)(p - s);
-	return 0;
+	return vp_pve_lines_join(m->lines, m->n_lines, sizeof(*m->lines),
+				 m->final_newline, out, len);
 }
 
 const struct vp_pve_map_entry *vp_pve_mapping_find(const struct vp_pve_mapping *m,
