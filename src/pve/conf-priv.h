@@ -2,11 +2,40 @@
 /*
  * Internals shared by conf.c, linegram.c, vmconf.c and ctconf.c: building
  * the line model, the line grammar (the regular expressions of
- * parse_vm_config / parse_pct_config in C) and the edit primitives.
+ * parse_vm_config / parse_pct_config in C), the edit primitives and the
+ * dialects that the VM and CT edits share.
  */
 #pragma once
 
 #include "pve/conf.h"
+
+struct vp_pve_key;
+
+/*
+ * What sets VM and CT configs apart where vfio-pilot checks, sets and
+ * deletes a key. The rest of each grammar stays in its classifier.
+ */
+struct vp_pve_dialect {
+	enum vp_pve_guest guest;
+	int (*classify)(struct vp_pve_conf *c);		  /* vmconf.c, ctconf.c */
+	const struct vp_pve_key *(*key)(const char *key); /* the key table */
+	const char *pending; /* the pending header's name: [PENDING], [pve:pending] */
+	bool strip_quotes;   /* qemu's check_type drops one pair of quotes (keys.h) */
+	bool raw_lxc; /* lxc.* keys are raw lines (LXC/Config.pm), not table keys */
+};
+
+/* The dialect of @guest. */
+const struct vp_pve_dialect *vp_pve_dialect(enum vp_pve_guest guest);
+
+/* vp_pve_vmconf_check / vp_pve_ctconf_check in dialect @d. */
+int vp_pve_dialect_check(const struct vp_pve_dialect *d, const char *key,
+			 const char *value, char **reason);
+/* vp_pve_vmconf_set / vp_pve_ctconf_set in dialect @d. */
+int vp_pve_dialect_set(const struct vp_pve_dialect *d, struct vp_pve_conf *c,
+		       bool pending, const char *key, const char *value, char **reason);
+/* vp_pve_vmconf_delete / vp_pve_ctconf_delete in dialect @d. */
+int vp_pve_dialect_delete(const struct vp_pve_dialect *d, struct vp_pve_conf *c,
+			  bool pending, const char *key);
 
 /* Split @text (no NUL bytes) into lines and classify them for @guest. */
 int vp_pve_conf_new(const char *text, size_t len, enum vp_pve_guest guest,
@@ -48,11 +77,11 @@ int vp_pve_conf_append(struct vp_pve_conf *c, size_t section, const char *text);
 int vp_pve_conf_remove(struct vp_pve_conf *c, size_t section, enum vp_pve_line_kind kind,
 		       const char *key);
 /*
- * The pending section, created when missing: "\n<header>" is inserted after
+ * The pending section, created when missing: "\n[<name>]" is inserted after
  * the last non-blank line of the main section, before any other section.
  * Returns its index or -errno.
  */
-int vp_pve_conf_pending_create(struct vp_pve_conf *c, const char *header);
+int vp_pve_conf_pending_create(struct vp_pve_conf *c, const char *name);
 
 /*
  * Does @line, alone in a config of @guest, read back as @key with @value and

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pve/conf-priv.h"
+#include "pve/keys.h"
 #include "pve/linebuf.h"
 #include "pve/patterns.h"
 #include "pve/priv.h"
@@ -117,9 +118,35 @@ int vp_pve_line_statusf(struct vp_pve_line *l, enum vp_pve_status st, const char
 	return 0;
 }
 
+/*
+ * VM and CT configs side by side: a row each, read across to see the
+ * difference.
+ */
+static const struct vp_pve_dialect dialects[] = {
+	[VP_PVE_QEMU] = {
+		.guest = VP_PVE_QEMU,
+		.classify = vp_pve_vm_classify,
+		.key = vp_pve_vm_key,
+		.pending = "PENDING",
+		.strip_quotes = true,
+	},
+	[VP_PVE_LXC] = {
+		.guest = VP_PVE_LXC,
+		.classify = vp_pve_ct_classify,
+		.key = vp_pve_ct_key,
+		.pending = "pve:pending",
+		.raw_lxc = true,
+	},
+};
+
+const struct vp_pve_dialect *vp_pve_dialect(enum vp_pve_guest guest)
+{
+	return &dialects[guest == VP_PVE_QEMU ? VP_PVE_QEMU : VP_PVE_LXC];
+}
+
 int vp_pve_conf_classify(struct vp_pve_conf *c)
 {
-	return c->guest == VP_PVE_QEMU ? vp_pve_vm_classify(c) : vp_pve_ct_classify(c);
+	return vp_pve_dialect(c->guest)->classify(c);
 }
 
 int vp_pve_conf_new(const char *text, size_t len, enum vp_pve_guest guest,
@@ -367,13 +394,17 @@ int vp_pve_conf_remove(struct vp_pve_conf *c, size_t section, enum vp_pve_line_k
 	return vp_pve_conf_classify(c);
 }
 
-int vp_pve_conf_pending_create(struct vp_pve_conf *c, const char *header)
+int vp_pve_conf_pending_create(struct vp_pve_conf *c, const char *name)
 {
+	_cleanup_free_ char *header = NULL;
 	size_t p = c->n_lines, idx = vp_pve_conf_pending(c);
 	int r;
 
 	if (idx != SIZE_MAX)
 		return (int)idx;
+	header = xasprintf("[%s]", name);
+	if (!header)
+		return -ENOMEM;
 	for (size_t i = 0; i < c->n_lines; i++) {
 		if (c->lines[i].section != 0) {
 			p = i;
@@ -409,4 +440,67 @@ int vp_pve_conf_reads_back(enum vp_pve_guest guest, const char *line, const char
 		return 0;
 	return vp_pve_fail(reason, -EINVAL, "'%s' would not read back as '%s'", line,
 			   key);
+}
+
+/* The line vfio-pilot would write for key=value in dialect @d, checked. */
+static int dialect_line(const struct vp_pve_dialect *d, const char *key,
+			const char *value, char **line, char **reason)
+{
+	_cleanup_free_ char *canon = NULL;
+	int r;
+
+	if (d->raw_lxc && startswith(key, "lxc."))
+		return vp_pve_fail(
+			reason, -EINVAL,
+			"'%s' is a raw lxc key: add it with vp_pve_ctconf_add_lxc", key);
+	r = vp_pve_key_check_write(d->key(key), key, value, d->strip_quotes, &canon,
+				   reason);
+	if (r < 0)
+		return r;
+	*line = xasprintf("%s: %s", key, canon);
+	if (!*line)
+		return -ENOMEM;
+	r = vp_pve_conf_reads_back(d->guest, *line, key, canon, reason);
+	if (r < 0) {
+		free(*line);
+		*line = NULL;
+	}
+	return r;
+}
+
+int vp_pve_dialect_check(const struct vp_pve_dialect *d, const char *key,
+			 const char *value, char **reason)
+{
+	_cleanup_free_ char *line = NULL;
+
+	return dialect_line(d, key, value, &line, reason);
+}
+
+int vp_pve_dialect_set(const struct vp_pve_dialect *d, struct vp_pve_conf *c,
+		       bool pending, const char *key, const char *value, char **reason)
+{
+	_cleanup_free_ char *line = NULL;
+	int section = 0;
+	int r = dialect_line(d, key, value, &line, reason);
+
+	if (r < 0)
+		return r;
+	if (pending) {
+		section = vp_pve_conf_pending_create(c, d->pending);
+		if (section < 0)
+			return section;
+	}
+	return vp_pve_conf_put(c, (size_t)section, VP_PVE_LINE_KEY, key, line);
+}
+
+int vp_pve_dialect_delete(const struct vp_pve_dialect *d, struct vp_pve_conf *c,
+			  bool pending, const char *key)
+{
+	size_t section = pending ? vp_pve_conf_pending(c) : 0;
+	bool raw = d->raw_lxc && startswith(key, "lxc.");
+
+	if (section == SIZE_MAX)
+		return -ENOENT;
+	return vp_pve_conf_remove(c, section, raw ? VP_PVE_LINE_LXC : VP_PVE_LINE_KEY,
+				  key);
 }

@@ -3,7 +3,8 @@
  * Container configs: the classifier follows pve-container
  * src/PVE/LXC/Config.pm parse_pct_config (blank, [pve:pending], [snapshot],
  * '#', lxc.*, description:, snapstate:, delete:, key: value, anything
- * else) and is_valid_lxc_conf_key for raw keys.
+ * else) and is_valid_lxc_conf_key for raw keys; edits go through the line
+ * model of conf.c in the CT dialect.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -87,7 +88,7 @@ static const struct {
 				"point options in the \"rootfs\" key" },
 };
 
-/* $deprecated_lxc_conf_keys: still accepted, with a warning. */
+/* $deprecated_lxc_conf_keys: still accepted, with a warning. A row a key, as there. */
 static const struct {
 	const char *old, *new;
 } lxc_deprecated[] = {
@@ -275,7 +276,8 @@ int vp_pve_ct_classify(struct vp_pve_conf *c)
 		l->section = cur;
 		if (vp_pve_blank(l->text)) {
 			vp_pve_line_status(l, VP_PVE_IGNORED, NULL);
-		} else if (vp_pve_gram_header(l->text, "pve:pending")) {
+		} else if (vp_pve_gram_header(l->text,
+					      vp_pve_dialect(VP_PVE_LXC)->pending)) {
 			r = open_section(c, i, VP_PVE_SEC_PENDING, "pending", &cur);
 		} else if ((r = vp_pve_gram_snapshot(l->text, &name)) > 0) {
 			r = open_section(c, i, VP_PVE_SEC_SNAPSHOT, name, &cur);
@@ -291,62 +293,22 @@ int vp_pve_ctconf_parse(const char *text, size_t len, struct vp_pve_conf **out)
 	return vp_pve_conf_new(text, len, VP_PVE_LXC, out);
 }
 
-static int check_line(const char *key, const char *value, char **line, char **reason)
-{
-	_cleanup_free_ char *canon = NULL;
-	int r;
-
-	if (startswith(key, "lxc."))
-		return vp_pve_fail(
-			reason, -EINVAL,
-			"'%s' is a raw lxc key: add it with vp_pve_ctconf_add_lxc", key);
-	r = vp_pve_key_check_write(vp_pve_ct_key(key), key, value, false, &canon, reason);
-	if (r < 0)
-		return r;
-	*line = xasprintf("%s: %s", key, canon);
-	if (!*line)
-		return -ENOMEM;
-	r = vp_pve_conf_reads_back(VP_PVE_LXC, *line, key, canon, reason);
-	if (r < 0) {
-		free(*line);
-		*line = NULL;
-	}
-	return r;
-}
-
+/* The API of ctconf.h over the edits CTs share with VMs (conf.c): alike by design. */
 int vp_pve_ctconf_check(const char *key, const char *value, char **reason)
 {
-	_cleanup_free_ char *line = NULL;
-
-	return check_line(key, value, &line, reason);
+	return vp_pve_dialect_check(vp_pve_dialect(VP_PVE_LXC), key, value, reason);
 }
 
 int vp_pve_ctconf_set(struct vp_pve_conf *c, bool pending, const char *key,
 		      const char *value, char **reason)
 {
-	_cleanup_free_ char *line = NULL;
-	int section = 0;
-	int r = check_line(key, value, &line, reason);
-
-	if (r < 0)
-		return r;
-	if (pending) {
-		section = vp_pve_conf_pending_create(c, "[pve:pending]");
-		if (section < 0)
-			return section;
-	}
-	return vp_pve_conf_put(c, (size_t)section, VP_PVE_LINE_KEY, key, line);
+	return vp_pve_dialect_set(vp_pve_dialect(VP_PVE_LXC), c, pending, key, value,
+				  reason);
 }
 
 int vp_pve_ctconf_delete(struct vp_pve_conf *c, bool pending, const char *key)
 {
-	size_t section = pending ? vp_pve_conf_pending(c) : 0;
-
-	if (section == SIZE_MAX)
-		return -ENOENT;
-	return vp_pve_conf_remove(
-		c, section, startswith(key, "lxc.") ? VP_PVE_LINE_LXC : VP_PVE_LINE_KEY,
-		key);
+	return vp_pve_dialect_delete(vp_pve_dialect(VP_PVE_LXC), c, pending, key);
 }
 
 int vp_pve_ctconf_add_lxc(struct vp_pve_conf *c, const char *key, const char *value,

@@ -4,7 +4,7 @@
  * parse_vm_config (tests in its order: blank, [PENDING], [special:...],
  * [snapshot], [unknown], then inside a section '#', description:,
  * snapstate:, args:, delete:, key: value, anything else), and edits go
- * through the line model of conf.c.
+ * through the line model of conf.c in the VM dialect.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,7 +13,6 @@
 
 #include "pve/conf-priv.h"
 #include "pve/keys.h"
-#include "pve/priv.h"
 #include "pve/vmconf.h"
 #include "util.h"
 
@@ -75,7 +74,7 @@ static int header(struct vp_pve_conf *c, size_t i, size_t *cur, bool *skip)
 	_cleanup_free_ char *name = NULL;
 	int r;
 
-	if (vp_pve_gram_header(text, "PENDING"))
+	if (vp_pve_gram_header(text, vp_pve_dialect(VP_PVE_QEMU)->pending))
 		r = open_section(c, i, VP_PVE_SEC_PENDING, "pending", "duplicate section",
 				 cur, skip);
 	else if ((r = vp_pve_gram_special(text, &name)) > 0)
@@ -205,55 +204,20 @@ int vp_pve_vmconf_parse(const char *text, size_t len, struct vp_pve_conf **out)
 	return vp_pve_conf_new(text, len, VP_PVE_QEMU, out);
 }
 
-/* The line vfio-pilot would write for key=value, checked. */
-static int check_line(const char *key, const char *value, char **line, char **reason)
-{
-	_cleanup_free_ char *canon = NULL;
-	int r = vp_pve_key_check_write(vp_pve_vm_key(key), key, value, true, &canon,
-				       reason);
-
-	if (r < 0)
-		return r;
-	*line = xasprintf("%s: %s", key, canon);
-	if (!*line)
-		return -ENOMEM;
-	r = vp_pve_conf_reads_back(VP_PVE_QEMU, *line, key, canon, reason);
-	if (r < 0) {
-		free(*line);
-		*line = NULL;
-	}
-	return r;
-}
-
+/* The API of vmconf.h over the edits VMs share with CTs (conf.c): alike by design. */
 int vp_pve_vmconf_check(const char *key, const char *value, char **reason)
 {
-	_cleanup_free_ char *line = NULL;
-
-	return check_line(key, value, &line, reason);
+	return vp_pve_dialect_check(vp_pve_dialect(VP_PVE_QEMU), key, value, reason);
 }
 
 int vp_pve_vmconf_set(struct vp_pve_conf *c, bool pending, const char *key,
 		      const char *value, char **reason)
 {
-	_cleanup_free_ char *line = NULL;
-	int section = 0;
-	int r = check_line(key, value, &line, reason);
-
-	if (r < 0)
-		return r;
-	if (pending) {
-		section = vp_pve_conf_pending_create(c, "[PENDING]");
-		if (section < 0)
-			return section;
-	}
-	return vp_pve_conf_put(c, (size_t)section, VP_PVE_LINE_KEY, key, line);
+	return vp_pve_dialect_set(vp_pve_dialect(VP_PVE_QEMU), c, pending, key, value,
+				  reason);
 }
 
 int vp_pve_vmconf_delete(struct vp_pve_conf *c, bool pending, const char *key)
 {
-	size_t section = pending ? vp_pve_conf_pending(c) : 0;
-
-	if (section == SIZE_MAX)
-		return -ENOENT;
-	return vp_pve_conf_remove(c, section, VP_PVE_LINE_KEY, key);
+	return vp_pve_dialect_delete(vp_pve_dialect(VP_PVE_QEMU), c, pending, key);
 }
