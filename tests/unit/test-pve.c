@@ -3,7 +3,9 @@
  * Property strings (src/pve/propstr.c) with the schemas of src/pve/schema-*.c
  * and the patterns of src/pve/patterns.c: every hostpci, usb and cpu option
  * with its boundaries, the grammar's errors in Proxmox's words, booleans and
- * the printer's canonical form.
+ * the printer's canonical form. Then what the file formats share: the line
+ * array of src/pve/linebuf.c under VM, CT and mapping files, and the
+ * dialect edits of conf.c run the same way for VMs and CTs.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,9 +15,13 @@
 
 #include <cmocka.h>
 
+#include "pve/ctconf.h"
+#include "pve/linebuf.h"
+#include "pve/mapping.h"
 #include "pve/patterns.h"
 #include "pve/propstr.h"
 #include "pve/schemas.h"
+#include "pve/vmconf.h"
 #include "util.h"
 
 /* Parse @text; on success return the value of @key (static copy) or "". */
@@ -514,6 +520,268 @@ static void grammar_edges(void **state)
 	bad(vp_pve_schema_usb_map(), "node=pve1,id=0781:55ae,path=1", NULL);
 }
 
+/* A record as linebuf.h wants it: the text first, the rest the owner's. */
+struct rec {
+	char *text;
+	int tag;
+};
+
+static void rec_clear(void *record)
+{
+	struct rec *r = record;
+
+	assert_int_not_equal(r->tag, -1); /* cleared once only */
+	r->tag = -1;
+}
+
+static void linebuf_split_join(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t lines;
+		bool final_newline;
+	} cases[] = {
+		{ "", 0, false },	  { "\n", 1, true },  { "\n\n", 2, true },
+		{ "a", 1, false },	  { "a\n", 1, true }, { "a\r\nb\r\n", 2, true },
+		{ "a\r\nb\r", 2, false }, { "\r", 1, false }, { "#c\n\n#d", 3, false },
+		{ "a\n\n\n", 3, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *t = cases[i].text;
+		void *lines = NULL;
+		_cleanup_free_ char *out = NULL;
+		size_t n = 0, len;
+		bool nl = !cases[i].final_newline;
+
+		assert_int_equal(vp_pve_lines_split(t, strlen(t), sizeof(struct rec),
+						    &lines, &n, &nl),
+				 0);
+		assert_int_equal(n, cases[i].lines);
+		assert_int_equal(nl, cases[i].final_newline);
+		assert_int_equal(
+			vp_pve_lines_join(lines, n, sizeof(struct rec), nl, &out, &len),
+			0);
+		assert_int_equal(len, strlen(t));
+		assert_string_equal(out, t);
+		vp_pve_lines_free(lines, n, sizeof(struct rec), rec_clear);
+	}
+}
+
+static void linebuf_edits(void **state)
+{
+	struct rec *r;
+	void *lines = NULL;
+	_cleanup_free_ char *out = NULL;
+	size_t n = 0;
+	bool nl = false;
+
+	(void)state;
+	assert_int_equal(vp_pve_lines_split("a\0b", 3, sizeof(*r), &lines, &n, &nl),
+			 -EINVAL);
+	assert_null(lines);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(vp_pve_lines_split("a\r\nc", 4, sizeof(*r), &lines, &n, &nl), 0);
+	r = lines;
+	r[0].tag = 10;
+	r[1].tag = 30;
+	assert_int_equal(vp_pve_lines_insert(&lines, &n, sizeof(*r), 1, "bXX", 1), 0);
+	assert_int_equal(vp_pve_lines_insert(&lines, &n, sizeof(*r), 0, "", 0), 0);
+	assert_int_equal(vp_pve_lines_insert(&lines, &n, sizeof(*r), n, "d", 1), 0);
+	r = lines;
+	assert_int_equal(n, 5);
+	/* new records start zeroed, the others move whole */
+	assert_int_equal(r[0].tag, 0);
+	assert_int_equal(r[1].tag, 10);
+	assert_int_equal(r[2].tag, 0);
+	assert_int_equal(r[3].tag, 30);
+	assert_int_equal(r[4].tag, 0);
+	assert_int_equal(vp_pve_lines_join(lines, n, sizeof(*r), nl, &out, NULL), 0);
+	assert_string_equal(out, "\na\r\nb\nc\nd");
+	free(TAKE_PTR(out));
+
+	vp_pve_lines_remove(lines, &n, sizeof(*r), 1, rec_clear);
+	vp_pve_lines_remove(lines, &n, sizeof(*r), 3, rec_clear);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[1].tag, 0);
+	assert_int_equal(r[2].tag, 30);
+	assert_int_equal(vp_pve_lines_join(lines, n, sizeof(*r), true, &out, NULL), 0);
+	assert_string_equal(out, "\nb\nc\n");
+	vp_pve_lines_free(lines, n, sizeof(*r), rec_clear);
+}
+
+static void mapping_round_trip(const char *text)
+{
+	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *m = NULL;
+	_cleanup_free_ char *out = NULL;
+	size_t len;
+
+	for (int t = VP_PVE_MAP_PCI; t <= VP_PVE_MAP_USB; t++) {
+		assert_int_equal(vp_pve_mapping_parse(t, text, strlen(text), &m), 0);
+		assert_int_equal(vp_pve_mapping_serialize(m, &out, &len), 0);
+		assert_int_equal(len, strlen(text));
+		assert_string_equal(out, text);
+		vp_pve_mapping_free(TAKE_PTR(m));
+		free(TAKE_PTR(out));
+	}
+}
+
+/* VM and CT configs through the public API of each, side by side. */
+static const struct dialect_case {
+	const char *name;
+	int (*parse)(const char *text, size_t len, struct vp_pve_conf **out);
+	int (*set)(struct vp_pve_conf *c, bool pending, const char *key,
+		   const char *value, char **reason);
+	int (*del)(struct vp_pve_conf *c, bool pending, const char *key);
+	const char *pending;
+} dialect_cases[] = {
+	{ "vm", vp_pve_vmconf_parse, vp_pve_vmconf_set, vp_pve_vmconf_delete,
+	  "[PENDING]" },
+	{ "ct", vp_pve_ctconf_parse, vp_pve_ctconf_set, vp_pve_ctconf_delete,
+	  "[pve:pending]" },
+};
+
+static struct vp_pve_conf *dialect_parse(const struct dialect_case *d, const char *text)
+{
+	struct vp_pve_conf *c = NULL;
+
+	assert_int_equal(d->parse(text, strlen(text), &c), 0);
+	return c;
+}
+
+static void dialect_text(const struct vp_pve_conf *c, const char *want)
+{
+	_cleanup_free_ char *out = NULL;
+	size_t len;
+
+	assert_int_equal(vp_pve_conf_serialize(c, &out, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_string_equal(out, want);
+}
+
+/* @text with every "@P@" replaced by @pending. */
+static char *with_pending(const char *text, const char *pending)
+{
+	char *out = strdup(text), *at;
+
+	while (out && (at = strstr(out, "@P@"))) {
+		char *next = xasprintf("%.*s%s%s", (int)(at - out), out, pending, at + 3);
+
+		free(out);
+		out = next;
+	}
+	assert_non_null(out);
+	return out;
+}
+
+/* Byte for byte, whatever the line endings, comments and sections. */
+static void shared_round_trip(void **state)
+{
+	static const char *const texts[] = {
+		"",
+		"\n",
+		"\r\n",
+		"cores: 2",
+		"cores: 2\r\nonboot: 1\r\n",
+		"cores: 2\r\nonboot: 1",
+		"#note\r\n# x: y\n#\ncores: 2\n",
+		"cores: 2\n\n@P@\ncores: 4\r\n\n[snap1]\n#before\r\ncores: 1\n",
+		"cores: 2\n\n[snap1]\ncores: 1\n\n[snap2]\nonboot: 0",
+		"@P@\n\n@P@\ncores: 3\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		for (size_t g = 0; g < ARRAY_SIZE(dialect_cases); g++) {
+			const struct dialect_case *d = &dialect_cases[g];
+			_cleanup_free_ char *text = with_pending(texts[i], d->pending);
+			_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c =
+				dialect_parse(d, text);
+
+			dialect_text(c, text);
+		}
+	}
+	mapping_round_trip("");
+	mapping_round_trip("\n\n");
+	mapping_round_trip("#c\r\n");
+	mapping_round_trip("gpu0\n\tmap node=pve1,path=0000:01:00.0,id=10de:2204");
+	mapping_round_trip("gpu0\r\n\tmap node=pve1,path=0000:01:00.0,id=10de:2204\r\n"
+			   "\t# c\n\r\n0\nx\n\n");
+}
+
+/* The same edits give the same bytes in both dialects, bar the pending header. */
+static void shared_edits(void **state)
+{
+	(void)state;
+	for (size_t g = 0; g < ARRAY_SIZE(dialect_cases); g++) {
+		const struct dialect_case *d = &dialect_cases[g];
+		_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = dialect_parse(
+			d, "#note\r\ncores: 2\r\nonboot: 1\n\n[snap1]\ncores: 1\r\n");
+		_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *e = dialect_parse(d, "");
+		_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *f =
+			dialect_parse(d, "cores: 2");
+		_cleanup_free_ char *reason = NULL, *want = NULL;
+
+		print_message("# dialect %s\n", d->name);
+		assert_int_equal(d->set(c, true, "cores", "4", &reason), 0);
+		want = xasprintf("#note\r\ncores: 2\r\nonboot: 1\n\n%s\ncores: 4\n\n"
+				 "[snap1]\ncores: 1\r\n",
+				 d->pending);
+		dialect_text(c, want);
+		free(TAKE_PTR(want));
+		/* the line Proxmox takes is replaced; its '\r' goes with it */
+		assert_int_equal(d->set(c, false, "cores", "8", &reason), 0);
+		assert_int_equal(d->del(c, true, "cores"), 0);
+		assert_int_equal(d->del(c, true, "cores"), -ENOENT);
+		assert_int_equal(d->del(c, false, "onboot"), 0);
+		assert_int_equal(d->del(c, false, "onboot"), -ENOENT);
+		want = xasprintf("#note\r\ncores: 8\n\n%s\n\n[snap1]\ncores: 1\r\n",
+				 d->pending);
+		dialect_text(c, want);
+
+		/* an empty file gets a final newline; a file without one keeps it so */
+		assert_int_equal(d->set(e, false, "onboot", "yes", &reason), 0);
+		dialect_text(e, "onboot: 1\n");
+		assert_int_equal(d->set(f, false, "onboot", "0", &reason), 0);
+		dialect_text(f, "cores: 2\nonboot: 0");
+		assert_int_equal(d->del(f, true, "cores"), -ENOENT);
+		assert_int_equal(d->set(f, false, "cores", "x", &reason), -EINVAL);
+		assert_non_null(reason);
+	}
+}
+
+/* Where the dialects differ: raw lxc.* lines are the container's alone. */
+static void dialect_differences(void **state)
+{
+	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *vm = NULL, *ct = NULL;
+	_cleanup_free_ char *reason = NULL;
+	const char *text = "cores: 2\nlxc.mount.entry: /dev/dri dev/dri none bind\n";
+
+	(void)state;
+	vm = dialect_parse(&dialect_cases[0], text);
+	ct = dialect_parse(&dialect_cases[1], text);
+	assert_int_equal(vp_pve_vmconf_set(vm, false, "lxc.mount.entry", "a b", &reason),
+			 -EINVAL);
+	assert_int_equal(vp_pve_ctconf_set(ct, false, "lxc.mount.entry", "a b", &reason),
+			 -EINVAL);
+	assert_string_equal(reason, "'lxc.mount.entry' is a raw lxc key: add it with "
+				    "vp_pve_ctconf_add_lxc");
+	/* a VM has no lxc.* key to delete (qemu rejects the line); a CT does */
+	assert_int_equal(vp_pve_vmconf_delete(vm, false, "lxc.mount.entry"), -ENOENT);
+	assert_int_equal(vp_pve_ctconf_delete(ct, false, "lxc.mount.entry"), 0);
+	dialect_text(ct, "cores: 2\n");
+	/* each takes only its own pending header */
+	free(TAKE_PTR(reason));
+	vp_pve_conf_free(TAKE_PTR(vm));
+	vm = dialect_parse(&dialect_cases[0], "cores: 2\n\n[pve:pending]\ncores: 3\n");
+	assert_int_equal(vp_pve_conf_pending(vm), SIZE_MAX);
+	vp_pve_conf_free(TAKE_PTR(ct));
+	ct = dialect_parse(&dialect_cases[1], "cores: 2\n\n[PENDING]\ncores: 3\n");
+	assert_int_equal(vp_pve_conf_pending(ct), SIZE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,7 +790,9 @@ int main(void)
 		cmocka_unit_test(hostpci_print),   cmocka_unit_test(usb_options),
 		cmocka_unit_test(cpu_options),	   cmocka_unit_test(machine_types),
 		cmocka_unit_test(other_formats),   cmocka_unit_test(named_formats),
-		cmocka_unit_test(grammar_edges),
+		cmocka_unit_test(grammar_edges),   cmocka_unit_test(linebuf_split_join),
+		cmocka_unit_test(linebuf_edits),   cmocka_unit_test(shared_round_trip),
+		cmocka_unit_test(shared_edits),	   cmocka_unit_test(dialect_differences),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
