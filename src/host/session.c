@@ -67,9 +67,17 @@ static int select_targets(struct vp_session *s)
 	return vp_select_devs(s->ctx, s->h, s->targets, s->ntargets, &o, &s->sel);
 }
 
+static bool candidate(const struct vp_dev *d, size_t displays)
+{
+	return d && d->kind == VP_KIND_DISPLAY && !(d->boot_vga == 1 && displays > 1);
+}
+
 /*
  * Without addresses: every display function is a candidate GPU, except the
- * boot VGA while another display exists (the host keeps its console).
+ * boot VGA while another display exists (the host keeps its console), and
+ * except the SR-IOV VFs of a candidate PF: the PF stands for its card, whose
+ * VFs (dozens on a vGPU host) are judged when named. VFs of a PF the host
+ * keeps (an iGPU console with i915 SR-IOV) stay candidates.
  */
 int vp_session_targets(struct vp_session *s, const struct vp_bdf *want, const bool *slots,
 		       size_t n)
@@ -107,9 +115,10 @@ int vp_session_targets(struct vp_session *s, const struct vp_bdf *want, const bo
 	for (size_t j = 0; j < h->ndevs; j++) {
 		struct vp_dev *d = h->devs[j];
 
-		if (d->kind != VP_KIND_DISPLAY)
+		if (!candidate(d, displays))
 			continue;
-		if (d->boot_vga == 1 && displays > 1)
+		if (vp_dev_is_vf(s->ctx, d) && d->physfn &&
+		    candidate(vp_host_find_addr(h, d->physfn), displays))
 			continue;
 		r = add_target(
 			s, d,
