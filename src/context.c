@@ -144,6 +144,7 @@ int vp_exit_code(int err)
 	case -ELOOP:
 		return VP_EXIT_IO;
 	case -ESTALE:
+	case -EAGAIN: /* a lock held, or openat2 asked to retry: try again */
 		return VP_EXIT_TEMPFAIL;
 	case -EPERM:
 		return VP_EXIT_NOPERM;

@@ -23,7 +23,7 @@ static bool gpu_host_driver(const char *drv)
 
 static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_group *g = vp_host_group(doc->h, t->iommu_group);
+	const struct vp_group *g = vp_host_group(doc->s.h, t->iommu_group);
 	struct vp_gap *gaps = NULL;
 	size_t ngaps = 0;
 	_cleanup_free_ char *unrelated = NULL, *where = NULL;
@@ -35,14 +35,14 @@ static int group(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 			doc, c, t, VP_V_FAIL, xasprintf("%s has no IOMMU group", t->addr),
 			vp_dev_ev(t, "iommu_group", "missing"),
 			strdup("turn the IOMMU on first (see kernel.iommu-active)"));
-	if (g->verdict != VP_GROUP_SHARED && doc->h->acs_override)
+	if (g->verdict != VP_GROUP_SHARED && doc->s.h->acs_override)
 		return vp_report(
 			doc, c, t, VP_V_WARN,
 			xasprintf("group %d is %s only through the ACS override: the "
 				  "isolation is not real",
 				  g->id, vp_group_verdict_name(g->verdict)),
 			vp_dev_ev(t, "iommu_group", "%d with pcie_acs_override=%s", g->id,
-				  doc->h->acs_override),
+				  doc->s.h->acs_override),
 			strdup("use a slot whose group is isolated without the override, "
 			       "or accept that the guest can reach host devices"));
 	if (g->verdict != VP_GROUP_SHARED)
@@ -105,7 +105,7 @@ static char *card_ids(const struct vp_doc *doc, struct vp_dev *t)
 	size_t n = 0;
 	char *ids;
 
-	if (vp_doc_companions(doc, t, &comp, &n) < 0)
+	if (vp_session_companions(&doc->s, t, &comp, &n) < 0)
 		return NULL;
 	ids = xasprintf("%04x:%04x", t->vendor, t->device);
 
@@ -204,12 +204,12 @@ static int companions(struct vp_doc *doc, const struct vp_check *c, struct vp_de
 	_cleanup_free_ struct vp_dev **comp = NULL;
 	_cleanup_free_ char *held = NULL, *list = NULL;
 	size_t n = 0, slotfns = 0, slotcard = 1;
-	int r = vp_doc_companions(doc, t, &comp, &n);
+	int r = vp_session_companions(&doc->s, t, &comp, &n);
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < doc->h->ndevs; i++)
-		slotfns += vp_bdf_same_slot(&doc->h->devs[i]->bdf, &t->bdf);
+	for (size_t i = 0; i < doc->s.h->ndevs; i++)
+		slotfns += vp_bdf_same_slot(&doc->s.h->devs[i]->bdf, &t->bdf);
 	for (size_t i = 0; i < n; i++)
 		slotcard += vp_bdf_same_slot(&comp[i]->bdf, &t->bdf);
 	if (n == 0)
@@ -335,8 +335,8 @@ static int console(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 {
 	size_t displays = 0;
 
-	for (size_t i = 0; i < doc->h->ndevs; i++)
-		if (doc->h->devs[i]->kind == VP_KIND_DISPLAY && doc->h->devs[i] != t)
+	for (size_t i = 0; i < doc->s.h->ndevs; i++)
+		if (doc->s.h->devs[i]->kind == VP_KIND_DISPLAY && doc->s.h->devs[i] != t)
 			displays++;
 	if (t->boot_vga != 1)
 		return vp_report(
@@ -371,8 +371,8 @@ static int d3cold(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 {
 	const struct vp_kb_gpu *kb = vp_kb_gpu_lookup(t->vendor, t->device);
 	_cleanup_free_ char *opt =
-		vp_kmods_option(&doc->km, "vfio_pci", "disable_idle_d3");
-	const char *cl = vp_cmdline_get(&doc->sys.cmdline, "vfio_pci.disable_idle_d3");
+		vp_kmods_option(&doc->s.km, "vfio_pci", "disable_idle_d3");
+	const char *cl = vp_cmdline_get(&doc->s.sys.cmdline, "vfio_pci.disable_idle_d3");
 
 	if (!kb || !kb->d3cold_trouble)
 		return vp_report(doc, c, t, VP_V_OK, strdup("no known D3cold trouble"),
@@ -395,9 +395,9 @@ static int numa(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
 	int nodes = 0;
 
-	for (size_t i = 0; i < doc->h->ndevs; i++)
-		if (doc->h->devs[i]->numa_node + 1 > nodes)
-			nodes = doc->h->devs[i]->numa_node + 1;
+	for (size_t i = 0; i < doc->s.h->ndevs; i++)
+		if (doc->s.h->devs[i]->numa_node + 1 > nodes)
+			nodes = doc->s.h->devs[i]->numa_node + 1;
 	if (nodes <= 1 || t->numa_node < 0)
 		return vp_report(doc, c, t, VP_V_OK, strdup("a single NUMA node"),
 				 vp_dev_ev(t, "numa_node", "%d", t->numa_node), NULL);

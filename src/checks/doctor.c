@@ -50,18 +50,10 @@ int vp_doc_init(struct vp_doc *doc, struct vp_ctx *ctx, struct vp_host *h,
 {
 	int r;
 
-	doc->ctx = ctx;
-	doc->h = h;
-	r = vp_system_load(ctx, &doc->sys);
+	r = vp_session_init(&doc->s, ctx, h);
 	if (r < 0)
 		return r;
-	r = vp_kmods_load(ctx, doc->sys.kver, &doc->km);
-	if (r < 0)
-		return r;
-	r = vp_klog_load(ctx, kernel_log, &doc->klog);
-	if (r < 0)
-		return r;
-	return vp_guests_load(ctx, &doc->guests);
+	return vp_klog_load(ctx, kernel_log, &doc->klog);
 }
 
 void vp_doc_free(struct vp_doc *doc)
@@ -73,106 +65,9 @@ void vp_doc_free(struct vp_doc *doc)
 		free(doc->f[i].fix);
 	}
 	free(doc->f);
-	free(doc->targets);
-	vp_devset_free(&doc->sel);
-	strv_free(&doc->target_why);
-	vp_system_free(&doc->sys);
-	vp_kmods_free(&doc->km);
 	vp_klog_free(&doc->klog);
-	vp_guests_free(&doc->guests);
 	vp_doc_vgpu_free(doc);
-}
-
-static int add_target(struct vp_doc *doc, struct vp_dev *d, char *why)
-{
-	struct vp_dev **t;
-
-	if (!why)
-		return -ENOMEM;
-	if (vp_doc_is_target(doc, d)) {
-		free(why);
-		return 0;
-	}
-	t = realloc(doc->targets, (doc->ntargets + 1) * sizeof(*t));
-	if (!t) {
-		free(why);
-		return -ENOMEM;
-	}
-	doc->targets = t;
-	doc->targets[doc->ntargets++] = d;
-	return strv_push(&doc->target_why, why);
-}
-
-/*
- * What goes with the targets, by the one companion rule (host/select.c).
- * Doctor judges and never refuses, so the override is assumed here; the
- * plans select again with the operator's options.
- */
-static int select_targets(struct vp_doc *doc)
-{
-	const struct vp_select_opts o = { .take_host_device = true };
-
-	vp_devset_free(&doc->sel);
-	return vp_select_devs(doc->ctx, doc->h, doc->targets, doc->ntargets, &o,
-			      &doc->sel);
-}
-
-/*
- * Without addresses: every display function is a candidate GPU, except the
- * boot VGA while another display exists (the host keeps its console).
- */
-int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots,
-		   size_t n)
-{
-	const struct vp_host *h = doc->h;
-	size_t displays = 0;
-	int r;
-
-	for (size_t i = 0; i < n; i++) {
-		struct vp_devspec spec = { .bdf = want[i], .slot = slots[i] };
-		bool hit = false;
-
-		for (size_t j = 0; j < h->ndevs; j++) {
-			struct vp_dev *d = h->devs[j];
-
-			/* A slot's bridge functions are not targets (host/select.c). */
-			if (!vp_devspec_match(&spec, d) ||
-			    (spec.slot && vp_dev_is_bridge(d)))
-				continue;
-			hit = true;
-			r = add_target(
-				doc, d,
-				xasprintf("%s: named on the command line", d->addr));
-			if (r < 0)
-				return r;
-		}
-		if (!hit)
-			return -ENODEV;
-	}
-	if (n)
-		return select_targets(doc);
-	for (size_t j = 0; j < h->ndevs; j++)
-		if (h->devs[j]->kind == VP_KIND_DISPLAY)
-			displays++;
-	for (size_t j = 0; j < h->ndevs; j++) {
-		struct vp_dev *d = h->devs[j];
-
-		if (d->kind != VP_KIND_DISPLAY)
-			continue;
-		if (d->boot_vga == 1 && displays > 1)
-			continue;
-		r = add_target(
-			doc, d,
-			displays == 1
-				? xasprintf("%s: the only display device of this host",
-					    d->addr)
-				: xasprintf(
-					  "%s: a display device that is not the boot VGA",
-					  d->addr));
-		if (r < 0)
-			return r;
-	}
-	return select_targets(doc);
+	vp_session_free(&doc->s);
 }
 
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
@@ -191,7 +86,7 @@ char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 
 char *vp_cmdline_fix(const struct vp_doc *doc, const char *action)
 {
-	switch (doc->sys.boot) {
+	switch (doc->s.sys.boot) {
 	case VP_BOOT_SYSTEMD_PBT:
 		return xasprintf(
 			"%s the single line of /etc/kernel/cmdline (keep root=), run "
@@ -208,35 +103,6 @@ char *vp_cmdline_fix(const struct vp_doc *doc, const char *action)
 			"update-grub, then reboot",
 			action);
 	}
-}
-
-bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d)
-{
-	for (size_t i = 0; i < doc->ntargets; i++)
-		if (doc->targets[i] == d)
-			return true;
-	return false;
-}
-
-bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d)
-{
-	return vp_devset_goes(&doc->sel, d);
-}
-
-int vp_doc_companions(const struct vp_doc *doc, struct vp_dev *d, struct vp_dev ***out,
-		      size_t *n)
-{
-	return vp_companions(doc->ctx, doc->h, d, out, n);
-}
-
-int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact)
-{
-	int r;
-
-	if (!doc->sys.kver)
-		return -1;
-	r = vp_kb_kernel_has(doc->sys.kver, fact);
-	return r < 0 ? -1 : r;
 }
 
 int vp_report(struct vp_doc *doc, const struct vp_check *c, const struct vp_dev *dev,
@@ -285,8 +151,8 @@ int vp_doc_run(struct vp_doc *doc)
 					return r;
 				continue;
 			}
-			for (size_t i = 0; i < doc->ntargets; i++) {
-				r = c->run(doc, c, doc->targets[i]);
+			for (size_t i = 0; i < doc->s.ntargets; i++) {
+				r = c->run(doc, c, doc->s.targets[i]);
 				if (r < 0)
 					return r;
 			}

@@ -6,9 +6,7 @@
  */
 #pragma once
 
-#include "host/facts.h"
-#include "host/host.h"
-#include "host/select.h"
+#include "host/session.h"
 
 enum vp_layer {
 	VP_L_FIRMWARE,
@@ -42,18 +40,10 @@ struct vp_finding {
 
 struct vp_vgpu_host;
 
+/* doctor's state: the session (host/session.h), the kernel log, the findings. */
 struct vp_doc {
-	struct vp_ctx *ctx;
-	struct vp_host *h;
-	struct vp_system sys;
-	struct vp_kmods km;
+	struct vp_session s;
 	struct vp_klog klog;
-	struct vp_guests guests;
-
-	struct vp_dev **targets;
-	size_t ntargets;
-	struct strv target_why; /* one line per target: why it was chosen */
-	struct vp_devset sel;	/* the targets and their companions (host/select.c) */
 
 	struct vp_finding *f;
 	size_t nf;
@@ -68,13 +58,10 @@ struct vp_check {
 	int (*run)(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *target);
 };
 
-/* Load the facts doctor needs besides the host model. */
+/* Load the session and the kernel log; targets with vp_session_targets(&doc->s, ...). */
 int vp_doc_init(struct vp_doc *doc, struct vp_ctx *ctx, struct vp_host *h,
 		const char *kernel_log);
 void vp_doc_free(struct vp_doc *doc);
-/* Targets: the given functions, or the candidate GPUs with the reason for each. */
-int vp_doc_targets(struct vp_doc *doc, const struct vp_bdf *want, const bool *slots,
-		   size_t n);
 int vp_doc_run(struct vp_doc *doc);
 
 /*
@@ -135,11 +122,3 @@ char *vp_cmdline_fix(const struct vp_doc *doc, const char *action);
 /* Evidence read from a device's sysfs attribute, as "<sysfs path of ATTR>: ...". */
 char *vp_dev_ev(const struct vp_dev *d, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-bool vp_doc_is_target(const struct vp_doc *doc, const struct vp_dev *d);
-/* Does @d go to a VM: a target, or a companion function of one? */
-bool vp_doc_goes(const struct vp_doc *doc, const struct vp_dev *d);
-/* Functions that must go with @d, by vp_same_card() (host/select.c): a new array. */
-int vp_doc_companions(const struct vp_doc *doc, struct vp_dev *d, struct vp_dev ***out,
-		      size_t *n);
-/* Kernel facts from the knowledge base against the root's kernel: 1, 0, or -1 unknown. */
-int vp_doc_kernel_has(const struct vp_doc *doc, const char *fact);

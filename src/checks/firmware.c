@@ -9,7 +9,7 @@
 
 static int cpu_virt(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_system *s = &doc->sys;
+	const struct vp_system *s = &doc->s.sys;
 	const char *flag = s->cpu == VP_CPU_AMD ? "svm" : "vmx";
 
 	if (s->virt == VP_UNKNOWN)
@@ -32,7 +32,7 @@ static int cpu_virt(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 
 static int iommu_table(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_system *s = &doc->sys;
+	const struct vp_system *s = &doc->s.sys;
 	const char *want = s->cpu == VP_CPU_AMD ? "IVRS" : "DMAR";
 
 	if (s->acpi_dmar || s->acpi_ivrs)
@@ -42,11 +42,11 @@ static int iommu_table(struct vp_doc *doc, const struct vp_check *c, struct vp_d
 				 vp_evidence(VP_SYS, "firmware/acpi/tables", "%s present",
 					     s->acpi_dmar ? "DMAR" : "IVRS"),
 				 NULL);
-	if (doc->h->ngroups)
+	if (doc->s.h->ngroups)
 		return vp_report(
 			doc, c, NULL, VP_V_OK,
 			strdup("an IOMMU is active (no DMAR/IVRS table was captured)"),
-			xasprintf("%zu IOMMU groups", doc->h->ngroups), NULL);
+			xasprintf("%zu IOMMU groups", doc->s.h->ngroups), NULL);
 	if (!s->acpi_tables_listed)
 		return vp_report(
 			doc, c, NULL, VP_V_SKIP, strdup("ACPI tables not readable"),
@@ -62,7 +62,7 @@ static int iommu_table(struct vp_doc *doc, const struct vp_check *c, struct vp_d
 
 static int boot_mode(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_system *s = &doc->sys;
+	const struct vp_system *s = &doc->s.sys;
 
 	if (s->secure_boot == VP_PRESENT)
 		return vp_report(

@@ -24,8 +24,8 @@ static char *cmdline_ev(const char *fmt, ...)
 
 static int iommu_active(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_system *s = &doc->sys;
-	const struct vp_host *h = doc->h;
+	const struct vp_system *s = &doc->s.sys;
+	const struct vp_host *h = doc->s.h;
 	const char *intel = vp_cmdline_get(&s->cmdline, "intel_iommu");
 	char *fix;
 
@@ -43,7 +43,7 @@ static int iommu_active(struct vp_doc *doc, const struct vp_check *c, struct vp_
 		fix = xasprintf("enable %s in the firmware setup, then reboot",
 				s->cpu == VP_CPU_AMD ? "IOMMU / AMD-Vi" : "VT-d");
 	else if (s->cpu == VP_CPU_INTEL &&
-		 vp_doc_kernel_has(doc, "pve_intel_iommu_default") != 1)
+		 vp_session_kernel_has(&doc->s, "pve_intel_iommu_default") != 1)
 		fix = vp_cmdline_fix(doc,
 				     "add intel_iommu=on (kernels before 6.8 leave the "
 				     "Intel IOMMU off) to");
@@ -57,7 +57,7 @@ static int iommu_active(struct vp_doc *doc, const struct vp_check *c, struct vp_
 
 static int vendor_option(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_system *s = &doc->sys;
+	const struct vp_system *s = &doc->s.sys;
 	const char *intel = vp_cmdline_get(&s->cmdline, "intel_iommu");
 	const char *amd = vp_cmdline_get(&s->cmdline, "amd_iommu");
 
@@ -86,7 +86,7 @@ static int vendor_option(struct vp_doc *doc, const struct vp_check *c, struct vp
 			cmdline_ev("amd_iommu=%s", amd),
 			vp_cmdline_fix(doc, "remove amd_iommu=on from"));
 	if (s->cpu == VP_CPU_INTEL) {
-		int dflt = vp_doc_kernel_has(doc, "pve_intel_iommu_default");
+		int dflt = vp_session_kernel_has(&doc->s, "pve_intel_iommu_default");
 		bool pve_kernel = s->kver && strstr(s->kver, "-pve");
 
 		if (intel && streq(intel, "on"))
@@ -102,7 +102,7 @@ static int vendor_option(struct vp_doc *doc, const struct vp_check *c, struct vp
 				vp_evidence(VP_PROC, "sys/kernel/osrelease", "%s",
 					    s->kver),
 				NULL);
-		if (doc->h->ngroups)
+		if (doc->s.h->ngroups)
 			return vp_report(
 				doc, c, NULL, VP_V_OK,
 				strdup("the Intel IOMMU is on without intel_iommu=on"),
@@ -120,12 +120,12 @@ static int vendor_option(struct vp_doc *doc, const struct vp_check *c, struct vp
 
 static int iommu_pt(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const char *pt = vp_cmdline_get(&doc->sys.cmdline, "iommu");
+	const char *pt = vp_cmdline_get(&doc->s.sys.cmdline, "iommu");
 
-	if (doc->sys.cmdline.unreadable)
+	if (doc->s.sys.cmdline.unreadable)
 		return vp_report(doc, c, NULL, VP_V_SKIP,
 				 strdup("kernel command line unknown"),
-				 strdup(doc->sys.cmdline.unreadable), NULL);
+				 strdup(doc->s.sys.cmdline.unreadable), NULL);
 	if (pt && streq(pt, "pt"))
 		return vp_report(
 			doc, c, NULL, VP_V_OK,
@@ -155,11 +155,11 @@ static int intremap(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 		"DMAR-IR: IRQ remapping disabled",
 		"Not enabling interrupt remapping",
 	};
-	_cleanup_free_ char *unsafe =
-		vp_kmods_option(&doc->km, "vfio_iommu_type1", "allow_unsafe_interrupts");
-	const char *cl = vp_cmdline_get(&doc->sys.cmdline,
+	_cleanup_free_ char *unsafe = vp_kmods_option(&doc->s.km, "vfio_iommu_type1",
+						      "allow_unsafe_interrupts");
+	const char *cl = vp_cmdline_get(&doc->s.sys.cmdline,
 					"vfio_iommu_type1.allow_unsafe_interrupts");
-	const char *intremap_opt = vp_cmdline_get(&doc->sys.cmdline, "intremap");
+	const char *intremap_opt = vp_cmdline_get(&doc->s.sys.cmdline, "intremap");
 	const struct vp_klog *k = &doc->klog;
 
 	if ((unsafe && !streq(unsafe, "0")) || (cl && !streq(cl, "0")))
@@ -214,7 +214,7 @@ static int intremap(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 
 static int acs_override(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const char *v = vp_cmdline_get(&doc->sys.cmdline, "pcie_acs_override");
+	const char *v = vp_cmdline_get(&doc->s.sys.cmdline, "pcie_acs_override");
 	const char *l = vp_klog_find(&doc->klog, "ACS overrides enabled");
 
 	if (!v && !l)
@@ -235,7 +235,7 @@ static int acs_override(struct vp_doc *doc, const struct vp_check *c, struct vp_
 /* The boot framebuffer (efifb, simpledrm via sysfb) keeps the GPU's BAR busy. */
 static int framebuffer(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_cmdline *cl = &doc->sys.cmdline;
+	const struct vp_cmdline *cl = &doc->s.sys.cmdline;
 	const char *ib = vp_cmdline_get(cl, "initcall_blacklist");
 	const char *video = vp_cmdline_get(cl, "video");
 

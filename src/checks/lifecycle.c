@@ -96,7 +96,7 @@ static int one_vm(struct vp_doc *doc, const struct vp_check *c, int vmid)
 	int r;
 
 	snprintf(id, sizeof(id), "%d", vmid);
-	r = vp_tasks_last(doc->ctx, "qmstart", id, &t);
+	r = vp_tasks_last(doc->s.ctx, "qmstart", id, &t);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return vp_report(
 			doc, c, NULL, VP_V_SKIP,
@@ -130,7 +130,7 @@ static int one_vm(struct vp_doc *doc, const struct vp_check *c, int vmid)
 		vp_task_free(&t);
 		return r;
 	}
-	r = vp_task_cause(doc->ctx, &t, &why);
+	r = vp_task_cause(doc->s.ctx, &t, &why);
 	if (r < 0 && r != -ENOENT) {
 		vp_task_cause_free(&why);
 		vp_task_free(&t);
@@ -165,7 +165,7 @@ static int one_vm(struct vp_doc *doc, const struct vp_check *c, int vmid)
 /* Every VM whose config has a hostpciN, in VMID order. */
 int vp_check_last_starts(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_guests *g = &doc->guests;
+	const struct vp_guests *g = &doc->s.guests;
 	_cleanup_free_ int *ids = calloc(g->n ? g->n : 1, sizeof(int));
 	size_t n = 0;
 	int r = 0;

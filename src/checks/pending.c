@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 
 #include "checks/doctor.h"
-#include "plan/bootcfg.h"
+#include "host/bootcfg.h"
 
 /* Command line parameters vfio-pilot writes or tells to remove (hostplan.c, checks). */
 static const char *const managed_keys[] = {
@@ -53,7 +53,7 @@ struct pending {
 static bool after_boot(struct vp_doc *doc, const struct pending *p, enum vp_loc loc,
 		       const char *sub)
 {
-	_cleanup_close_ int fd = vp_openf(doc->ctx, loc, O_RDONLY, "%s", sub);
+	_cleanup_close_ int fd = vp_openf(doc->s.ctx, loc, O_RDONLY, "%s", sub);
 	struct stat st;
 
 	return fd >= 0 && fstat(fd, &st) == 0 && st.st_mtime > p->btime;
@@ -65,7 +65,7 @@ static time_t boot_time(struct vp_doc *doc)
 	_cleanup_free_ char *text = NULL;
 	const char *b;
 
-	if (vp_read_strf(doc->ctx, VP_PROC, &text, "stat") < 0)
+	if (vp_read_strf(doc->s.ctx, VP_PROC, &text, "stat") < 0)
 		return 0;
 	for (b = text; (b = strstr(b, "btime ")); b++)
 		if (b == text || b[-1] == '\n')
@@ -101,7 +101,7 @@ static bool managed(const char *key)
 
 static int cmdline_pending(struct vp_doc *doc, struct pending *p)
 {
-	const struct vp_cmdline *run = &doc->sys.cmdline;
+	const struct vp_cmdline *run = &doc->s.sys.cmdline;
 	struct vp_bootcmd b = { 0 };
 	struct vp_cmdline conf = { 0 };
 	_cleanup_free_ char *why = NULL, *line = NULL;
@@ -109,7 +109,7 @@ static int cmdline_pending(struct vp_doc *doc, struct pending *p)
 
 	if (!run->raw)
 		return 0;
-	r = vp_bootcmd_load(doc->ctx, doc->sys.boot, &b, &why);
+	r = vp_bootcmd_load(doc->s.ctx, doc->s.sys.boot, &b, &why);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0; /* unparsable: the plan says so */
 	line = xasprintf("%s %s", b.other ? b.other : "", b.value ? b.value : "");
@@ -158,7 +158,7 @@ static int cmdline_pending(struct vp_doc *doc, struct pending *p)
 
 static int modules_pending(struct vp_doc *doc, struct pending *p)
 {
-	const struct vp_kmods *k = &doc->km;
+	const struct vp_kmods *k = &doc->s.km;
 	int r = 0;
 
 	if (k->loaded_unreadable)
@@ -216,7 +216,7 @@ static int options_pending(struct vp_doc *doc, struct pending *p)
 	int r = 0;
 
 	if (!after_boot(doc, p, VP_ETC, "modprobe.d/vfio-pilot.conf") ||
-	    vp_read_strf(doc->ctx, VP_ETC, &text, "modprobe.d/vfio-pilot.conf") < 0)
+	    vp_read_strf(doc->s.ctx, VP_ETC, &text, "modprobe.d/vfio-pilot.conf") < 0)
 		return 0;
 	for (char *l = text, *next; r == 0 && l && *l; l = next) {
 		char mod[64], *args, *save = NULL;
@@ -229,7 +229,7 @@ static int options_pending(struct vp_doc *doc, struct pending *p)
 			continue;
 		args = l + off;
 		vp_modname_normalize(mod);
-		if (!vp_kmods_is_loaded(&doc->km, mod))
+		if (!vp_kmods_is_loaded(&doc->s.km, mod))
 			continue; /* loads with them at the next boot or use */
 		for (char *kv = args ? strtok_r(args, " \t", &save) : NULL; r == 0 && kv;
 		     kv = strtok_r(NULL, " \t", &save)) {
@@ -239,7 +239,7 @@ static int options_pending(struct vp_doc *doc, struct pending *p)
 			if (!eq)
 				continue;
 			*eq = '\0';
-			if (vp_read_strf(doc->ctx, VP_SYS, &now,
+			if (vp_read_strf(doc->s.ctx, VP_SYS, &now,
 					 "module/%s/parameters/%s", mod, kv) < 0 ||
 			    same_param(eq + 1, now))
 				continue;
@@ -283,7 +283,7 @@ static int override_rules(struct vp_doc *doc, const struct pending *p, struct st
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
 
-	if (vp_opendirf(doc->ctx, VP_ETC, &d, "udev/rules.d") < 0)
+	if (vp_opendirf(doc->s.ctx, VP_ETC, &d, "udev/rules.d") < 0)
 		return 0;
 	while ((e = readdir(d))) {
 		_cleanup_free_ char *text = NULL;
@@ -293,8 +293,8 @@ static int override_rules(struct vp_doc *doc, const struct pending *p, struct st
 		if (!sub)
 			return -ENOMEM;
 		if (!strstr(e->d_name, ".rules") || !after_boot(doc, p, VP_ETC, sub) ||
-		    vp_read_strf(doc->ctx, VP_ETC, &text, "udev/rules.d/%s", e->d_name) <
-			    0)
+		    vp_read_strf(doc->s.ctx, VP_ETC, &text, "udev/rules.d/%s",
+				 e->d_name) < 0)
 			continue;
 		for (char *l = text, *next; l && *l; l = next) {
 			char *k;
@@ -324,11 +324,11 @@ static int drivers_pending(struct vp_doc *doc, struct pending *p)
 	int r = override_rules(doc, p, &rules);
 
 	/* modprobe.d as a whole: its newest file (kmods.c) changed after the boot. */
-	if (doc->km.newest_config > p->btime)
-		ids = vp_kmods_option(&doc->km, "vfio_pci", "ids");
+	if (doc->s.km.newest_config > p->btime)
+		ids = vp_kmods_option(&doc->s.km, "vfio_pci", "ids");
 
-	for (size_t i = 0; r == 0 && i < doc->h->ndevs; i++) {
-		const struct vp_dev *d = doc->h->devs[i];
+	for (size_t i = 0; r == 0 && i < doc->s.h->ndevs; i++) {
+		const struct vp_dev *d = doc->s.h->devs[i];
 		bool by_rule = strv_contains(&rules, d->addr);
 		const char *cl = NULL;
 
@@ -399,9 +399,9 @@ static bool cmdline_fix_pending(const char *fix, const struct pending *p)
 
 static struct vp_dev *dev_by_addr(struct vp_doc *doc, const char *addr)
 {
-	for (size_t i = 0; addr && i < doc->h->ndevs; i++)
-		if (streq(doc->h->devs[i]->addr, addr))
-			return doc->h->devs[i];
+	for (size_t i = 0; addr && i < doc->s.h->ndevs; i++)
+		if (streq(doc->s.h->devs[i]->addr, addr))
+			return doc->s.h->devs[i];
 	return NULL;
 }
 
@@ -424,7 +424,7 @@ static bool covered(struct vp_doc *doc, const struct vp_finding *f,
 		_cleanup_free_ struct vp_dev **comp = NULL;
 		size_t n = 0;
 
-		if (vp_doc_companions(doc, d, &comp, &n) < 0)
+		if (vp_session_companions(&doc->s, d, &comp, &n) < 0)
 			return false;
 		for (size_t i = 0; i < n; i++)
 			if (comp[i]->driver && !streq(comp[i]->driver, "vfio-pci") &&

@@ -8,7 +8,7 @@
 
 static int version(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_system *s = &doc->sys;
+	const struct vp_system *s = &doc->s.sys;
 
 	if (s->pve_version)
 		return vp_report(doc, c, NULL, VP_V_OK,
@@ -39,7 +39,7 @@ static bool ref_matches(const char *ref, const struct vp_dev *d)
 
 static int users(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_guests *g = &doc->guests;
+	const struct vp_guests *g = &doc->s.guests;
 	_cleanup_free_ char *who = NULL, *ev = NULL;
 	size_t n = 0;
 	int last_id = -1;
@@ -102,7 +102,7 @@ static int mappings(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 	int r;
 
 	(void)t;
-	r = vp_read_strf(doc->ctx, VP_ETC, &text, "pve/mapping/pci.cfg");
+	r = vp_read_strf(doc->s.ctx, VP_ETC, &text, "pve/mapping/pci.cfg");
 	if (r < 0)
 		return r == -ENOMEM ? r
 				    : vp_report(doc, c, NULL, VP_V_SKIP,
@@ -110,13 +110,13 @@ static int mappings(struct vp_doc *doc, const struct vp_check *c, struct vp_dev 
 						vp_evidence(VP_ETC, "pve/mapping/pci.cfg",
 							    "%s", strerror(-r)),
 						NULL);
-	if (vp_read_strf(doc->ctx, VP_ETC, &node, "hostname") < 0 || !node[0])
+	if (vp_read_strf(doc->s.ctx, VP_ETC, &node, "hostname") < 0 || !node[0])
 		return vp_report(
 			doc, c, NULL, VP_V_SKIP,
 			strdup("the node name is unknown: mapping lines not checked"),
 			vp_evidence(VP_ETC, "hostname", "missing or empty"), NULL);
 	node[strcspn(node, ". \t\n")] = '\0';
-	self = (struct vp_mapnode){ .node = node, .host = doc->h };
+	self = (struct vp_mapnode){ .node = node, .host = doc->s.h };
 	r = vp_pve_mapping_parse(VP_PVE_MAP_PCI, text, strlen(text), &m);
 	if (r == 0)
 		r = vp_mapcheck_run(m, NULL, &self, 1, false, &mc);

@@ -39,15 +39,15 @@ static int kernels(struct vp_doc *doc, struct strv *out)
 	struct dirent *e;
 	int r = 0;
 
-	if (vp_opendirf(doc->ctx, VP_MODULES, &d, ".") == 0)
+	if (vp_opendirf(doc->s.ctx, VP_MODULES, &d, ".") == 0)
 		while (r == 0 && (e = readdir(d)))
 			if (e->d_name[0] != '.' &&
-			    (vp_existsf(doc->ctx, VP_MODULES, "%s/modules.dep",
+			    (vp_existsf(doc->s.ctx, VP_MODULES, "%s/modules.dep",
 					e->d_name) ||
-			     vp_existsf(doc->ctx, VP_MODULES, "%s/modules.dep.bin",
+			     vp_existsf(doc->s.ctx, VP_MODULES, "%s/modules.dep.bin",
 					e->d_name)))
 				r = strv_add(out, e->d_name);
-	if (r == 0 && vp_opendirf(doc->ctx, VP_BOOT, &b, ".") == 0)
+	if (r == 0 && vp_opendirf(doc->s.ctx, VP_BOOT, &b, ".") == 0)
 		while (r == 0 && (e = readdir(b)))
 			if (startswith(e->d_name, "vmlinuz-") && e->d_name[8] &&
 			    !strv_contains(out, e->d_name + 8))
@@ -84,7 +84,7 @@ static bool in_index(struct vp_doc *doc, const char *kver, const char *file,
 	_cleanup_free_ char *text = NULL;
 	size_t n = strlen(mod);
 
-	if (vp_read_strf(doc->ctx, VP_MODULES, &text, "%s/%s", kver, file) < 0)
+	if (vp_read_strf(doc->s.ctx, VP_MODULES, &text, "%s/%s", kver, file) < 0)
 		return false;
 	for (char *l = text; l && *l;) {
 		if (path_names(l, strcspn(l, "\n:"), mod, n))
@@ -98,7 +98,7 @@ static bool in_index(struct vp_doc *doc, const char *kver, const char *file,
 
 static bool has_text_index(struct vp_doc *doc, const char *kver)
 {
-	return vp_existsf(doc->ctx, VP_MODULES, "%s/modules.dep", kver);
+	return vp_existsf(doc->s.ctx, VP_MODULES, "%s/modules.dep", kver);
 }
 
 /* vfio-pilot's modprobe.d lines, as host apply wrote them. */
@@ -106,7 +106,7 @@ static int own_options(struct vp_doc *doc, struct strv *lines)
 {
 	_cleanup_free_ char *text = NULL;
 
-	if (vp_read_strf(doc->ctx, VP_ETC, &text, VP_MODPROBE_CONF) < 0)
+	if (vp_read_strf(doc->s.ctx, VP_ETC, &text, VP_MODPROBE_CONF) < 0)
 		return 0;
 	for (char *l = text, *next; l && *l; l = next) {
 		next = strchr(l, '\n');
@@ -128,10 +128,10 @@ static bool vfio_wanted(struct vp_doc *doc, const struct strv *opts)
 
 	if (opts->n)
 		return true;
-	for (size_t i = 0; i < doc->km.nboot; i++)
-		if (startswith(doc->km.boot[i].module, "vfio"))
+	for (size_t i = 0; i < doc->s.km.nboot; i++)
+		if (startswith(doc->s.km.boot[i].module, "vfio"))
 			return true;
-	return vp_read_strf(doc->ctx, VP_ETC, &list, "initramfs-tools/modules") == 0 &&
+	return vp_read_strf(doc->s.ctx, VP_ETC, &list, "initramfs-tools/modules") == 0 &&
 	       strstr(list, "vfio");
 }
 
@@ -159,7 +159,7 @@ static int one_initramfs(struct vp_doc *doc, const struct vp_check *c, const cha
 
 	if (!img)
 		return -ENOMEM;
-	r = vp_initramfs_read(doc->ctx, img, &ir);
+	r = vp_initramfs_read(doc->s.ctx, img, &ir);
 	if (r == -ENOENT)
 		return vp_report(doc, c, NULL, VP_V_SKIP,
 				 xasprintf("%s: no initramfs to look into", kver),
@@ -247,8 +247,8 @@ int vp_check_upgrade_initramfs(struct vp_doc *doc, const struct vp_check *c,
 /* Is the out-of-tree module @m relied on: listed to load at boot, or loaded now? */
 static bool relied_on(struct vp_doc *doc, const char *m)
 {
-	for (size_t i = 0; i < doc->km.nboot; i++) {
-		_cleanup_free_ char *n = strdup(doc->km.boot[i].module);
+	for (size_t i = 0; i < doc->s.km.nboot; i++) {
+		_cleanup_free_ char *n = strdup(doc->s.km.boot[i].module);
 
 		if (n) {
 			vp_modname_normalize(n);
@@ -256,7 +256,7 @@ static bool relied_on(struct vp_doc *doc, const char *m)
 				return true;
 		}
 	}
-	return vp_kmods_is_loaded(&doc->km, m);
+	return vp_kmods_is_loaded(&doc->s.km, m);
 }
 
 /* Built out of tree for @kver: in updates/ or extra/ of its modules.dep. */
@@ -265,7 +265,7 @@ static bool built_for(struct vp_doc *doc, const char *kver, const char *m)
 	_cleanup_free_ char *dep = NULL;
 	size_t n = strlen(m);
 
-	if (vp_read_strf(doc->ctx, VP_MODULES, &dep, "%s/modules.dep", kver) < 0)
+	if (vp_read_strf(doc->s.ctx, VP_MODULES, &dep, "%s/modules.dep", kver) < 0)
 		return false;
 	for (char *l = dep; l && *l;) {
 		size_t len = strcspn(l, ":\n");
@@ -303,7 +303,7 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 		/* i915 is in tree; only the DKMS build (i915-sriov-dkms) is out of tree.
 		 */
 		if (streq(mod, "i915") &&
-		    (!doc->sys.kver || !built_for(doc, doc->sys.kver, mod)))
+		    (!doc->s.sys.kver || !built_for(doc, doc->s.sys.kver, mod)))
 			continue;
 		for (size_t i = 0; r == 0 && i < ks.n; i++) {
 			if (!has_text_index(doc, ks.v[i]))
@@ -340,8 +340,8 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 		}
 	}
 	/* Modules listed to load at boot that a kernel no longer has. */
-	for (size_t b = 0; r == 0 && b < doc->km.nboot; b++) {
-		_cleanup_free_ char *mod = strdup(doc->km.boot[b].module);
+	for (size_t b = 0; r == 0 && b < doc->s.km.nboot; b++) {
+		_cleanup_free_ char *mod = strdup(doc->s.km.boot[b].module);
 		_cleanup_(strv_free) struct strv gone = { 0 };
 		_cleanup_free_ char *list = NULL;
 
@@ -368,17 +368,17 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 			doc, c, NULL, VP_V_WARN,
 			xasprintf(
 				"%s has no module %s, yet %s line %d loads it at boot%s",
-				list ? list : "?", mod, doc->km.boot[b].file,
-				doc->km.boot[b].line,
+				list ? list : "?", mod, doc->s.km.boot[b].file,
+				doc->s.km.boot[b].line,
 				streq(mod, "vfio_virqfd") ? " (merged into vfio in 6.2)"
 							  : ""),
 			xasprintf("%s: no %s.ko in modules.dep or modules.builtin of %s",
-				  doc->km.boot[b].file, mod, list ? list : "?"),
+				  doc->s.km.boot[b].file, mod, list ? list : "?"),
 			xasprintf(
 				"sed -i '%dd' %s  (the line '%s'), then update-initramfs "
 				"-u -k all",
-				doc->km.boot[b].line, doc->km.boot[b].file,
-				doc->km.boot[b].module));
+				doc->s.km.boot[b].line, doc->s.km.boot[b].file,
+				doc->s.km.boot[b].module));
 	}
 	if (r == 0 && !nfound)
 		r = vp_report(doc, c, NULL, VP_V_OK,
@@ -404,14 +404,14 @@ int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c, struct vp
 	_cleanup_free_ char *miss_s = NULL;
 	int r;
 
-	if (vp_read_strf(doc->ctx, VP_ETC, &uuids, "kernel/proxmox-boot-uuids") < 0)
+	if (vp_read_strf(doc->s.ctx, VP_ETC, &uuids, "kernel/proxmox-boot-uuids") < 0)
 		return 0; /* not a proxmox-boot-tool host: nothing to report */
 	r = kernels(doc, &ks);
 	if (r < 0)
 		return r;
-	vp_read_strf(doc->ctx, VP_ETC, &manual, "kernel/proxmox-boot-manual-kernels");
-	if (vp_read_strf(doc->ctx, VP_ETC, &pin, "kernel/proxmox-boot-pin") < 0)
-		vp_read_strf(doc->ctx, VP_ETC, &pin, "kernel/next-boot-pin");
+	vp_read_strf(doc->s.ctx, VP_ETC, &manual, "kernel/proxmox-boot-manual-kernels");
+	if (vp_read_strf(doc->s.ctx, VP_ETC, &pin, "kernel/proxmox-boot-pin") < 0)
+		vp_read_strf(doc->s.ctx, VP_ETC, &pin, "kernel/next-boot-pin");
 	for (char *l = manual; l && *l;) {
 		size_t len = strcspn(l, "\n");
 		_cleanup_free_ char *k = strndup(l, len);

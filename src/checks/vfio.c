@@ -13,7 +13,7 @@
 static int modules_present(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
 	static const char *const need[] = { "vfio", "vfio_iommu_type1", "vfio_pci" };
-	const struct vp_kmods *k = &doc->km;
+	const struct vp_kmods *k = &doc->s.km;
 	char missing[96] = "", boot[96] = "";
 
 	if (k->loaded_unreadable)
@@ -58,8 +58,8 @@ static int modules_present(struct vp_doc *doc, const struct vp_check *c, struct 
 /* vfio_virqfd was merged into vfio in Linux 6.2 (commit e2d55709398e). */
 static int virqfd(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_kmods *k = &doc->km;
-	int merged = vp_doc_kernel_has(doc, "vfio_virqfd_merged");
+	const struct vp_kmods *k = &doc->s.km;
+	int merged = vp_session_kernel_has(&doc->s, "vfio_virqfd_merged");
 
 	for (size_t i = 0; i < k->nboot; i++) {
 		_cleanup_free_ char *n = strdup(k->boot[i].module);
@@ -81,7 +81,7 @@ static int virqfd(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 			xasprintf(
 				"vfio_virqfd no longer exists on kernel %s (merged into "
 				"vfio in 6.2); loading it fails at boot",
-				doc->sys.kver),
+				doc->s.sys.kver),
 			xasprintf("%s:%d: %s", k->boot[i].file, k->boot[i].line,
 				  k->boot[i].module),
 			xasprintf("delete line %d (%s) from %s", k->boot[i].line,
@@ -126,9 +126,9 @@ static bool id_matches(const struct vfio_id *id, const struct vp_dev *d)
 
 static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	_cleanup_free_ char *mp = vp_kmods_option(&doc->km, "vfio_pci", "ids");
+	_cleanup_free_ char *mp = vp_kmods_option(&doc->s.km, "vfio_pci", "ids");
 	_cleanup_free_ char *all = NULL, *stolen = NULL, *src = NULL;
-	const char *cl = vp_cmdline_get(&doc->sys.cmdline, "vfio_pci.ids");
+	const char *cl = vp_cmdline_get(&doc->s.sys.cmdline, "vfio_pci.ids");
 	char *save = NULL;
 	size_t claimed = 0;
 
@@ -146,14 +146,14 @@ static int claim_ids(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 		struct vfio_id id;
 
 		id_parse(spec, &id);
-		for (size_t i = 0; i < doc->h->ndevs; i++) {
-			struct vp_dev *d = doc->h->devs[i];
+		for (size_t i = 0; i < doc->s.h->ndevs; i++) {
+			struct vp_dev *d = doc->s.h->devs[i];
 			char *s;
 
 			if (!id_matches(&id, d))
 				continue;
 			claimed++;
-			if (vp_doc_goes(doc, d) && !d->critical)
+			if (vp_session_goes(&doc->s, d) && !d->critical)
 				continue;
 			s = xasprintf("%s%s%s (%04x:%04x%s)", stolen ? stolen : "",
 				      stolen ? ", " : "", d->addr, d->vendor, d->device,
@@ -181,18 +181,19 @@ static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 {
 	_cleanup_free_ char *hurt = NULL;
 
-	for (size_t i = 0; i < doc->h->ndevs; i++) {
-		struct vp_dev *d = doc->h->devs[i];
+	for (size_t i = 0; i < doc->s.h->ndevs; i++) {
+		struct vp_dev *d = doc->s.h->devs[i];
 
 		if (!d->driver)
 			continue;
 		for (size_t m = 0; m < d->modules.n; m++) {
 			char *s;
 
-			/* vp_doc_goes last: it is the costly test, asked of every
+			/* vp_session_goes last: it is the costly test, asked of every
 			 * function. */
-			if (!vp_kmods_blacklisted(&doc->km, d->modules.v[m]) ||
-			    !streq(d->modules.v[m], d->driver) || vp_doc_goes(doc, d))
+			if (!vp_kmods_blacklisted(&doc->s.km, d->modules.v[m]) ||
+			    !streq(d->modules.v[m], d->driver) ||
+			    vp_session_goes(&doc->s, d))
 				continue;
 			s = xasprintf("%s%s%s for %s", hurt ? hurt : "", hurt ? ", " : "",
 				      d->modules.v[m], d->addr);
@@ -200,9 +201,9 @@ static int blacklist(struct vp_doc *doc, const struct vp_check *c, struct vp_dev
 			hurt = s;
 		}
 	}
-	if (doc->km.kmod_unavailable)
+	if (doc->s.km.kmod_unavailable)
 		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("modprobe.d unknown"),
-				 strdup(doc->km.kmod_unavailable), NULL);
+				 strdup(doc->s.km.kmod_unavailable), NULL);
 	if (hurt)
 		return vp_report(
 			doc, c, NULL, VP_V_WARN,
@@ -249,8 +250,8 @@ static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 		const char *mod = t->modules.v[m];
 		char *s;
 
-		if (streq(mod, "vfio_pci") || vp_kmods_blacklisted(&doc->km, mod) ||
-		    vp_kmods_softdep_pre(&doc->km, mod, "vfio_pci"))
+		if (streq(mod, "vfio_pci") || vp_kmods_blacklisted(&doc->s.km, mod) ||
+		    vp_kmods_softdep_pre(&doc->s.km, mod, "vfio_pci"))
 			continue;
 		s = xasprintf("%s%ssoftdep %s pre: vfio-pci", missing ? missing : "",
 			      missing ? "; " : "", mod);
@@ -275,11 +276,11 @@ static int softdep(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 
 static int initramfs(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 {
-	const struct vp_kmods *k = &doc->km;
+	const struct vp_kmods *k = &doc->s.km;
 	_cleanup_free_ char *img =
-		xasprintf("initrd.img-%s", doc->sys.kver ? doc->sys.kver : "?");
+		xasprintf("initrd.img-%s", doc->s.sys.kver ? doc->s.sys.kver : "?");
 
-	if (!doc->sys.kver || !k->initramfs_mtime)
+	if (!doc->s.sys.kver || !k->initramfs_mtime)
 		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("initramfs not found"),
 				 vp_evidence(VP_BOOT, img, "missing"), NULL);
 	if (k->newest_config > k->initramfs_mtime)
@@ -305,11 +306,11 @@ static int given(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 	int r;
 
 	(void)t;
-	r = vp_claims_load(doc->ctx, &doc->sys.cmdline, &doc->km, &cl);
+	r = vp_claims_load(doc->s.ctx, &doc->s.sys.cmdline, &doc->s.km, &cl);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < doc->h->ndevs; i++) {
-		const struct vp_dev *d = doc->h->devs[i];
+	for (size_t i = 0; i < doc->s.h->ndevs; i++) {
+		const struct vp_dev *d = doc->s.h->devs[i];
 
 		for (size_t k = 0; k < cl.n; k++) {
 			_cleanup_free_ char *where = NULL;

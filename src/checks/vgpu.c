@@ -136,7 +136,7 @@ static int read_version(struct vp_ctx *ctx, struct vp_vgpu_host *v)
 static int scan(struct vp_doc *doc, struct vp_vgpu_host **out)
 {
 	struct vp_vgpu_host *v = doc->vgpu;
-	const struct vp_host *h = doc->h;
+	const struct vp_host *h = doc->s.h;
 	int r = 0;
 
 	if (v) {
@@ -152,7 +152,7 @@ static int scan(struct vp_doc *doc, struct vp_vgpu_host **out)
 
 		if (d->kind != VP_KIND_DISPLAY)
 			continue;
-		r = vp_dev_details(doc->ctx, d);
+		r = vp_dev_details(doc->s.ctx, d);
 		if (r < 0)
 			break;
 		if (on_nvidia(d) && !d->physfn && d->sriov == VP_PRESENT &&
@@ -164,11 +164,11 @@ static int scan(struct vp_doc *doc, struct vp_vgpu_host **out)
 			v->nv_types = true;
 	}
 	if (r == 0) {
-		v->helper = vp_dpkg_installed(doc->ctx, HELPER);
-		r = read_units(doc->ctx, v);
+		v->helper = vp_dpkg_installed(doc->s.ctx, HELPER);
+		r = read_units(doc->s.ctx, v);
 	}
 	if (r == 0)
-		r = read_version(doc->ctx, v);
+		r = read_version(doc->s.ctx, v);
 	*out = v;
 	v->err = r;
 	return r;
@@ -331,7 +331,7 @@ static int host(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t)
 			xasprintf("vGPU host: mediated-device types on %s", list),
 			vp_dev_ev(v->parents[0], "mdev_supported_types", "present"),
 			NULL);
-	if (v->helper || !doc->sys.is_pve)
+	if (v->helper || !doc->s.sys.is_pve)
 		return vp_report(
 			doc, c, NULL, VP_V_OK,
 			xasprintf("NVIDIA vGPU host%s%s; %s",
@@ -357,7 +357,7 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 	struct vp_vgpu_host *v;
 	struct kmod_module *mod = NULL;
 	_cleanup_free_ char *idx = NULL, *rel = NULL, *ver = NULL;
-	const char *kver = doc->sys.kver;
+	const char *kver = doc->s.sys.kver;
 	int r = scan(doc, &v);
 
 	(void)t;
@@ -365,12 +365,12 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 		return r;
 	if (!nv_host(v))
 		return 0;
-	if (!kver || !doc->km.kmod)
+	if (!kver || !doc->s.km.kmod)
 		return vp_report(
 			doc, c, NULL, VP_V_SKIP,
 			strdup("the running kernel's module index is unknown"),
-			strdup(doc->km.kmod_unavailable
-				       ? doc->km.kmod_unavailable
+			strdup(doc->s.km.kmod_unavailable
+				       ? doc->s.km.kmod_unavailable
 				       : "the running kernel's version is unknown"),
 			NULL);
 	idx = xasprintf("%s/modules.dep.bin", kver);
@@ -378,7 +378,7 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 			    : strdup("");
 	if (!idx || !ver)
 		return -ENOMEM;
-	if (!vp_kmods_available(&doc->km, NV_MODULE))
+	if (!vp_kmods_available(&doc->s.km, NV_MODULE))
 		return vp_report(
 			doc, c, NULL, VP_V_FAIL,
 			xasprintf(
@@ -392,7 +392,7 @@ static int driver(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *t
 				"(or install NVIDIA's vGPU host driver again with --dkms)",
 				kver, kver));
 	/* The path as the index names it, below the kernel's directory. */
-	if (kmod_module_new_from_name(doc->km.kmod, NV_MODULE, &mod) == 0) {
+	if (kmod_module_new_from_name(doc->s.km.kmod, NV_MODULE, &mod) == 0) {
 		const char *p = kmod_module_get_path(mod);
 		_cleanup_free_ char *at = xasprintf("/%s/", kver);
 		const char *s = p && at ? strstr(p, at) : NULL;
@@ -425,7 +425,7 @@ static char *blacklist_where(struct vp_doc *doc)
 		_cleanup_closedir_ DIR *d = NULL;
 		struct dirent *e;
 
-		if (vp_opendirf(doc->ctx, VP_ROOT, &d, "%s", dirs[i]) < 0)
+		if (vp_opendirf(doc->s.ctx, VP_ROOT, &d, "%s", dirs[i]) < 0)
 			continue;
 		while ((e = readdir(d))) {
 			_cleanup_free_ char *text = NULL;
@@ -433,7 +433,7 @@ static char *blacklist_where(struct vp_doc *doc)
 
 			if (e->d_name[0] == '.' || len < 6 ||
 			    !streq(e->d_name + len - 5, ".conf") ||
-			    vp_read_strf(doc->ctx, VP_ROOT, &text, "%s/%s", dirs[i],
+			    vp_read_strf(doc->s.ctx, VP_ROOT, &text, "%s/%s", dirs[i],
 					 e->d_name) < 0)
 				continue;
 			for (char *l = text, *next; l && *l; l = next) {
@@ -465,16 +465,16 @@ static int nouveau(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 		return r;
 	if (!v->ncards && !v->nv_types)
 		return 0;
-	if (doc->km.kmod_unavailable)
+	if (doc->s.km.kmod_unavailable)
 		return vp_report(doc, c, NULL, VP_V_SKIP, strdup("modprobe.d unknown"),
-				 strdup(doc->km.kmod_unavailable), NULL);
-	if (vp_kmods_blacklisted(&doc->km, "nouveau"))
+				 strdup(doc->s.km.kmod_unavailable), NULL);
+	if (vp_kmods_blacklisted(&doc->s.km, "nouveau"))
 		return vp_report(doc, c, NULL, VP_V_OK,
 				 strdup("nouveau is blacklisted: it cannot take a vGPU "
 					"card from nvidia"),
 				 blacklist_where(doc), NULL);
-	for (size_t i = 0; i < doc->h->ndevs; i++) {
-		const struct vp_dev *d = doc->h->devs[i];
+	for (size_t i = 0; i < doc->s.h->ndevs; i++) {
+		const struct vp_dev *d = doc->s.h->devs[i];
 		char *n;
 
 		if (!d->driver || !streq(d->driver, "nouveau"))
@@ -483,7 +483,7 @@ static int nouveau(struct vp_doc *doc, const struct vp_check *c, struct vp_dev *
 		free(held);
 		held = n;
 	}
-	loaded = vp_kmods_is_loaded(&doc->km, "nouveau");
+	loaded = vp_kmods_is_loaded(&doc->s.km, "nouveau");
 	return vp_report(
 		doc, c, NULL, held ? VP_V_FAIL : VP_V_WARN,
 		held ? xasprintf("nouveau is not blacklisted and holds %s", held)
@@ -580,12 +580,12 @@ static int card_types(struct vp_doc *doc, const struct vp_check *c,
 	_cleanup_free_ char *ver = NULL;
 
 	for (size_t i = 0; i < pf->virtfn.n; i++) {
-		struct vp_dev *vf = vp_host_find_addr(doc->h, pf->virtfn.v[i]);
+		struct vp_dev *vf = vp_host_find_addr(doc->s.h, pf->virtfn.v[i]);
 		int r;
 
 		if (!vf)
 			continue;
-		r = vp_dev_details(doc->ctx, vf);
+		r = vp_dev_details(doc->s.ctx, vf);
 		if (r < 0)
 			return r;
 		n++;

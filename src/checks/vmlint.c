@@ -79,17 +79,17 @@ static const char *line_of(const struct vp_pve_conf *c, const char *key)
 }
 
 /* Add the host functions a hostpci id (an address or a slot) names to @l. */
-static int host_devs(const struct vp_doc *doc, const char *id, struct vp_devlist *l)
+static int host_devs(const struct vp_session *ses, const char *id, struct vp_devlist *l)
 {
 	struct vp_devspec spec;
 	size_t first, n;
 	int r = 0;
 
-	if (!doc || vp_devspec_parse(id, &spec) < 0)
+	if (!ses || vp_devspec_parse(id, &spec) < 0)
 		return 0;
-	n = vp_devspec_find(doc->h, &spec, &first);
+	n = vp_devspec_find(ses->h, &spec, &first);
 	for (size_t i = first; r == 0 && i < first + n; i++)
-		r = vp_devlist_add(l, doc->h->devs[i]);
+		r = vp_devlist_add(l, ses->h->devs[i]);
 	return r;
 }
 
@@ -104,14 +104,14 @@ static int mapped_devs(const struct vp_lint_env *env, const char *name,
 	struct strv paths = { 0 };
 	int r;
 
-	if (!env->doc || !env->pcimap || !vp_pve_mapping_find(env->pcimap, name))
+	if (!env->ses || !env->pcimap || !vp_pve_mapping_find(env->pcimap, name))
 		return 0;
-	if (vp_read_strf(env->doc->ctx, VP_ETC, &node, "hostname") == 0)
+	if (vp_read_strf(env->ses->ctx, VP_ETC, &node, "hostname") == 0)
 		node[strcspn(node, ". \t\n")] = '\0';
 	r = vp_pve_mapping_paths(env->pcimap, name, node && node[0] ? node : NULL,
 				 &paths);
 	for (size_t i = 0; r == 0 && i < paths.n; i++)
-		r = host_devs(env->doc, paths.v[i], l);
+		r = host_devs(env->ses, paths.v[i], l);
 	strv_free(&paths);
 	return r == -ENOENT ? 0 : r;
 }
@@ -151,7 +151,7 @@ static int lint_host_needs(const struct vp_dev *d, const char *line, const char 
  * (USB, security processor, audio): not the card's (vp_same_card in
  * host/select.c), so the host loses them.
  */
-static int lint_not_card(const struct vp_doc *doc, struct vp_dev **devs, size_t nd,
+static int lint_not_card(const struct vp_session *ses, struct vp_dev **devs, size_t nd,
 			 const char *line, const char *key, struct vp_lint *l)
 {
 	int r = 0;
@@ -161,7 +161,7 @@ static int lint_not_card(const struct vp_doc *doc, struct vp_dev **devs, size_t 
 			continue;
 		for (size_t k = 0; r == 0 && k < nd; k++)
 			if (vp_bdf_same_slot(&devs[k]->bdf, &devs[i]->bdf) &&
-			    !vp_same_card(doc->ctx, doc->h, devs[i], devs[k]))
+			    !vp_same_card(ses->ctx, ses->h, devs[i], devs[k]))
 				r = add(l, "not-card-function", VP_LINT_WARN, line,
 					xasprintf(
 						"name the card's functions in %s one by "
@@ -307,7 +307,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 		     const char *line, const char *key, const struct vp_lint_env *env,
 		     struct vp_lint *l)
 {
-	const struct vp_doc *doc = env->doc;
+	const struct vp_session *ses = env->ses;
 	bool nv = startswith(h->mdev, "nvidia-");
 	const struct vp_dev *bad = NULL;
 	const struct vp_vgpu_type *known = NULL;
@@ -315,7 +315,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 	_cleanup_free_ char *offers = NULL, *run = NULL, *label = NULL;
 	int r = 0, err = 0;
 
-	if (h->hosts.n > 1 || (doc && !h->mapping && nd > 1))
+	if (h->hosts.n > 1 || (ses && !h->mapping && nd > 1))
 		return add(l, "vgpu-multifunction", VP_LINT_ERROR, line,
 			   xasprintf("name one function in %s (a VF: ADDR.F); vfio-pilot "
 				     "vm plan %s --vgpu %s picks a free one",
@@ -326,7 +326,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 			   key, h->mdev,
 			   h->hosts.n > 1 ? "several devices"
 					  : "all functions of a slot");
-	if (!doc && h->hosts.n == 1 && vp_pve_pci_id_all_functions(h->hosts.v[0]))
+	if (!ses && h->hosts.n == 1 && vp_pve_pci_id_all_functions(h->hosts.v[0]))
 		r = add(l, "vgpu-multifunction", VP_LINT_WARN, line,
 			xasprintf("name one function in %s: %s.F", key, h->hosts.v[0]),
 			"%s has mdev=%s on the slot %s: qemu-server refuses the start "
@@ -347,7 +347,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 			"%s has x-vga=1 with the NVIDIA vGPU mdev=%s: a vGPU has no VGA "
 			"output for x-vga and QEMU refuses the device",
 			key, h->mdev);
-	if (r < 0 || !doc || !nd)
+	if (r < 0 || !ses || !nd)
 		return r;
 	/* a mapping's devices are alternatives: one that can make it is enough */
 	for (size_t k = 0; k < nd; k++) {
@@ -361,7 +361,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 			continue;
 		if (vp_vm_vgpu_creatable(d, h->mdev, true))
 			return 0;
-		known = known ? known : vp_vm_vgpu_known(doc->h, d, h->mdev, true);
+		known = known ? known : vp_vm_vgpu_known(ses->h, d, h->mdev, true);
 		bad = bad ? bad : d;
 		busy_mdev = busy_mdev ||
 			    (d->vgpu.iface == VP_VGPU_MDEV && d->vgpu.instances > 0);
@@ -384,7 +384,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 	if (!known) {
 		/* "L40S-4Q" for "nvidia-1150": the name where the type belongs */
 		const struct vp_vgpu_type *by_name =
-			vp_vm_vgpu_known(doc->h, bad, h->mdev, false);
+			vp_vm_vgpu_known(ses->h, bad, h->mdev, false);
 
 		return add(
 			l, "vgpu-type-unknown", VP_LINT_ERROR, line,
@@ -404,7 +404,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 	}
 	label = known->name ? xasprintf("%s (%s)", known->name, known->type)
 			    : strdup(known->type);
-	run = vp_vm_vgpu_running(doc->h, vp_vm_vgpu_card(doc->h, bad), NULL, &err);
+	run = vp_vm_vgpu_running(ses->h, vp_vm_vgpu_card(ses->h, bad), NULL, &err);
 	if (!label || err < 0)
 		return -ENOMEM;
 	return add(l, "vgpu-not-offered", busy_mdev ? VP_LINT_WARN : VP_LINT_ERROR, line,
@@ -450,7 +450,7 @@ static int lint_lines(const struct vp_pve_conf *c, struct vp_lint *l)
 static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts *f,
 			const struct vp_lint_env *env, struct vp_lint *l)
 {
-	const struct vp_doc *doc = env->doc;
+	const struct vp_session *ses = env->ses;
 	int r = 0;
 
 	for (size_t i = 0; i < f->n_hostpci && r == 0; i++) {
@@ -466,18 +466,18 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 		if (!h->valid)
 			continue;
 		for (size_t k = 0; r == 0 && k < h->hosts.n; k++)
-			r = host_devs(doc, h->hosts.v[k], &found);
+			r = host_devs(ses, h->hosts.v[k], &found);
 		if (r == 0 && h->mapping)
 			r = mapped_devs(env, h->mapping, &found);
 		devs = found.v;
 		nd = found.n;
 		for (size_t k = 0; r == 0 && k < nd; k++)
 			r = lint_host_needs(devs[k], line, key, l);
-		if (r == 0 && doc)
-			r = lint_not_card(doc, devs, nd, line, key, l);
-		if (r == 0 && doc)
+		if (r == 0 && ses)
+			r = lint_not_card(ses, devs, nd, line, key, l);
+		if (r == 0 && ses)
 			r = lint_driver(h, devs, nd, line, key, env, l);
-		if (r == 0 && doc && h->mapping)
+		if (r == 0 && ses && h->mapping)
 			r = lint_migration(env, h->mapping, devs, nd, line, key, l);
 		if (r == 0 && h->mdev)
 			r = lint_vgpu(h, devs, nd, line, key, env, l);
@@ -488,7 +488,7 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 					env->id),
 				"pcie=1 needs the q35 machine; the VM does not start ('q35 machine "
 				"model is not enabled')");
-		if (r == 0 && !doc && !f->ovmf && h->x_vga)
+		if (r == 0 && !ses && !f->ovmf && h->x_vga)
 			r = add(l, "seabios-gpu", VP_LINT_WARN, line_of(c, "bios"),
 				xasprintf(
 					"bios: ovmf with an efidisk0 (qm set %s --bios ovmf)",
@@ -543,8 +543,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 					"SeaBIOS with %s (%s): modern GPUs expect UEFI (GOP) firmware",
 					d->addr, kb->family);
 			nc = 0;
-			if (r == 0 && doc)
-				r = vp_doc_companions(doc, d, &comp, &nc);
+			if (r == 0 && ses)
+				r = vp_session_companions(ses, d, &comp, &nc);
 			for (size_t j = 0; j < nc && r == 0; j++)
 				if (!vm_has_function(f, comp[j]->addr))
 					r = add(l, "missing-companion", VP_LINT_ERROR,
@@ -557,8 +557,8 @@ static int lint_hostpci(const struct vp_pve_conf *c, const struct vp_pve_vmfacts
 						"%s goes without its companion %s: the group is not "
 						"viable for vfio with one of them on the host",
 						d->addr, comp[j]->addr);
-			for (size_t j = 0; doc && j < doc->guests.n && r == 0; j++) {
-				const struct vp_guest_ref *g = &doc->guests.refs[j];
+			for (size_t j = 0; ses && j < ses->guests.n && r == 0; j++) {
+				const struct vp_guest_ref *g = &ses->guests.refs[j];
 
 				if (!g->address ||
 				    !vp_bdf_ids_overlap(g->address, d->addr) ||
@@ -607,14 +607,14 @@ static int lint_hiding(const struct vp_pve_conf *c, const struct vp_pve_vmfacts 
 	bool known = false, need = false;
 	const struct vp_kb_gpu *first = NULL;
 
-	if (!hides || !env->doc)
+	if (!hides || !env->ses)
 		return 0;
 	for (size_t i = 0; i < f->n_hostpci; i++) {
 		const struct vp_pve_hostpci *h = &f->hostpci[i];
 
 		for (size_t k = 0; k < h->hosts.n; k++) {
 			struct vp_devlist devs = { 0 };
-			int r = host_devs(env->doc, h->hosts.v[k], &devs);
+			int r = host_devs(env->ses, h->hosts.v[k], &devs);
 
 			if (r < 0)
 				return r;
@@ -794,7 +794,7 @@ static int lint_large_bar(const struct vp_pve_conf *c, const struct vp_pve_vmfac
 
 	for (size_t i = 0; i < ARRAY_SIZE(based); i++)
 		q64 = q64 || streq(f->cputype, based[i]);
-	if (!env->doc || !f->ovmf || !q64 ||
+	if (!env->ses || !f->ovmf || !q64 ||
 	    (f->cpu_flags && strstr(f->cpu_flags, "+pdpe1gb")))
 		return 0;
 	for (size_t i = 0; i < f->n_hostpci; i++) {
@@ -802,7 +802,7 @@ static int lint_large_bar(const struct vp_pve_conf *c, const struct vp_pve_vmfac
 		int r = 0;
 
 		for (size_t k = 0; r == 0 && k < f->hostpci[i].hosts.n; k++)
-			r = host_devs(env->doc, f->hostpci[i].hosts.v[k], &devs);
+			r = host_devs(env->ses, f->hostpci[i].hosts.v[k], &devs);
 		if (r == 0 && f->hostpci[i].mapping)
 			r = mapped_devs(env, f->hostpci[i].mapping, &devs);
 		for (size_t j = 0; r == 0 && j < devs.n; j++)

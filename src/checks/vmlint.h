@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "checks/doctor.h"
+#include "host/session.h"
 #include "pve/conf.h"
 #include "pve/mapping.h"
 
@@ -29,7 +29,7 @@ struct vp_lint {
 
 struct vp_lint_env {
 	unsigned long vmid;		     /* 0 for a file */
-	const struct vp_doc *doc;	     /* host model and guests, or NULL */
+	const struct vp_session *ses;	     /* host model and guests, or NULL */
 	const struct vp_pve_mapping *pcimap; /* pci.cfg, or NULL */
 	bool pcimap_known;		     /* pci.cfg was looked for (NULL = absent) */
 	char id[24]; /* filled by vp_vm_lint: the VMID or "VMID" */

@@ -40,15 +40,15 @@ static void print_text(struct vp_ctx *ctx, const struct vp_doc *doc, int overall
 {
 	FILE *f = ctx->fout;
 
-	if (doc->ntargets == 0)
+	if (doc->s.ntargets == 0)
 		fprintf(f,
 			"Targets: none (no display device found; name one: doctor ADDR)\n");
-	for (size_t i = 0; i < doc->ntargets; i++) {
+	for (size_t i = 0; i < doc->s.ntargets; i++) {
 		char name[320];
 
-		vp_dev_names(ctx, doc->targets[i]);
-		vp_fmt_name(doc->targets[i], name, sizeof(name));
-		fprintf(f, "%s %s\n", i ? "        " : "Target:", doc->target_why.v[i]);
+		vp_dev_names(ctx, doc->s.targets[i]);
+		vp_fmt_name(doc->s.targets[i], name, sizeof(name));
+		fprintf(f, "%s %s\n", i ? "        " : "Target:", doc->s.target_why.v[i]);
 		fprintf(f, "         %s\n", name);
 	}
 	for (int l = 0; l < VP_L_COUNT; l++) {
@@ -86,13 +86,13 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 	struct json_object *layers = json_object_new_array();
 	int r;
 
-	for (size_t i = 0; i < doc->ntargets; i++) {
+	for (size_t i = 0; i < doc->s.ntargets; i++) {
 		struct json_object *t = json_object_new_object();
 
 		json_object_object_add(t, "address",
-				       json_object_new_string(doc->targets[i]->addr));
+				       json_object_new_string(doc->s.targets[i]->addr));
 		json_object_object_add(t, "why",
-				       json_object_new_string(doc->target_why.v[i]));
+				       json_object_new_string(doc->s.target_why.v[i]));
 		json_object_array_add(targets, t);
 	}
 	for (size_t i = 0; i < doc->nf; i++) {
@@ -145,14 +145,14 @@ static int print_json(struct vp_ctx *ctx, const struct vp_doc *doc, int overall)
 static int target_details(struct vp_ctx *ctx, struct vp_doc *doc)
 {
 	/* Names are looked up only when printed (print_text). */
-	for (size_t i = 0; i < doc->sel.targets.n; i++) {
-		int r = vp_dev_details(ctx, doc->sel.targets.v[i]);
+	for (size_t i = 0; i < doc->s.sel.targets.n; i++) {
+		int r = vp_dev_details(ctx, doc->s.sel.targets.v[i]);
 
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; i < doc->sel.companions.n; i++) {
-		int r = vp_dev_details(ctx, doc->sel.companions.v[i]);
+	for (size_t i = 0; i < doc->s.sel.companions.n; i++) {
+		int r = vp_dev_details(ctx, doc->s.sel.companions.v[i]);
 
 		if (r < 0)
 			return r;
@@ -207,7 +207,7 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 	}
 	r = vp_doc_init(&doc, ctx, h, o.kernel_log);
 	if (r == 0) {
-		r = vp_doc_targets(&doc, want, slots, n);
+		r = vp_session_targets(&doc.s, want, slots, n);
 		if (r == -ENODEV)
 			vp_err("a named device is not on this host");
 	}

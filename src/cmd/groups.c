@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include "checks/doctor.h"
 #include "cmd/cmd.h"
+#include "host/session.h"
 #include "out/output.h"
 
 struct groups_opts {
@@ -162,18 +162,18 @@ static int render_svg(const char *out, int memfd)
 static int print_dot(struct vp_ctx *ctx, struct vp_host *h, const struct vp_global *g,
 		     const struct vp_bdf *want, const char *svg)
 {
-	struct vp_doc doc = { 0 };
+	struct vp_session ses = { 0 };
 	char title[256];
 	bool slot = false;
 	int r, fd = -1;
 	FILE *f = ctx->fout;
 
 	/* Targets as doctor picks them: the named function or the candidate GPUs. */
-	r = vp_doc_init(&doc, ctx, h, NULL);
+	r = vp_session_init(&ses, ctx, h);
 	if (r >= 0)
-		r = vp_doc_targets(&doc, want, &slot, want ? 1 : 0);
+		r = vp_session_targets(&ses, want, &slot, want ? 1 : 0);
 	if (r < 0) {
-		vp_doc_free(&doc);
+		vp_session_free(&ses);
 		vp_err("cannot pick the targets to mark: %s", strerror(-r));
 		return vp_exit_code(r);
 	}
@@ -185,12 +185,12 @@ static int print_dot(struct vp_ctx *ctx, struct vp_host *h, const struct vp_glob
 			vp_err("cannot buffer the graph for dot: %s", strerror(errno));
 			if (fd >= 0)
 				close(fd);
-			vp_doc_free(&doc);
+			vp_session_free(&ses);
 			return VP_EXIT_SOFTWARE;
 		}
 	}
-	r = vp_dot_print(f, h, title, doc.targets, doc.ntargets);
-	vp_doc_free(&doc);
+	r = vp_dot_print(f, h, title, ses.targets, ses.ntargets);
+	vp_session_free(&ses);
 	if (svg) {
 		/* dup2 in the child clears CLOEXEC on its copy only. */
 		if (r == 0 && fflush(f) == 0)

@@ -111,7 +111,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	struct host_args a = { 0 };
 	struct vp_host_opts *o = &a.o;
-	struct vp_doc doc = { 0 };
+	struct vp_session ses = { 0 };
 	struct vp_plan p = { 0 };
 	bool apply, status;
 	int first, r;
@@ -146,18 +146,18 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		goto out_opts;
-	r = vp_doc_init(&doc, ctx, h, NULL);
+	r = vp_session_init(&ses, ctx, h);
 	if (r == 0 && status) {
-		r = vp_host_status(&doc, ctx->fout);
+		r = vp_host_status(&ses, ctx->fout);
 		r = r < 0 ? vp_exit_code(r) : r;
 		goto out;
 	}
 	if (r == 0)
-		r = vp_doc_targets(&doc, o->devs, o->slots, o->ndevs);
+		r = vp_session_targets(&ses, o->devs, o->slots, o->ndevs);
 	if (r == -ENODEV)
 		vp_err("a --device is not on this host");
 	if (r == 0)
-		r = vp_host_plan(&doc, o, &p);
+		r = vp_host_plan(&ses, o, &p);
 	if (r < 0) {
 		r = vp_exit_code(r);
 		goto out;
@@ -169,7 +169,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 				apply, NULL, a.plan_file);
 out:
 	vp_plan_free(&p);
-	vp_doc_free(&doc);
+	vp_session_free(&ses);
 out_opts:
 	free(o->devs);
 	free(o->slots);

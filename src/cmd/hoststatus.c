@@ -34,25 +34,25 @@ static void print_claim(FILE *f, const char *indent, const struct vp_claim *c)
 		vp_claim_kind_name(c->kind), c->ours ? ", vfio-pilot" : "");
 }
 
-int vp_host_status(struct vp_doc *doc, FILE *f)
+int vp_host_status(struct vp_session *ses, FILE *f)
 {
 	struct vp_claims cl = { 0 };
 	struct json_object *o = NULL, *given = NULL, *settings = NULL;
 	size_t ngiven = 0, nwarn = 0;
 	int r;
 
-	r = vp_claims_load(doc->ctx, &doc->sys.cmdline, &doc->km, &cl);
+	r = vp_claims_load(ses->ctx, &ses->sys.cmdline, &ses->km, &cl);
 	if (r < 0)
 		return r;
-	if (doc->ctx->out == VP_OUT_JSON) {
-		o = vp_json_doc(doc->ctx, "host status");
+	if (ses->ctx->out == VP_OUT_JSON) {
+		o = vp_json_doc(ses->ctx, "host status");
 		given = json_object_new_array();
 		settings = json_object_new_array();
 	} else
 		fprintf(f, "Given to vfio-pci:\n");
 	/* host->devs is sorted by address. */
-	for (size_t i = 0; i < doc->h->ndevs; i++) {
-		const struct vp_dev *d = doc->h->devs[i];
+	for (size_t i = 0; i < ses->h->ndevs; i++) {
+		const struct vp_dev *d = ses->h->devs[i];
 		struct json_object *src = NULL, *j = NULL;
 		char name[256];
 		bool any = false;
@@ -120,7 +120,7 @@ int vp_host_status(struct vp_doc *doc, FILE *f)
 	if (o) {
 		json_object_object_add(o, "given", given);
 		json_object_object_add(o, "settings", settings);
-		r = vp_json_print(doc->ctx, o);
+		r = vp_json_print(ses->ctx, o);
 		json_object_put(o);
 	}
 	vp_claims_free(&cl);

@@ -170,7 +170,7 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	_cleanup_free_ char *id = NULL, *why = NULL;
 	const char *name = apply ? "vm apply" : "vm plan";
-	struct vp_doc doc = { 0 };
+	struct vp_session ses = { 0 };
 	struct vp_plan p = { 0 };
 	int r;
 
@@ -192,9 +192,9 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 		return r;
 	if (streq(ctx->root, "/"))
 		o->qm = true;
-	r = vp_doc_init(&doc, ctx, h, NULL);
+	r = vp_session_init(&ses, ctx, h);
 	if (r == 0)
-		r = vp_vm_plan(&doc, o, &p);
+		r = vp_vm_plan(&ses, o, &p);
 	if (r < 0) {
 		_cleanup_free_ char *sub = xasprintf("pve/qemu-server/%lu.conf", o->vmid);
 		_cleanup_free_ char *path = sub ? vp_display_path(VP_ETC, sub) : NULL;
@@ -213,7 +213,7 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 	}
 out:
 	vp_plan_free(&p);
-	vp_doc_free(&doc);
+	vp_session_free(&ses);
 	return r;
 }
 
@@ -303,7 +303,7 @@ static int vm_lint(struct vp_global *g, const char *arg)
 	_cleanup_(vp_pve_mapping_freep) struct vp_pve_mapping *map = NULL;
 	_cleanup_free_ char *text = NULL, *maptext = NULL;
 	struct vp_lint_env env = { 0 };
-	struct vp_doc doc = { 0 };
+	struct vp_session ses = { 0 };
 	struct vp_lint l = { 0 };
 	size_t len = 0;
 	_cleanup_free_ char *why = NULL;
@@ -315,12 +315,12 @@ static int vm_lint(struct vp_global *g, const char *arg)
 		r = vp_load(g, &ctx, &h);
 		if (r)
 			return r;
-		r = vp_doc_init(&doc, ctx, h, NULL);
+		r = vp_session_init(&ses, ctx, h);
 		if (r < 0) {
 			r = vp_exit_code(r);
 			goto out;
 		}
-		env.doc = &doc;
+		env.ses = &ses;
 		env.pcimap_known = true;
 		if (vp_read_strf(ctx, VP_ETC, &maptext, "pve/mapping/pci.cfg") == 0)
 			vp_pve_mapping_parse(VP_PVE_MAP_PCI, maptext, strlen(maptext),
@@ -350,7 +350,7 @@ static int vm_lint(struct vp_global *g, const char *arg)
 	r = vp_lint_verdict(&l);
 out:
 	vp_lint_free(&l);
-	vp_doc_free(&doc);
+	vp_session_free(&ses);
 	return r;
 }
 

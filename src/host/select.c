@@ -127,7 +127,7 @@ static bool card_class(const struct vp_dev *d)
 	return (d->class >> 16) == PCI_BASE_CLASS_DISPLAY;
 }
 
-static bool is_vf(struct vp_ctx *ctx, struct vp_dev *d)
+bool vp_dev_is_vf(struct vp_ctx *ctx, struct vp_dev *d)
 {
 	/* physfn is read with the details; a lazy scan reads them here. */
 	if (!d->details && ctx && d->pdev)
@@ -213,7 +213,7 @@ bool vp_same_card(struct vp_ctx *ctx, const struct vp_host *h, struct vp_dev *a,
 		return ca == cb;
 	if (!vp_bdf_same_slot(&a->bdf, &b->bdf))
 		return false;
-	if (is_vf(ctx, a) || is_vf(ctx, b))
+	if (vp_dev_is_vf(ctx, a) || vp_dev_is_vf(ctx, b))
 		return false;
 	n = slot_run(h, &a->bdf, &first);
 	for (size_t i = first; i < first + n; i++)

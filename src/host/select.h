@@ -38,6 +38,8 @@ size_t vp_devspec_find(const struct vp_host *h, const struct vp_devspec *s,
  */
 bool vp_same_card(struct vp_ctx *ctx, const struct vp_host *h, struct vp_dev *a,
 		  struct vp_dev *b);
+/* An SR-IOV virtual function (its physfn link; read now on a lazy scan). */
+bool vp_dev_is_vf(struct vp_ctx *ctx, struct vp_dev *d);
 /* A host bridge, PCI bridge or PCIe port: never a passthrough target. */
 bool vp_dev_is_bridge(const struct vp_dev *d);
 /*

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 
 #include "host/adopt.h"
+#include "host/bootcfg.h"
 #include "kb/kb.h"
-#include "plan/bootcfg.h"
 #include "plan/hostplan.h"
 #include "plan/pveplan.h"
 
@@ -70,8 +70,8 @@ static int cmp_devp(const void *a, const void *b)
  * Targets, their companions, and group members the operator named: the one
  * selector (host/select.c), with this command's overrides.
  */
-static int collect(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_plan *p,
-		   struct devset *s)
+static int collect(struct vp_session *ses, const struct vp_host_opts *o,
+		   struct vp_plan *p, struct devset *s)
 {
 	const struct vp_select_opts so = {
 		.take_host_device = o->take_host_device,
@@ -84,7 +84,7 @@ static int collect(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_p
 	struct vp_devlist all = { 0 };
 	int r;
 
-	r = vp_select_devs(doc->ctx, doc->h, doc->targets, doc->ntargets, &so, &set);
+	r = vp_select_devs(ses->ctx, ses->h, ses->targets, ses->ntargets, &so, &set);
 	if (r == 0)
 		r = vp_devset_all(&set, &all);
 	for (size_t i = 0; r == 0 && i < set.targets.n; i++)
@@ -171,10 +171,10 @@ static char *cmdline_where(const struct vp_bootcmd *b)
  * Every way out frees the loaded files (LeakSanitizer found the refusals'
  * early returns).
  */
-static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
+static int plan_cmdline(struct vp_session *ses, const struct vp_host_opts *o,
 			const struct devset *s, struct vp_plan *p, bool *changed)
 {
-	const struct vp_system *sys = &doc->sys;
+	const struct vp_system *sys = &ses->sys;
 	struct vp_param_change ch[8];
 	struct vp_bootcmd b = { 0 };
 	_cleanup_free_ char *why = NULL, *line = NULL, *text = NULL, *where = NULL;
@@ -185,7 +185,7 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 	*changed = false;
 	for (size_t i = 0; i < s->n; i++)
 		boot_vga = boot_vga || s->d[i]->boot_vga == 1;
-	r = vp_bootcmd_load(doc->ctx, sys->boot, &b, &why);
+	r = vp_bootcmd_load(ses->ctx, sys->boot, &b, &why);
 	if (r == -EBADMSG) {
 		r = vp_plan_refuse(p, "kernel command line: %s", why);
 		goto out;
@@ -211,8 +211,9 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 	}
 	ch[n++] = (struct vp_param_change){ "iommu", "pt" };
 	if (sys->cpu == VP_CPU_INTEL) {
-		bool pve_default = sys->kver && strstr(sys->kver, "-pve") &&
-				   vp_doc_kernel_has(doc, "pve_intel_iommu_default") == 1;
+		bool pve_default =
+			sys->kver && strstr(sys->kver, "-pve") &&
+			vp_session_kernel_has(ses, "pve_intel_iommu_default") == 1;
 		_cleanup_free_ char *cur = vp_cmdline_value(b.value, "intel_iommu");
 
 		/* Needed before 6.8; off must go either way. */
@@ -228,7 +229,7 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 			"isolate; a guest can then reach host devices by peer-to-peer DMA");
 	}
 	if (o->fb_off)
-		ch[n++] = vp_doc_kernel_has(doc, "reset_method") == 0
+		ch[n++] = vp_session_kernel_has(ses, "reset_method") == 0
 				  ? (struct vp_param_change){ "video", "efifb:off" }
 				  : (struct vp_param_change){ "initcall_blacklist",
 							      "sysfb_init" };
@@ -281,7 +282,7 @@ static int plan_cmdline(struct vp_doc *doc, const struct vp_host_opts *o,
 	}
 	if (r < 0)
 		goto out;
-	r = vp_plan_edit(doc->ctx, p, b.sub, TAKE_PTR(text), len, 0644,
+	r = vp_plan_edit(ses->ctx, p, b.sub, TAKE_PTR(text), len, 0644,
 			 "kernel command line for passthrough");
 	*changed = r == 0;
 out:
@@ -301,10 +302,11 @@ static bool gpu_driver(const char *m)
 }
 
 /* Does a device the host keeps list @mod among the drivers that can bind it? */
-static bool host_needs(const struct vp_doc *doc, const struct devset *s, const char *mod)
+static bool host_needs(const struct vp_session *ses, const struct devset *s,
+		       const char *mod)
 {
-	for (size_t i = 0; i < doc->h->ndevs; i++) {
-		const struct vp_dev *d = doc->h->devs[i];
+	for (size_t i = 0; i < ses->h->ndevs; i++) {
+		const struct vp_dev *d = ses->h->devs[i];
 
 		if (!in_set(s, d) && strv_contains(&d->modules, mod))
 			return true;
@@ -317,7 +319,7 @@ static bool host_needs(const struct vp_doc *doc, const struct devset *s, const c
  * stops (its "driver=" line), or 0. Blacklisting that driver would leave the
  * hookscript and the host plan disagreeing.
  */
-static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
+static unsigned long hook_rebinds(struct vp_session *ses, const char *mod)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_free_ char *cfg = NULL;
@@ -325,9 +327,9 @@ static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
 	struct dirent *e;
 	size_t len;
 
-	if (vp_opendirf(doc->ctx, VP_ETC, &d, "pve/qemu-server") < 0)
+	if (vp_opendirf(ses->ctx, VP_ETC, &d, "pve/qemu-server") < 0)
 		return 0;
-	if (vp_file_read(doc->ctx, VP_ETC, "pve/storage.cfg", &cfg, &len, &st) < 0)
+	if (vp_file_read(ses->ctx, VP_ETC, "pve/storage.cfg", &cfg, &len, &st) < 0)
 		cfg = NULL;
 	while ((e = readdir(d))) {
 		_cleanup_free_ char *conf = NULL, *dir = NULL, *why = NULL, *text = NULL,
@@ -337,7 +339,7 @@ static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
 
 		vmid = strtoul(e->d_name, &end, 10);
 		if (!vmid || !streq(end, ".conf") ||
-		    vp_read_strf(doc->ctx, VP_ETC, &conf, "pve/qemu-server/%s",
+		    vp_read_strf(ses->ctx, VP_ETC, &conf, "pve/qemu-server/%s",
 				 e->d_name) < 0 ||
 		    !conf)
 			continue;
@@ -354,7 +356,7 @@ static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
 			continue;
 		if (vp_storage_snippets_path(st.exists ? cfg : NULL, storage, &dir,
 					     &why) < 0 ||
-		    vp_read_strf(doc->ctx, VP_ROOT, &text, "%s/snippets/%s", dir + 1,
+		    vp_read_strf(ses->ctx, VP_ROOT, &text, "%s/snippets/%s", dir + 1,
 				 file) < 0 ||
 		    !text)
 			continue;
@@ -370,7 +372,7 @@ static unsigned long hook_rebinds(struct vp_doc *doc, const char *mod)
 	return 0;
 }
 
-static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
+static int plan_binding(struct vp_session *ses, const struct vp_host_opts *o,
 			const struct devset *s, const struct vp_adoption *a,
 			struct vp_plan *p, bool *changed)
 {
@@ -403,8 +405,8 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 			    !strv_contains(&mods, d->modules.v[m]))
 				strv_add(&mods, d->modules.v[m]);
 		/* An id that also matches a device the host keeps cannot be used. */
-		for (size_t k = 0; k < doc->h->ndevs; k++) {
-			const struct vp_dev *x = doc->h->devs[k];
+		for (size_t k = 0; k < ses->h->ndevs; k++) {
+			const struct vp_dev *x = ses->h->devs[k];
 
 			if (in_set(s, x) || x->vendor != d->vendor ||
 			    x->device != d->device)
@@ -421,11 +423,11 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 		if (!conf)
 			return -ENOMEM;
 		len = strlen(conf);
-		r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
+		r = vp_plan_edit(ses->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
 				 "no device is given to vfio-pci any more");
-		if (r == 0 && vp_existsf(doc->ctx, VP_ROOT, UDEV_FILE)) {
+		if (r == 0 && vp_existsf(ses->ctx, VP_ROOT, UDEV_FILE)) {
 			rules = strdup(HEADER);
-			r = rules ? vp_plan_edit(doc->ctx, p, UDEV_FILE, TAKE_PTR(rules),
+			r = rules ? vp_plan_edit(ses->ctx, p, UDEV_FILE, TAKE_PTR(rules),
 						 strlen(HEADER), 0644,
 						 "no device is bound by address any more")
 				  : -ENOMEM;
@@ -489,9 +491,9 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 	for (size_t i = 0; conf && i < mods.n; i++) {
 		unsigned long vm;
 
-		if (!gpu_driver(mods.v[i]) || host_needs(doc, s, mods.v[i]))
+		if (!gpu_driver(mods.v[i]) || host_needs(ses, s, mods.v[i]))
 			continue;
-		vm = hook_rebinds(doc, mods.v[i]);
+		vm = hook_rebinds(ses, mods.v[i]);
 		if (vm) {
 			vp_plan_note(
 				p,
@@ -532,23 +534,23 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
 			       "ATTR{reset_method}=\"device_specific\"\n",
 			       s->d[i]->addr);
-		if (!vp_kmods_available(&doc->km, "vendor_reset"))
+		if (!vp_kmods_available(&ses->km, "vendor_reset"))
 			vp_plan_note(
 				p,
 				"%s (%s) needs vendor-reset, which is not installed for "
 				"kernel %s: build it with DKMS from its source; vfio-pilot "
 				"does not download it",
 				s->d[i]->addr, kb->family,
-				doc->sys.kver ? doc->sys.kver : "?");
+				ses->sys.kver ? ses->sys.kver : "?");
 	}
 	if (!conf || (!by_id && !rules))
 		return -ENOMEM;
 	/* A device released from address binding: the old rules must go too. */
-	if (!rules && vp_existsf(doc->ctx, VP_ROOT, UDEV_FILE) &&
+	if (!rules && vp_existsf(ses->ctx, VP_ROOT, UDEV_FILE) &&
 	    !(rules = strdup(HEADER)))
 		return -ENOMEM;
 	len = strlen(conf);
-	r = vp_plan_edit(doc->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
+	r = vp_plan_edit(ses->ctx, p, MODPROBE_FILE, TAKE_PTR(conf), len, 0644,
 			 "vfio-pci first: ids or softdeps, blacklists, options");
 	if (r < 0)
 		return r;
@@ -556,7 +558,7 @@ static int plan_binding(struct vp_doc *doc, const struct vp_host_opts *o,
 		len = strlen(rules);
 
 		r = vp_plan_edit(
-			doc->ctx, p, UDEV_FILE, TAKE_PTR(rules), len, 0644,
+			ses->ctx, p, UDEV_FILE, TAKE_PTR(rules), len, 0644,
 			"bind by address / reset method, as each device appears");
 		if (r < 0)
 			return r;
@@ -591,7 +593,7 @@ static bool listed_in(const char *text, const char *mod)
  * A module list (/etc/modules, /etc/initramfs-tools/modules): append what is
  * missing, keep every existing line.
  */
-static int plan_list(struct vp_doc *doc, const char *file, const char *header,
+static int plan_list(struct vp_session *ses, const char *file, const char *header,
 		     const char *const *need, size_t n, const char *why,
 		     struct vp_plan *p, bool *changed)
 {
@@ -601,7 +603,7 @@ static int plan_list(struct vp_doc *doc, const char *file, const char *header,
 	int r;
 
 	*changed = false;
-	r = vp_file_read(doc->ctx, VP_ROOT, file, &text, &len, &st);
+	r = vp_file_read(ses->ctx, VP_ROOT, file, &text, &len, &st);
 	/* vp_file_read: -EINVAL not a regular file, -EFBIG over 16 MiB. */
 	if (r == -EINVAL || r == -EFBIG)
 		return vp_plan_refuse(
@@ -624,8 +626,8 @@ static int plan_list(struct vp_doc *doc, const char *file, const char *header,
 		/* /etc/modules: listed in modules-load.d by another tool, no second
 		 * line. */
 		for (size_t j = 0;
-		     streq(file, MODULES_FILE) && j < doc->km.nboot && !have; j++) {
-			const struct vp_modline *b = &doc->km.boot[j];
+		     streq(file, MODULES_FILE) && j < ses->km.nboot && !have; j++) {
+			const struct vp_modline *b = &ses->km.boot[j];
 			_cleanup_free_ char *m = strdup(b->module);
 
 			if (m)
@@ -641,26 +643,26 @@ static int plan_list(struct vp_doc *doc, const char *file, const char *header,
 	if (!out)
 		return -ENOMEM;
 	len = strlen(out);
-	r = vp_plan_edit(doc->ctx, p, file, TAKE_PTR(out), len, 0644, why);
+	r = vp_plan_edit(ses->ctx, p, file, TAKE_PTR(out), len, 0644, why);
 	*changed = r == 0 && p->nedits && streq(p->edits[p->nedits - 1].sub, file);
 	return r;
 }
 
 /* Does a target rely on vendor-reset, and is it installed for this kernel? */
-static bool wants_vendor_reset(struct vp_doc *doc, const struct devset *s)
+static bool wants_vendor_reset(struct vp_session *ses, const struct devset *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct vp_kb_gpu *kb =
 			vp_kb_gpu_lookup(s->d[i]->vendor, s->d[i]->device);
 
 		if (kb && kb->vendor_reset)
-			return vp_kmods_available(&doc->km, "vendor_reset");
+			return vp_kmods_available(&ses->km, "vendor_reset");
 	}
 	return false;
 }
 
 /* /etc/modules and, for vendor-reset, /etc/initramfs-tools/modules. */
-static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_plan *p,
+static int plan_modules(struct vp_session *ses, const struct devset *s, struct vp_plan *p,
 			bool *changed)
 {
 	const char *need[] = { "vfio", "vfio_iommu_type1", "vfio_pci", NULL, NULL, NULL };
@@ -670,7 +672,7 @@ static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_pl
 	int r;
 
 	/* vfio_virqfd exists only before 6.2 (merged into vfio). */
-	if (vp_doc_kernel_has(doc, "vfio_virqfd_merged") == 0)
+	if (vp_session_kernel_has(ses, "vfio_virqfd_merged") == 0)
 		need[n++] = "vfio_virqfd";
 	/*
 	 * The reset_method=device_specific udev rule only takes when vendor-reset
@@ -678,13 +680,13 @@ static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_pl
 	 * from /etc/modules, then update-initramfs). An absent module would fail
 	 * systemd-modules-load at every boot, so only when it is installed.
 	 */
-	if (wants_vendor_reset(doc, s))
+	if (wants_vendor_reset(ses, s))
 		need[n++] = "vendor_reset";
 	r = plan_list(
-		doc, MODULES_FILE,
+		ses, MODULES_FILE,
 		"# /etc/modules: kernel modules to load at boot time, one per line.\n",
 		need, n, "load the VFIO modules at boot", p, changed);
-	if (r < 0 || !wants_vendor_reset(doc, s))
+	if (r < 0 || !wants_vendor_reset(ses, s))
 		return r;
 	/*
 	 * initramfs-tools copies every /etc/udev/rules.d rule into the initramfs
@@ -693,7 +695,7 @@ static int plan_modules(struct vp_doc *doc, const struct devset *s, struct vp_pl
 	 * loaded the write fails ("Unsupported reset method", gnif/vendor-reset
 	 * #46). initramfs-tools loads its modules list before udev triggers.
 	 */
-	r = plan_list(doc, INITRAMFS_MODULES_FILE,
+	r = plan_list(ses, INITRAMFS_MODULES_FILE,
 		      "# List of modules that you want to include in your initramfs.\n"
 		      "# They will be loaded at boot time in the order below.\n",
 		      early, 1, "load vendor-reset in the initramfs, before udev", p,
@@ -718,7 +720,7 @@ static char *dev_list(struct vp_dev **v, size_t n, bool why)
 }
 
 /* Is @d needed by the host, or a function of the same card as one that is? */
-static bool host_keeps(struct vp_doc *doc, struct vp_dev *d)
+static bool host_keeps(struct vp_session *ses, struct vp_dev *d)
 {
 	_cleanup_free_ struct vp_dev **comp = NULL;
 	size_t n = 0;
@@ -726,7 +728,7 @@ static bool host_keeps(struct vp_doc *doc, struct vp_dev *d)
 	if (d->critical)
 		return true;
 	/* no memory to ask: keep it, the safe answer */
-	if (vp_doc_companions(doc, d, &comp, &n) < 0)
+	if (vp_session_companions(ses, d, &comp, &n) < 0)
 		return true;
 	for (size_t i = 0; i < n; i++)
 		if (comp[i]->critical)
@@ -735,7 +737,7 @@ static bool host_keeps(struct vp_doc *doc, struct vp_dev *d)
 }
 
 /* vfio-pilot's own ids and addresses that no present device matches. */
-static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
+static int keep_orphans(struct vp_session *ses, const struct vp_claim *c,
 			struct vp_adoption *a, struct vp_plan *p)
 {
 	_cleanup_free_ char *where = vp_claim_where(c);
@@ -744,7 +746,7 @@ static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
 	if (!where)
 		return -ENOMEM;
 	if (c->kind == VP_CLAIM_OVERRIDE && c->has_bdf && vp_claim_to_vfio(c) &&
-	    !vp_host_find(doc->h, &c->bdf)) {
+	    !vp_host_find(ses->h, &c->bdf)) {
 		char addr[16];
 
 		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", c->bdf.domain,
@@ -765,8 +767,8 @@ static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
 
 		one.ids = &c->ids[i];
 		one.nids = 1;
-		for (size_t k = 0; k < doc->h->ndevs && !present; k++)
-			present = vp_claim_matches(&one, doc->h->devs[k]);
+		for (size_t k = 0; k < ses->h->ndevs && !present; k++)
+			present = vp_claim_matches(&one, ses->h->devs[k]);
 		if (present)
 			continue;
 		if (c->ids[i].n > 2)
@@ -795,7 +797,7 @@ static int keep_orphans(struct vp_doc *doc, const struct vp_claim *c,
  * another driver, is refused; --adopt moves it, fixed. The command line and
  * driverctl are not edited here: those are refused with the command to run.
  */
-static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
+static int plan_adopt(struct vp_session *ses, const struct vp_host_opts *o,
 		      const struct vp_claims *cl, const struct devset *req,
 		      const struct devset *rel, struct devset *s, struct vp_adoption *a,
 		      struct vp_plan *p)
@@ -826,8 +828,8 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 		}
 		if (!vp_claim_to_vfio(c))
 			continue;
-		for (size_t k = 0; k < doc->h->ndevs; k++) {
-			struct vp_dev *d = doc->h->devs[k];
+		for (size_t k = 0; k < ses->h->ndevs; k++) {
+			struct vp_dev *d = ses->h->devs[k];
 
 			if (!vp_claim_matches(c, d))
 				continue;
@@ -836,7 +838,7 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 					gone[ngone++] = d;
 				continue;
 			}
-			if (!c->ours && host_keeps(doc, d) &&
+			if (!c->ours && host_keeps(ses, d) &&
 			    !(o->take_host_device && in_set(req, d))) {
 				if (nbad < ARRAY_SIZE(bad))
 					bad[nbad++] = d;
@@ -846,7 +848,7 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 				return r;
 		}
 		if (c->ours) {
-			r = keep_orphans(doc, c, a, p);
+			r = keep_orphans(ses, c, a, p);
 			if (r < 0)
 				return r;
 			continue;
@@ -900,7 +902,7 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 		}
 		strip[i] = true;
 		/* A guide's ids for a card that is out now move in too. */
-		if ((r = keep_orphans(doc, c, a, p)) < 0)
+		if ((r = keep_orphans(ses, c, a, p)) < 0)
 			return r;
 		if (c->rest && !strv_contains(&a->extra, c->rest) &&
 		    (r = strv_add(&a->extra, c->rest)) < 0)
@@ -972,7 +974,7 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 				from[n] = cl->v[i].line;
 				to[n++] = cl->v[i].line_end;
 			}
-		r = vp_file_read(doc->ctx, VP_ROOT, files.v[f], &text, &len, &st);
+		r = vp_file_read(ses->ctx, VP_ROOT, files.v[f], &text, &len, &st);
 		if (r < 0)
 			return r;
 		out = vp_comment_out(text ? text : "", text ? len : 0, from, to, n,
@@ -980,7 +982,7 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
 		if (!out)
 			return -ENOMEM;
 		len = strlen(out);
-		r = vp_plan_edit(doc->ctx, p, files.v[f], TAKE_PTR(out), len, 0644,
+		r = vp_plan_edit(ses->ctx, p, files.v[f], TAKE_PTR(out), len, 0644,
 				 "passthrough lines moved into vfio-pilot's files");
 		if (r < 0)
 			return r;
@@ -993,8 +995,8 @@ static int plan_adopt(struct vp_doc *doc, const struct vp_host_opts *o,
  * later apply for another device must not drop --disable-idle-d3 and the
  * like without being asked to.
  */
-static int keep_options(struct vp_doc *doc, struct vp_host_opts *o, struct vp_adoption *a,
-			struct vp_plan *p)
+static int keep_options(struct vp_session *ses, struct vp_host_opts *o,
+			struct vp_adoption *a, struct vp_plan *p)
 {
 	static const struct {
 		const char *line;
@@ -1012,7 +1014,7 @@ static int keep_options(struct vp_doc *doc, struct vp_host_opts *o, struct vp_ad
 	_cleanup_free_ char *text = NULL;
 	struct vp_file_state st;
 	size_t len;
-	int r = vp_file_read(doc->ctx, VP_ROOT, MODPROBE_FILE, &text, &len, &st);
+	int r = vp_file_read(ses->ctx, VP_ROOT, MODPROBE_FILE, &text, &len, &st);
 
 	if (r < 0 || !text || memchr(text, '\0', len))
 		return r;
@@ -1059,11 +1061,11 @@ static const struct vp_claim *given_by(const struct vp_claims *cl, const struct 
  * group at the next boot (pcie_acs_override, Proxmox kernel patch), so the
  * refusal becomes the warning.
  */
-static int take_collect(struct vp_doc *doc, const struct vp_host_opts *o,
+static int take_collect(struct vp_session *ses, const struct vp_host_opts *o,
 			struct vp_plan *p, struct devset *s)
 {
 	struct vp_plan tmp = { 0 };
-	int r = collect(doc, o, &tmp, s);
+	int r = collect(ses, o, &tmp, s);
 
 	for (size_t i = 0; r == 0 && i < tmp.notes.n; i++)
 		r = strv_add(&p->notes, tmp.notes.v[i]);
@@ -1085,7 +1087,7 @@ static int take_collect(struct vp_doc *doc, const struct vp_host_opts *o,
 	return r;
 }
 
-int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_plan *p)
+int vp_host_plan(struct vp_session *ses, const struct vp_host_opts *o, struct vp_plan *p)
 {
 	struct devset s = { 0 }, req = { 0 }, rel = { 0 };
 	struct vp_claims cl = { 0 };
@@ -1096,20 +1098,20 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 	int r;
 
 	if (o->release) {
-		for (size_t i = 0; i < doc->ntargets; i++) {
+		for (size_t i = 0; i < ses->ntargets; i++) {
 			_cleanup_free_ struct vp_dev **comp = NULL;
 			size_t n = 0;
 
-			r = vp_doc_companions(doc, doc->targets[i], &comp, &n);
+			r = vp_session_companions(ses, ses->targets[i], &comp, &n);
 			if (r == 0)
-				r = add_dev(&rel, doc->targets[i]);
+				r = add_dev(&rel, ses->targets[i]);
 			for (size_t k = 0; r == 0 && k < n; k++)
 				r = add_dev(&rel, comp[k]);
 			if (r < 0)
 				goto out;
 		}
 	} else {
-		r = take_collect(doc, o, p, &req);
+		r = take_collect(ses, o, p, &req);
 		if (r < 0)
 			goto out;
 		if (!req.n) {
@@ -1119,7 +1121,7 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 			goto out;
 		}
 	}
-	r = vp_claims_load(doc->ctx, &doc->sys.cmdline, &doc->km, &cl);
+	r = vp_claims_load(ses->ctx, &ses->sys.cmdline, &ses->km, &cl);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < rel.n; i++)
@@ -1132,7 +1134,7 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 	for (size_t i = 0; i < req.n; i++)
 		if ((r = add_dev(&s, req.d[i])) < 0)
 			goto out;
-	r = plan_adopt(doc, o, &cl, &req, &rel, &s, &a, p);
+	r = plan_adopt(ses, o, &cl, &req, &rel, &s, &a, p);
 	if (r < 0)
 		goto out;
 	if (s.n)
@@ -1144,7 +1146,8 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 		if (in_set(&req, s.d[i]))
 			vp_plan_note(p, "target %s (%04x:%04x)%s", s.d[i]->addr,
 				     s.d[i]->vendor, s.d[i]->device,
-				     vp_doc_is_target(doc, s.d[i]) ? "" : ", goes along");
+				     vp_session_is_target(ses, s.d[i]) ? ""
+								       : ", goes along");
 		else
 			vp_plan_note(p,
 				     "kept %s (%04x:%04x): given to vfio-pci before (%s)",
@@ -1157,20 +1160,20 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 			     "the reboot",
 			     rel.d[i]->addr, rel.d[i]->vendor, rel.d[i]->device);
 	if (!o->release) {
-		r = plan_cmdline(doc, o, &s, p, &cmdline);
+		r = plan_cmdline(ses, o, &s, p, &cmdline);
 		if (r < 0)
 			goto out;
 	}
 	eff = *o;
-	if (s.n && (r = keep_options(doc, &eff, &a, p)) < 0)
+	if (s.n && (r = keep_options(ses, &eff, &a, p)) < 0)
 		goto out;
 	before = p->nedits;
-	r = plan_binding(doc, &eff, &s, &a, p, &bind);
+	r = plan_binding(ses, &eff, &s, &a, p, &bind);
 	if (r < 0)
 		goto out;
 	bind = p->nedits > before;
 	if (s.n) {
-		r = plan_modules(doc, &s, p, &mods);
+		r = plan_modules(ses, &s, p, &mods);
 		if (r < 0)
 			goto out;
 	}
@@ -1188,7 +1191,7 @@ int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_pla
 
 		r = vp_plan_command(
 			p, "write the new kernel command line to the boot entries",
-			doc->sys.boot == VP_BOOT_GRUB ? grub : pbt);
+			ses->sys.boot == VP_BOOT_GRUB ? grub : pbt);
 	}
 	if (r == 0 && p->nedits)
 		vp_plan_note(

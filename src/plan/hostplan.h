@@ -2,7 +2,7 @@
 /* host plan: the kernel command line, VFIO binding and initramfs for the targets. */
 #pragma once
 
-#include "checks/doctor.h"
+#include "host/session.h"
 #include "plan/plan.h"
 
 struct vp_host_opts {
@@ -19,10 +19,10 @@ struct vp_host_opts {
 	bool release; /* host release: the devices are taken back from vfio-pci */
 };
 
-int vp_host_plan(struct vp_doc *doc, const struct vp_host_opts *o, struct vp_plan *p);
+int vp_host_plan(struct vp_session *ses, const struct vp_host_opts *o, struct vp_plan *p);
 
 /*
  * host status: every passthrough setting on the host (vfio-pilot's and other
  * tools'), and the devices they give to vfio-pci, as text or JSON.
  */
-int vp_host_status(struct vp_doc *doc, FILE *f);
+int vp_host_status(struct vp_session *ses, FILE *f);

@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "checks/advise.h"
 #include "host/gpudev.h"
 #include "host/mapcheck.h"
 #include "host/select.h"

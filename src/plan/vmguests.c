@@ -290,8 +290,8 @@ static int each_vm_entry(const struct vp_vm_guest_scan *s, entry_fn fn, void *da
  */
 int vp_vm_check_guests(const struct vp_vm_guest_scan *s)
 {
-	for (size_t k = 0; k < s->doc->guests.n; k++) {
-		const struct vp_guest_ref *g = &s->doc->guests.refs[k];
+	for (size_t k = 0; k < s->ses->guests.n; k++) {
+		const struct vp_guest_ref *g = &s->ses->guests.refs[k];
 
 		for (size_t i = 0; g->kind == 'c' && g->address && i < s->nsel; i++)
 			if (vp_bdf_ids_overlap(g->address, s->sel[i]->addr))
@@ -356,8 +356,8 @@ int vp_vm_guest_claims(const struct vp_vm_guest_scan *s, struct vp_vm_claims *ou
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t k = 0; r == 0 && k < s->doc->guests.n; k++) {
-		const struct vp_guest_ref *g = &s->doc->guests.refs[k];
+	for (size_t k = 0; r == 0 && k < s->ses->guests.n; k++) {
+		const struct vp_guest_ref *g = &s->ses->guests.refs[k];
 
 		if (g->kind == 'c' && g->address)
 			r = add_claim(out, g->address, NULL,

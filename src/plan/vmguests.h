@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "checks/doctor.h"
+#include "host/session.h"
 #include "plan/plan.h"
 #include "pve/mapping.h"
 
@@ -27,7 +27,7 @@ int vp_vm_map_paths(const struct vp_pve_mapping *m, const char *id, const char *
 		    struct strv *out);
 
 struct vp_vm_guest_scan {
-	struct vp_doc *doc; /* its guests: containers' devN */
+	struct vp_session *ses; /* its guests: containers' devN */
 	struct vp_ctx *ctx;
 	const struct vp_vm_opts *o; /* the VM planned (skipped) and --mapping */
 	struct vp_dev **sel;	    /* the functions planned */

@@ -1247,7 +1247,7 @@ static int cmp_dev(const void *a, const void *b)
  * (host/select.c: groups, bridges, host needs), then what only a VM adds
  * (no group at all, other guests).
  */
-static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
+static int select_functions(struct vp_session *ses, const struct vp_vm_opts *o,
 			    struct vp_plan *p, struct vp_dev ***sel, size_t *nsel)
 {
 	const struct vp_select_opts so = {
@@ -1266,7 +1266,7 @@ static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
 		specs[i].bdf = o->devs[i];
 		specs[i].slot = o->slots[i];
 	}
-	r = vp_select(doc->ctx, doc->h, specs, o->ndevs, &so, &set);
+	r = vp_select(ses->ctx, ses->h, specs, o->ndevs, &so, &set);
 	if (r == 0)
 		r = vp_devset_all(&set, &all);
 	for (size_t i = 0; r == 0 && i < set.refusals.n; i++)
@@ -1302,7 +1302,7 @@ static int select_functions(struct vp_doc *doc, const struct vp_vm_opts *o,
  * The devices a mapping stands for on this node go through the same
  * selector as --device: a mapping is no way around its refusals.
  */
-static int check_mapping(struct vp_doc *doc, const struct vp_vm_opts *o,
+static int check_mapping(struct vp_session *ses, const struct vp_vm_opts *o,
 			 const struct vp_pve_mapping *m, struct vp_plan *p)
 {
 	const struct vp_select_opts so = {
@@ -1316,7 +1316,7 @@ static int check_mapping(struct vp_doc *doc, const struct vp_vm_opts *o,
 	size_t n = 0;
 	int r;
 
-	if (vp_read_strf(doc->ctx, VP_ETC, &node, "hostname") == 0)
+	if (vp_read_strf(ses->ctx, VP_ETC, &node, "hostname") == 0)
 		node[strcspn(node, ". \t\n")] = '\0';
 	r = vp_pve_mapping_paths(m, o->mapping, node && node[0] ? node : NULL, &paths);
 	if (r == 0 && paths.n)
@@ -1327,7 +1327,7 @@ static int check_mapping(struct vp_doc *doc, const struct vp_vm_opts *o,
 		if (vp_devspec_parse(paths.v[i], &specs[n]) == 0)
 			n++;
 	if (r == 0 && n)
-		r = vp_select(doc->ctx, doc->h, specs, n, &so, &set);
+		r = vp_select(ses->ctx, ses->h, specs, n, &so, &set);
 	for (size_t i = 0; r == 0 && i < set.refusals.n; i++)
 		vp_plan_refuse(p, "mapping '%s': %s", o->mapping, set.refusals.v[i]);
 	for (size_t i = 0; r == 0 && i < set.warnings.n; i++)
@@ -1339,7 +1339,7 @@ static int check_mapping(struct vp_doc *doc, const struct vp_vm_opts *o,
 }
 
 /* @e's keep (every function on a VFIO variant driver) and 64-bit BAR total. */
-static void entry_drivers(struct vp_doc *doc, struct vp_dev **fns, size_t n,
+static void entry_drivers(struct vp_session *ses, struct vp_dev **fns, size_t n,
 			  struct vp_vm_dev *e)
 {
 	e->keep = n > 0;
@@ -1348,7 +1348,7 @@ static void entry_drivers(struct vp_doc *doc, struct vp_dev **fns, size_t n,
 		struct vp_dev *d = fns[i];
 
 		e->keep = e->keep && vp_kb_vfio_variant(d->driver);
-		if (!d->details && vp_dev_details(doc->ctx, d) < 0)
+		if (!d->details && vp_dev_details(ses->ctx, d) < 0)
 			continue;
 		for (size_t b = 0; b < d->nbars; b++)
 			if (d->bars[b].index < 6 && !d->bars[b].io && d->bars[b].mem64)
@@ -1357,7 +1357,7 @@ static void entry_drivers(struct vp_doc *doc, struct vp_dev **fns, size_t n,
 }
 
 /* Group the functions into hostpci entries: a whole device when all its functions go. */
-static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
+static int make_entries(struct vp_session *ses, struct vp_dev **sel, size_t nsel,
 			struct vp_vm_dev **out, size_t *nout)
 {
 	for (size_t i = 0; i < nsel;) {
@@ -1367,8 +1367,8 @@ static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
 
 		while (j < nsel && vp_bdf_same_slot(&sel[j]->bdf, &sel[i]->bdf))
 			j++;
-		for (size_t k = 0; k < doc->h->ndevs; k++)
-			host_fns += vp_bdf_same_slot(&doc->h->devs[k]->bdf, &sel[i]->bdf);
+		for (size_t k = 0; k < ses->h->ndevs; k++)
+			host_fns += vp_bdf_same_slot(&ses->h->devs[k]->bdf, &sel[i]->bdf);
 		for (size_t k = i; k < j; k++)
 			if ((sel[k]->class >> 16) == PCI_BASE_CLASS_DISPLAY) {
 				rep = sel[k];
@@ -1392,7 +1392,7 @@ static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
 			e->class = rep->class;
 			e->kb = vp_kb_gpu_lookup(rep->vendor, rep->device);
 			e->driver = rep->driver;
-			entry_drivers(doc, host_fns == j - i ? &sel[i] : &sel[k],
+			entry_drivers(ses, host_fns == j - i ? &sel[i] : &sel[k],
 				      host_fns == j - i ? j - i : 1, e);
 			if (host_fns == j - i)
 				break;
@@ -1407,16 +1407,16 @@ static int make_entries(struct vp_doc *doc, struct vp_dev **sel, size_t nsel,
  * address joins the hostpci devices (@devs/@slots/@ndevs, copies of the
  * --device ones). What cannot be passed is a refusal.
  */
-static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p,
-		       struct strv *vals, struct vp_bdf **devs, bool **slots,
-		       size_t *ndevs)
+static int resolve_usb(struct vp_session *ses, const struct vp_vm_opts *o,
+		       struct vp_plan *p, struct strv *vals, struct vp_bdf **devs,
+		       bool **slots, size_t *ndevs)
 {
 	struct vp_usb u = { 0 };
 	int r;
 
 	if (!o->usb.n)
 		return 0;
-	r = vp_usb_load(doc->ctx, &u);
+	r = vp_usb_load(ses->ctx, &u);
 	for (size_t i = 0; r == 0 && i < o->usb.n; i++) {
 		const char *spec = o->usb.v[i];
 		const struct vp_usb_dev *d = NULL;
@@ -1424,7 +1424,7 @@ static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp
 		bool slot = false;
 
 		if (vp_bdf_parse(spec, &b, &slot, false) == 0) {
-			const struct vp_dev *c = vp_host_find(doc->h, &b);
+			const struct vp_dev *c = vp_host_find(ses->h, &b);
 			struct vp_usb_advice a = { 0 };
 			void *nd, *ns;
 
@@ -1434,7 +1434,7 @@ static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp
 					spec, c ? " (class 0c03)" : "");
 				continue;
 			}
-			r = vp_usb_advise(doc->h, &u, c->addr, &a);
+			r = vp_usb_advise(ses->h, &u, c->addr, &a);
 			if (r == 0 && !a.controller_ok)
 				for (size_t k = 0; k < a.why.n; k++)
 					vp_plan_refuse(p, "%s: %s", c->addr, a.why.v[k]);
@@ -1459,7 +1459,7 @@ static int resolve_usb(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp
 			char *v;
 
 			/* pve-configid; the section must exist in usb.cfg (USB.pm) */
-			if (vp_read_strf(doc->ctx, VP_ETC, &text, "pve/mapping/usb.cfg") <
+			if (vp_read_strf(ses->ctx, VP_ETC, &text, "pve/mapping/usb.cfg") <
 				    0 ||
 			    vp_pve_mapping_parse(VP_PVE_MAP_USB, text, strlen(text), &m) <
 				    0 ||
@@ -1787,17 +1787,17 @@ static int add_dev(struct vp_dev ***v, size_t *n, struct vp_dev *d)
  * its VFs when it is a PF that has none itself, else every function of the
  * host with a vGPU interface. None: a refusal saying why.
  */
-static int vgpu_candidates(struct vp_doc *doc, const struct vp_vm_opts *o,
+static int vgpu_candidates(struct vp_session *ses, const struct vp_vm_opts *o,
 			   struct vp_plan *p, struct vp_dev ***out, size_t *n)
 {
-	struct vp_host *h = doc->h;
+	struct vp_host *h = ses->h;
 	struct vp_dev *d;
 	char a[24];
 	int r = 0;
 
 	for (size_t i = 0; i < h->ndevs; i++)
 		if (!h->devs[i]->details &&
-		    vp_dev_details(doc->ctx, h->devs[i]) == -ENOMEM)
+		    vp_dev_details(ses->ctx, h->devs[i]) == -ENOMEM)
 			return -ENOMEM;
 	if (!o->ndevs) {
 		for (size_t i = 0; r == 0 && i < h->ndevs; i++)
@@ -1999,12 +1999,12 @@ static int vgpu_notes(const struct vp_host *h, const struct vp_vm_opts *o,
  * plan/vmguests.c) and that can make it now. A function this VM already
  * has with that type is taken again, so a second apply changes nothing.
  */
-static int plan_vgpu(struct vp_doc *doc, const struct vp_vm_opts *o, const char *old,
+static int plan_vgpu(struct vp_session *ses, const struct vp_vm_opts *o, const char *old,
 		     size_t oldlen, const struct vp_pve_mapping *map, const char *node,
 		     struct vp_plan *p, struct vgpu_pick *pick)
 {
 	const struct vp_vm_guest_scan gs = {
-		.doc = doc, .ctx = doc->ctx, .o = o, .map = map, .node = node, .p = p
+		.ses = ses, .ctx = ses->ctx, .o = o, .map = map, .node = node, .p = p
 	};
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
 	_cleanup_free_ struct vp_dev **cand = NULL;
@@ -2013,11 +2013,11 @@ static int plan_vgpu(struct vp_doc *doc, const struct vp_vm_opts *o, const char 
 	struct vp_vm_claims claims = { 0 };
 	struct vp_pve_vmfacts f = { 0 };
 	const struct vp_vgpu_type *known = NULL;
-	const struct vp_host *h = doc->h;
+	const struct vp_host *h = ses->h;
 	size_t n = 0, nskip = 0;
 	int r;
 
-	r = vgpu_candidates(doc, o, p, &cand, &n);
+	r = vgpu_candidates(ses, o, p, &cand, &n);
 	if (r < 0 || !n)
 		return r;
 	r = vp_vm_guest_claims(&gs, &claims);
@@ -2110,9 +2110,9 @@ out:
 	return r;
 }
 
-int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p)
+int vp_vm_plan(struct vp_session *ses, const struct vp_vm_opts *o, struct vp_plan *p)
 {
-	struct vp_ctx *ctx = doc->ctx;
+	struct vp_ctx *ctx = ses->ctx;
 	_cleanup_free_ struct vp_dev **sel = NULL;
 	_cleanup_free_ struct vp_vm_dev *ents = NULL;
 	_cleanup_free_ char *old = NULL, *sub = NULL;
@@ -2190,7 +2190,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 			       o->mapping);
 	else if (o->mapping) {
 		/* the mapping is no way around the selector's refusals */
-		r = check_mapping(doc, o, map, p);
+		r = check_mapping(ses, o, map, p);
 		if (r == 0)
 			r = vp_vm_map_paths(map, o->mapping, node, &mpaths);
 		if (r < 0)
@@ -2202,7 +2202,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 				     o->mapping, node ? node : "no /etc/hostname");
 	}
 	if (o->vgpu) {
-		r = plan_vgpu(doc, o, old, oldlen, map, node, p, &vpick);
+		r = plan_vgpu(ses, o, old, oldlen, map, node, p, &vpick);
 		if (r == 0 && vpick.dev)
 			r = add_unique(&sel, &nsel, vpick.dev);
 	} else {
@@ -2218,11 +2218,11 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 				memcpy(oo.devs, o->devs, o->ndevs * sizeof(*oo.devs));
 				memcpy(oo.slots, o->slots, o->ndevs * sizeof(*oo.slots));
 			}
-			r = resolve_usb(doc, o, p, &usbvals, &oo.devs, &oo.slots,
+			r = resolve_usb(ses, o, p, &usbvals, &oo.devs, &oo.slots,
 					&oo.ndevs);
 		}
 		if (r == 0)
-			r = select_functions(doc, &oo, p, &sel, &nsel);
+			r = select_functions(ses, &oo, p, &sel, &nsel);
 		free(oo.devs);
 		free(oo.slots);
 	}
@@ -2233,15 +2233,15 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 
 		if (vp_bdf_parse(mpaths.v[i], &b, &slot, true) < 0)
 			continue;
-		for (size_t j = 0; r == 0 && j < doc->h->ndevs; j++)
-			if (slot ? vp_bdf_same_slot(&doc->h->devs[j]->bdf, &b)
-				 : vp_bdf_cmp(&doc->h->devs[j]->bdf, &b) == 0)
-				r = add_unique(&sel, &nsel, doc->h->devs[j]);
+		for (size_t j = 0; r == 0 && j < ses->h->ndevs; j++)
+			if (slot ? vp_bdf_same_slot(&ses->h->devs[j]->bdf, &b)
+				 : vp_bdf_cmp(&ses->h->devs[j]->bdf, &b) == 0)
+				r = add_unique(&sel, &nsel, ses->h->devs[j]);
 	}
 	if (r == 0 && nsel)
 		qsort(sel, nsel, sizeof(*sel), cmp_dev);
 	if (r == 0)
-		r = make_entries(doc, sel, nsel, &ents, &nents);
+		r = make_entries(ses, sel, nsel, &ents, &nents);
 	if (r == 0 && vpick.dev && nents == 1) {
 		/* one function by its address, even when alone in its slot */
 		snprintf(ents[0].host, sizeof(ents[0].host), "%s", vpick.dev->addr);
@@ -2249,7 +2249,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 		ents[0].keep = false;
 	}
 	if (r == 0) {
-		struct vp_vm_guest_scan gs = { .doc = doc,
+		struct vp_vm_guest_scan gs = { .ses = ses,
 					       .ctx = ctx,
 					       .o = o,
 					       .sel = sel,
@@ -2278,7 +2278,7 @@ int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p
 	rq.tune = o->tune;
 	rq.usb = &usbvals;
 	rq.ovmf = o->ovmf;
-	rq.qemu_server = doc->sys.qemu_server;
+	rq.qemu_server = ses->sys.qemu_server;
 	rq.numa_node = -1;
 	for (int i = 0;
 	     i < 1024 && vp_existsf(ctx, VP_SYS, "devices/system/node/node%d", i); i++)

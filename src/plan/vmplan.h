@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "checks/doctor.h"
+#include "host/session.h"
 #include "kb/kb.h"
 #include "plan/plan.h"
 #include "pve/keys.h"
@@ -115,7 +115,7 @@ struct vp_vm_opts {
 };
 
 /* The whole plan on a loaded host; refusals go into @p. */
-int vp_vm_plan(struct vp_doc *doc, const struct vp_vm_opts *o, struct vp_plan *p);
+int vp_vm_plan(struct vp_session *ses, const struct vp_vm_opts *o, struct vp_plan *p);
 
 /* Read a whole file below the root; *out is NUL-terminated. */
 int vp_vm_read_conf(struct vp_ctx *ctx, unsigned long vmid, char **out, size_t *len);

@@ -268,7 +268,24 @@ def test_other_hosts(tmp):
            f"{name}: not a vGPU host, the group skips", dump(vg))
 
 
-TESTS = [test_unset, test_healthy, test_not_vgpu_driver, test_no_driver_for_running_kernel,
+def test_candidates(tmp):
+    # Without addresses doctor judges the cards, not each VF: the L40S PFs
+    # stand for their 32 VFs each. VFs of a PF the host keeps (the iGPU
+    # console of sriov-usb, with i915 SR-IOV VFs) stay candidates.
+    rc, doc = doctor(os.path.join(FIX, "nvidia-vgpu"))
+    got = [t["address"] for t in doc.get("targets", [])]
+    ok(got == [CARD1, CARD2, "0000:86:00.0", "0000:af:00.0"],
+       "candidates: the cards, not their 64 VFs", dump(got))
+    rc, doc = doctor(os.path.join(FIX, "sriov-usb"))
+    got = [t["address"] for t in doc.get("targets", [])]
+    ok(got == ["0000:00:02.1", "0000:00:02.2", "0000:01:00.0"],
+       "candidates: an iGPU console's VFs stay candidates", dump(got))
+    rc, doc = doctor(os.path.join(FIX, "nvidia-vgpu"), "0000:18:00.4")
+    got = [t["address"] for t in doc.get("targets", [])]
+    ok(got == ["0000:18:00.4"], "candidates: a named VF is judged", dump(got))
+
+
+TESTS = [test_candidates, test_unset, test_healthy, test_not_vgpu_driver, test_no_driver_for_running_kernel,
          test_no_unit, test_other_hosts]
 
 

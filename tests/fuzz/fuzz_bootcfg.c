@@ -19,7 +19,7 @@
 
 #include "../unit/grub-dash.h"
 #include "fuzz.h"
-#include "plan/bootcfg.h"
+#include "host/bootcfg.h"
 #include "util.h"
 
 /* Does dash agree with what vfio-pilot read? Only when asked, and never with

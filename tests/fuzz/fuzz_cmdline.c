@@ -10,8 +10,8 @@
 #include <ctype.h>
 
 #include "fuzz.h"
+#include "host/bootcfg.h"
 #include "host/facts.h"
-#include "plan/bootcfg.h"
 #include "util.h"
 
 /* A key the editor can set: a parameter name as the kernel reads one. */

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include "grub-dash.h"
+#include "host/bootcfg.h"
 #include "plan/atomic.h"
-#include "plan/bootcfg.h"
 
 struct fx {
 	char dir[64];

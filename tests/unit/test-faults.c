@@ -35,7 +35,7 @@
 
 #include <cmocka.h>
 
-#include "checks/doctor.h"
+#include "host/session.h"
 #include "plan/hostplan.h"
 #include "plan/plan.h"
 #include "plan/pveplan.h"
@@ -113,8 +113,8 @@ struct fx {
 	char dir[64];
 	struct vp_ctx *ctx;
 	struct vp_host *h;
-	struct vp_doc doc;
-	bool have_doc;
+	struct vp_session ses;
+	bool have_ses;
 };
 
 static const char *copy_src;
@@ -204,15 +204,15 @@ static void load(struct fx *f, bool doc)
 {
 	assert_int_equal(vp_host_load(f->ctx, &f->h), 0);
 	if (doc) {
-		assert_int_equal(vp_doc_init(&f->doc, f->ctx, f->h, NULL), 0);
-		f->have_doc = true;
+		assert_int_equal(vp_session_init(&f->ses, f->ctx, f->h), 0);
+		f->have_ses = true;
 	}
 }
 
 static void done(struct fx *f)
 {
-	if (f->have_doc)
-		vp_doc_free(&f->doc);
+	if (f->have_ses)
+		vp_session_free(&f->ses);
 	vp_host_free(f->h);
 	vp_ctx_free(f->ctx);
 	nftw(f->dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
@@ -822,8 +822,8 @@ static void host_apply(void **state)
 	struct vp_plan p = { 0 };
 
 	load(f, true);
-	assert_int_equal(vp_doc_targets(&f->doc, o.devs, o.slots, o.ndevs), 0);
-	assert_int_equal(vp_host_plan(&f->doc, &o, &p), 0);
+	assert_int_equal(vp_session_targets(&f->ses, o.devs, o.slots, o.ndevs), 0);
+	assert_int_equal(vp_host_plan(&f->ses, &o, &p), 0);
 	drive(f, &p, "host apply");
 	kills(f, &p, "host apply", 60, 1u);
 	vp_plan_free(&p);
@@ -840,7 +840,7 @@ static void vm_apply(void **state)
 
 	put(f, "etc/pve/qemu-server/100.conf", VM);
 	load(f, true);
-	assert_int_equal(vp_vm_plan(&f->doc, &o, &p), 0);
+	assert_int_equal(vp_vm_plan(&f->ses, &o, &p), 0);
 	drive(f, &p, "vm apply");
 	kills(f, &p, "vm apply", 40, 2u);
 	vp_plan_free(&p);

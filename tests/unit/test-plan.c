@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "plan/bootcfg.h"
+#include "host/bootcfg.h"
 #include "plan/plan.h"
 
 /* ---- a scratch root ---------------------------------------------------- */

@@ -4,8 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "plan/atomic.h"
-#include "plan/bootcfg.h"
+#include "host/bootcfg.h"
 
 #define GRUB_VAR       "GRUB_CMDLINE_LINUX_DEFAULT"
 #define GRUB_VAR_LINUX "GRUB_CMDLINE_LINUX"
