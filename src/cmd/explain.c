@@ -7,10 +7,11 @@
  * gives a symptom's causes instead; --list the whole table.
  *
  * The input is the operator's file, read as given (it is not a host file, so
- * it does not go through --root). It is read in chunks: a line is matched on
- * its first EX_LINE_MAX bytes, and only EX_KEEP lines are kept per
- * signature, so binary or endless input costs time, not memory. Exit 0 when
- * something was recognised, 1 when nothing was (docs/explain.md).
+ * it does not go through --root), at most EX_INPUT_MAX bytes. The scanner
+ * (src/kb/scan.c) matches it line by line and the paste parser
+ * (src/snap/paste.c) reads it whole; this file reads it and prints what they
+ * found. Exit 0 when something was recognised, 1 when nothing was
+ * (docs/explain.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,17 +22,13 @@
 
 #include "cmd/cmd.h"
 #include "host/tasks.h"
-#include "kb/kb.h"
+#include "kb/scan.h"
 #include "kb/signatures.h"
 #include "out/output.h"
 #include "snap/paste.h"
 
-#define EX_LINE_MAX  16384 /* bytes of a line that are matched */
-#define EX_KEEP	     50	   /* matched lines kept per signature */
-#define EX_TEXT_MAX  1024  /* bytes of a kept line */
-#define EX_SHOW_TEXT 300   /* bytes of a line shown in text mode */
-#define EX_SHOW	     5	   /* lines shown per signature in text mode without -v */
-#define EX_MAX_IDS   16	   /* devices and groups kept per signature */
+#define EX_SHOW_TEXT 300 /* bytes of a line shown in text mode */
+#define EX_SHOW	     5	 /* lines shown per signature in text mode without -v */
 /* Bytes of input read at most: a kernel log of a long uptime is a few MiB; an
  * endless stream (cat /dev/zero | explain -) must end in an error, not a hang. */
 #define EX_INPUT_MAX (64u << 20)
@@ -68,296 +65,6 @@ static int explain_opt(void *data, int c, const char *arg)
 	}
 }
 
-struct ex_line {
-	size_t no;
-	char *text;
-};
-
-/* What one signature matched. */
-struct ex_hit {
-	size_t nlines; /* lines matched, all of them */
-	size_t first;  /* number of the first, 0 when none */
-	struct ex_line kept[EX_KEEP];
-	size_t nkept;
-	char devs[EX_MAX_IDS][24];
-	size_t ndevs;
-	long groups[EX_MAX_IDS];
-	size_t ngroups;
-};
-
-struct ex_scan {
-	struct ex_hit *hits; /* one per row of the signature table */
-	size_t nsig;
-	size_t nread, nmatched, ncut, nbinary, nskipped; /* skipped: blank, comment */
-};
-
-static void ex_scan_free(struct ex_scan *x)
-{
-	for (size_t i = 0; x->hits && i < x->nsig; i++)
-		for (size_t j = 0; j < x->hits[i].nkept; j++)
-			free(x->hits[i].kept[j].text);
-	free(x->hits);
-}
-
-/* Length of a valid UTF-8 sequence at @s (at most @n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/*
- * A copy of @s fit for a terminal and for JSON: invalid UTF-8 as '?', at most
- * @max bytes, cut on a character boundary with "..." when longer.
- */
-static char *clean_text(const char *s, size_t max)
-{
-	size_t n = strlen(s), o = 0;
-	char *out = malloc((n < max ? n : max) + 4);
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len((const unsigned char *)s + i, n - i);
-
-		if (o + (l ? l : 1) > max) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (!l) {
-			out[o++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(out + o, s + i, l);
-		o += l;
-		i += l;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/*
- * Make a raw line matchable, in place: colour escapes (dmesg --color=always)
- * and a trailing CR removed, NUL and other control bytes turned into blanks.
- */
-static size_t normalize_line(char *s, size_t len, bool *binary)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == 0x1b && i + 1 < len && s[i + 1] == '[') {
-			for (i += 2; i < len && !(s[i] >= 0x40 && s[i] <= 0x7e); i++)
-				;
-			continue;
-		}
-		if (c == '\r' && i + 1 == len)
-			continue;
-		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
-			if (c != 0x1b)
-				*binary = true;
-			c = ' ';
-		} else if (c == '\r') {
-			c = ' ';
-		}
-		s[o++] = (char)c;
-	}
-	s[o] = '\0';
-	return o;
-}
-
-static void add_dev(struct ex_hit *hit, const char *at, size_t len)
-{
-	char buf[24];
-	struct vp_bdf b;
-
-	if (len >= sizeof(buf))
-		return;
-	memcpy(buf, at, len);
-	buf[len] = '\0';
-	if (vp_bdf_parse(buf, &b, NULL, false) < 0)
-		return;
-	snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
-	for (size_t i = 0; i < hit->ndevs; i++)
-		if (streq(hit->devs[i], buf))
-			return;
-	if (hit->ndevs < EX_MAX_IDS)
-		memcpy(hit->devs[hit->ndevs++], buf, sizeof(buf));
-}
-
-static void add_group(struct ex_hit *hit, const char *at, size_t len)
-{
-	long v = 0;
-
-	if (len > 9)
-		return;
-	for (size_t i = 0; i < len; i++)
-		v = v * 10 + (at[i] - '0');
-	for (size_t i = 0; i < hit->ngroups; i++)
-		if (hit->groups[i] == v)
-			return;
-	if (hit->ngroups < EX_MAX_IDS)
-		hit->groups[hit->ngroups++] = v;
-}
-
-static int record(struct ex_hit *hit, const char *line, size_t no,
-		  const struct vp_sig_match *m)
-{
-	hit->nlines++;
-	if (!hit->first)
-		hit->first = no;
-	if (hit->nkept < EX_KEEP) {
-		char *t = clean_text(line, EX_TEXT_MAX);
-
-		if (!t)
-			return -ENOMEM;
-		hit->kept[hit->nkept++] = (struct ex_line){ .no = no, .text = t };
-	}
-	for (size_t i = 0; i < m->ncaps; i++) {
-		if (m->caps[i].kind == VP_CAP_BDF)
-			add_dev(hit, m->caps[i].at, m->caps[i].len);
-		else if (m->caps[i].kind == VP_CAP_GROUP)
-			add_group(hit, m->caps[i].at, m->caps[i].len);
-	}
-	return 0;
-}
-
-static int scan_line(struct ex_scan *x, char *line, size_t len, bool cut)
-{
-	const struct vp_sig *s;
-	struct vp_sig_match m;
-	bool binary = false, matched = false;
-	size_t no = ++x->nread;
-	const char *p;
-
-	if (cut)
-		x->ncut++;
-	normalize_line(line, len, &binary);
-	if (binary)
-		x->nbinary++;
-	/* Blank, or "# ...": a comment or a root prompt someone pasted, not output. */
-	p = line + strspn(line, " \t");
-	if (!*p || *p == '#') {
-		x->nskipped++;
-		return 0;
-	}
-	for (size_t i = 0; (s = vp_sig_scan(line, &i, &m)); i++) {
-		int r = record(&x->hits[i], line, no, &m);
-
-		if (r < 0)
-			return r;
-		matched = true;
-	}
-	if (matched)
-		x->nmatched++;
-	return 0;
-}
-
-static int scan_file(FILE *f, struct ex_scan *x)
-{
-	_cleanup_free_ char *line = malloc(EX_LINE_MAX + 1);
-	_cleanup_free_ char *buf = malloc(65536);
-	size_t len = 0, n;
-	bool cut = false, pending = false;
-	int r;
-
-	if (!line || !buf)
-		return -ENOMEM;
-	while ((n = fread(buf, 1, 65536, f)) > 0) {
-		for (size_t i = 0; i < n;) {
-			const char *nl = memchr(buf + i, '\n', n - i);
-			size_t take = nl ? (size_t)(nl - (buf + i)) : n - i;
-			size_t room = EX_LINE_MAX - len;
-
-			if (take > room) {
-				cut = true;
-				memcpy(line + len, buf + i, room);
-				len += room;
-			} else {
-				memcpy(line + len, buf + i, take);
-				len += take;
-			}
-			pending = true;
-			i += take;
-			if (!nl)
-				break;
-			i++; /* the newline */
-			r = scan_line(x, line, len, cut);
-			if (r < 0)
-				return r;
-			len = 0;
-			cut = pending = false;
-		}
-	}
-	if (ferror(f))
-		return -EIO;
-	if (pending)
-		return scan_line(x, line, len, cut);
-	return 0;
-}
-
-struct ex_order {
-	size_t first, sig; /* first line, row of the signature table */
-};
-
-static int order_cmp(const void *a, const void *b)
-{
-	const struct ex_order *x = a, *y = b;
-
-	if (x->first != y->first)
-		return x->first < y->first ? -1 : 1;
-	return x->sig < y->sig ? -1 : x->sig > y->sig;
-}
-
-/* Signatures that matched, in the order of their first line, then of the table. */
-static int hits_in_order(const struct ex_scan *x, size_t *order, size_t *n)
-{
-	_cleanup_free_ struct ex_order *o = calloc(x->nsig ? x->nsig : 1, sizeof(*o));
-
-	if (!o)
-		return -ENOMEM;
-	*n = 0;
-	for (size_t i = 0; i < x->nsig; i++)
-		if (x->hits[i].nlines)
-			o[(*n)++] =
-				(struct ex_order){ .first = x->hits[i].first, .sig = i };
-	qsort(o, *n, sizeof(*o), order_cmp);
-	for (size_t i = 0; i < *n; i++)
-		order[i] = o[i].sig;
-	return 0;
-}
-
 static void where_text(unsigned int where, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -391,35 +98,13 @@ static struct json_object *strv_json(const char *const *v)
 
 /* ---- this host (--root) ------------------------------------------------------------ */
 
-/*
- * The host's side of a vendor-specific row: its display devices of that
- * vendor, of the row's kind (integrated or not) where the GPU table knows it.
- */
-static size_t vendor_devs(const struct vp_host *h, const struct vp_sig *s,
-			  const struct vp_dev **out, size_t max)
+static void host_dev_text(FILE *f, const struct vp_scan_host_dev *hd)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < h->ndevs && n < max; i++) {
-		const struct vp_dev *d = h->devs[i];
-		const struct vp_kb_gpu *k = vp_kb_gpu_lookup(d->vendor, d->device);
-
-		if (d->kind != VP_KIND_DISPLAY || d->vendor != s->vendor)
-			continue;
-		if (k && s->gpu != VP_SIG_GPU_ANY &&
-		    (k->role == VP_GPU_INTEGRATED) != (s->gpu == VP_SIG_GPU_INTEGRATED))
-			continue;
-		out[n++] = d;
-	}
-	return n;
-}
-
-static void host_dev_text(FILE *f, const struct vp_dev *d, const char *addr)
-{
+	const struct vp_dev *d = hd->dev;
 	char name[320];
 
 	if (!d) {
-		fprintf(f, "  this host: %s is not on this host\n", addr);
+		fprintf(f, "  this host: %s is not on this host\n", hd->addr);
 		return;
 	}
 	vp_fmt_name(d, name, sizeof(name));
@@ -439,33 +124,28 @@ static void host_dev_text(FILE *f, const struct vp_dev *d, const char *addr)
 	fputc('\n', f);
 }
 
-static bool on_host_driver(const struct vp_dev *m)
+static void host_group_text(FILE *f, const struct vp_scan_host_group *hg)
 {
-	return !m->is_bridge && m->driver && !streq(m->driver, "vfio-pci");
-}
-
-static void host_group_text(FILE *f, const struct vp_host *h, long id)
-{
-	const struct vp_group *grp = id <= 0x7fffffff ? vp_host_group(h, (int)id) : NULL;
+	const struct vp_group *grp = hg->grp;
 	size_t busy = 0;
 
 	if (!grp) {
-		fprintf(f, "  this host: IOMMU group %ld does not exist\n", id);
+		fprintf(f, "  this host: IOMMU group %ld does not exist\n", hg->id);
 		return;
 	}
-	fprintf(f, "  this host: IOMMU group %ld:", id);
+	fprintf(f, "  this host: IOMMU group %ld:", hg->id);
 	for (size_t i = 0; i < grp->n; i++) {
 		const struct vp_dev *m = grp->members[i];
 
 		fprintf(f, "%s %s (%s%s)", i ? "," : "", m->addr,
 			m->driver ? m->driver : "no driver",
 			m->is_bridge ? ", bridge" : "");
-		busy += on_host_driver(m);
+		busy += vp_scan_on_host_driver(m);
 	}
 	if (busy) {
 		fprintf(f, "; on a host driver:");
 		for (size_t i = 0; i < grp->n; i++)
-			if (on_host_driver(grp->members[i]))
+			if (vp_scan_on_host_driver(grp->members[i]))
 				fprintf(f, " %s", grp->members[i]->addr);
 	} else {
 		fprintf(f, "; every endpoint is on vfio-pci or unbound");
@@ -474,34 +154,37 @@ static void host_group_text(FILE *f, const struct vp_host *h, long id)
 }
 
 static void host_text(FILE *f, const struct vp_host *h, const struct vp_sig *s,
-		      const struct ex_hit *hit)
+		      const struct vp_scan_hit *hit)
 {
-	for (size_t i = 0; i < hit->ndevs; i++)
-		host_dev_text(f, vp_host_find_addr(h, hit->devs[i]), hit->devs[i]);
-	for (size_t i = 0; i < hit->ngroups; i++)
-		host_group_text(f, h, hit->groups[i]);
-	if (s->vendor && !hit->ndevs) {
-		const struct vp_dev *v[EX_MAX_IDS];
-		size_t n = vendor_devs(h, s, v, EX_MAX_IDS);
+	struct vp_scan_host m;
 
-		if (!n)
-			fprintf(f, "  this host: no %sdisplay device of vendor %04x\n",
-				s->gpu == VP_SIG_GPU_INTEGRATED ? "integrated "
-				: s->gpu == VP_SIG_GPU_DISCRETE ? "add-in "
-								: "",
-				s->vendor);
-		for (size_t i = 0; i < n; i++)
-			host_dev_text(f, v[i], v[i]->addr);
-	}
+	vp_scan_host_match(h, s, hit, &m);
+	/* The devices a line named, its groups; a vendor's devices come last. */
+	for (size_t i = 0; !m.vendor && i < m.ndevs; i++)
+		host_dev_text(f, &m.devs[i]);
+	for (size_t i = 0; i < m.ngroups; i++)
+		host_group_text(f, &m.groups[i]);
+	if (!m.vendor)
+		return;
+	if (!m.ndevs)
+		fprintf(f, "  this host: no %sdisplay device of vendor %04x\n",
+			s->gpu == VP_SIG_GPU_INTEGRATED ? "integrated "
+			: s->gpu == VP_SIG_GPU_DISCRETE ? "add-in "
+							: "",
+			s->vendor);
+	for (size_t i = 0; i < m.ndevs; i++)
+		host_dev_text(f, &m.devs[i]);
 }
 
-static struct json_object *host_dev_json(const struct vp_dev *d, const char *addr)
+static struct json_object *host_dev_json(const struct vp_scan_host_dev *hd)
 {
+	const struct vp_dev *d = hd->dev;
 	struct json_object *o = json_object_new_object();
 	struct json_object *rm = json_object_new_array();
 	char name[320];
 
-	json_object_object_add(o, "address", json_object_new_string(d ? d->addr : addr));
+	json_object_object_add(o, "address",
+			       json_object_new_string(d ? d->addr : hd->addr));
 	json_object_object_add(o, "found", json_object_new_boolean(d != NULL));
 	if (d)
 		vp_fmt_name(d, name, sizeof(name));
@@ -517,13 +200,13 @@ static struct json_object *host_dev_json(const struct vp_dev *d, const char *add
 	return o;
 }
 
-static struct json_object *host_group_json(const struct vp_host *h, long id)
+static struct json_object *host_group_json(const struct vp_scan_host_group *hg)
 {
-	const struct vp_group *grp = id <= 0x7fffffff ? vp_host_group(h, (int)id) : NULL;
+	const struct vp_group *grp = hg->grp;
 	struct json_object *o = json_object_new_object();
 	struct json_object *members = json_object_new_array();
 
-	json_object_object_add(o, "group", json_object_new_int64(id));
+	json_object_object_add(o, "group", json_object_new_int64(hg->id));
 	json_object_object_add(o, "found", json_object_new_boolean(grp != NULL));
 	for (size_t i = 0; grp && i < grp->n; i++) {
 		const struct vp_dev *m = grp->members[i];
@@ -542,25 +225,18 @@ static struct json_object *host_group_json(const struct vp_host *h, long id)
 }
 
 static struct json_object *host_json(const struct vp_host *h, const struct vp_sig *s,
-				     const struct ex_hit *hit)
+				     const struct vp_scan_hit *hit)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *devs = json_object_new_array();
 	struct json_object *groups = json_object_new_array();
+	struct vp_scan_host m;
 
-	for (size_t i = 0; i < hit->ndevs; i++)
-		json_object_array_add(
-			devs,
-			host_dev_json(vp_host_find_addr(h, hit->devs[i]), hit->devs[i]));
-	if (s->vendor && !hit->ndevs) {
-		const struct vp_dev *v[EX_MAX_IDS];
-		size_t n = vendor_devs(h, s, v, EX_MAX_IDS);
-
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(devs, host_dev_json(v[i], v[i]->addr));
-	}
-	for (size_t i = 0; i < hit->ngroups; i++)
-		json_object_array_add(groups, host_group_json(h, hit->groups[i]));
+	vp_scan_host_match(h, s, hit, &m);
+	for (size_t i = 0; i < m.ndevs; i++)
+		json_object_array_add(devs, host_dev_json(&m.devs[i]));
+	for (size_t i = 0; i < m.ngroups; i++)
+		json_object_array_add(groups, host_group_json(&m.groups[i]));
 	json_object_object_add(o, "devices", devs);
 	json_object_object_add(o, "groups", groups);
 	return o;
@@ -577,8 +253,8 @@ static void paste_text(FILE *f, const struct vp_paste *p, bool first)
 			g->id, vp_sig_severity_name(g->severity));
 		fprintf(f, "  %s\n", g->title);
 		if (g->line) {
-			_cleanup_free_ char *t =
-				clean_text(g->evidence ? g->evidence : "", EX_SHOW_TEXT);
+			_cleanup_free_ char *t = vp_scan_clean(
+				g->evidence ? g->evidence : "", EX_SHOW_TEXT);
 
 			fprintf(f, "  line %u: %s\n", g->line, t ? t : "");
 		}
@@ -602,14 +278,14 @@ static void paste_text(FILE *f, const struct vp_paste *p, bool first)
 }
 
 static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *input,
-		       const struct ex_scan *x, const size_t *order, size_t n,
+		       const struct vp_scan *x, const size_t *order, size_t n,
 		       const struct vp_paste *p)
 {
 	FILE *f = ctx->fout;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct vp_sig *s = vp_sig_at(order[k]);
-		const struct ex_hit *hit = &x->hits[order[k]];
+		const struct vp_scan_hit *hit = &x->hits[order[k]];
 		size_t show = ctx->verbose ? hit->nkept : EX_SHOW;
 		char where[128];
 
@@ -631,7 +307,7 @@ static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *
 		}
 		for (size_t i = 0; i < hit->nkept && i < show; i++) {
 			_cleanup_free_ char *t =
-				clean_text(hit->kept[i].text, EX_SHOW_TEXT);
+				vp_scan_clean(hit->kept[i].text, EX_SHOW_TEXT);
 
 			fprintf(f, "  line %zu: %s\n", hit->kept[i].no, t ? t : "");
 		}
@@ -650,7 +326,7 @@ static void print_text(struct vp_ctx *ctx, const struct vp_host *h, const char *
 	fprintf(f, "%s: %zu line%s read", input, x->nread, x->nread == 1 ? "" : "s");
 	if (x->ncut)
 		fprintf(f, " (%zu longer than %d bytes, matched on their start)", x->ncut,
-			EX_LINE_MAX);
+			VP_SCAN_LINE_MAX);
 	if (x->nbinary)
 		fprintf(f, " (%zu with binary data)", x->nbinary);
 	fprintf(f, ", %zu matched, %zu not recognised", x->nmatched,
@@ -755,7 +431,7 @@ static struct json_object *paste_json(const struct vp_paste *p)
 }
 
 static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const char *input,
-		      const struct ex_scan *x, const size_t *order, size_t n,
+		      const struct vp_scan *x, const size_t *order, size_t n,
 		      const struct vp_paste *p)
 {
 	struct json_object *o = vp_json_doc(ctx, "explain");
@@ -777,7 +453,7 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h, const char *i
 	json_object_object_add(o, "lines", lines);
 	for (size_t k = 0; k < n; k++) {
 		const struct vp_sig *s = vp_sig_at(order[k]);
-		const struct ex_hit *hit = &x->hits[order[k]];
+		const struct vp_scan_hit *hit = &x->hits[order[k]];
 		struct json_object *j = json_object_new_object();
 		struct json_object *devs = json_object_new_array();
 		struct json_object *groups = json_object_new_array();
@@ -1094,7 +770,7 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 	_cleanup_free_ char *text = NULL;
 	struct explain_opts o = { 0 };
 	struct vp_paste paste = { 0 };
-	struct ex_scan x = { 0 };
+	_cleanup_(vp_scan_free) struct vp_scan x = { 0 };
 	_cleanup_free_ char *vmlog = NULL;
 	size_t textlen = 0;
 	const char *file;
@@ -1157,29 +833,23 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 	r = g->root ? vp_load(g, &ctx, &h) : vp_open_ctx(g, &ctx);
 	if (r)
 		return r < 0 ? vp_exit_code(r) : r;
-	x.nsig = vp_sig_count();
-	x.hits = calloc(x.nsig, sizeof(*x.hits));
-	order = calloc(x.nsig, sizeof(*order));
-	f = textlen ? fmemopen(text, textlen, "r") : NULL;
-	r = !x.hits || !order || (textlen && !f) ? -ENOMEM : f ? scan_file(f, &x) : 0;
-	if (f)
-		fclose(f);
+	r = vp_scan_init(&x);
+	order = calloc(x.nsig ? x.nsig : 1, sizeof(*order));
+	r = r < 0 || !order ? -ENOMEM : vp_scan_text(&x, text, textlen);
 	if (r == 0)
 		r = vp_paste_parse(&paste, text);
 	if (r < 0) {
 		vp_err("cannot read '%s': %s", file, strerror(-r));
-		ex_scan_free(&x);
 		vp_paste_free(&paste);
 		return vp_exit_code(r);
 	}
-	r = hits_in_order(&x, order, &n);
+	r = vp_scan_order(&x, order, &n);
 	if (r < 0)
 		vp_err("explain failed: %s", strerror(-r));
 	else if (ctx->out == VP_OUT_JSON)
 		r = print_json(ctx, h, file, &x, order, n, &paste);
 	else
 		print_text(ctx, h, file, &x, order, n, &paste);
-	ex_scan_free(&x);
 	if (r < 0) {
 		vp_paste_free(&paste);
 		return vp_exit_code(r);
