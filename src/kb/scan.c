@@ -33,6 +33,8 @@ void vp_scan_free(struct vp_scan *x)
 			free(x->hits[i].kept[j].text);
 	free(x->hits);
 	x->hits = NULL;
+	free(x->prev);
+	x->prev = NULL;
 }
 
 char *vp_scan_clean(const char *s, size_t max)
@@ -151,6 +153,45 @@ static int record(struct vp_scan_hit *hit, const char *line, size_t no,
 	return 0;
 }
 
+/*
+ * @line (number @no) matched nothing: try it after the previous unmatched
+ * line (scan.h, VP_SCAN_WRAP). Either way it becomes the previous line,
+ * unless the two matched together: a message is wrapped once, not chained.
+ */
+static int scan_joined(struct vp_scan *x, const char *line, size_t no)
+{
+	_cleanup_free_ char *both = NULL;
+	const struct vp_sig *s;
+	struct vp_sig_match m;
+	bool matched = false;
+
+	if (x->prev && x->prevno + 1 == no) {
+		both = xasprintf("%s %s", x->prev, line + strspn(line, " \t"));
+		if (!both)
+			return -ENOMEM;
+		for (size_t i = 0; (s = vp_sig_scan(both, &i, &m)); i++) {
+			int r = record(&x->hits[i], both, x->prevno, &m);
+
+			if (r < 0)
+				return r;
+			matched = true;
+		}
+	}
+	free(x->prev);
+	x->prev = NULL;
+	if (matched) {
+		x->nmatched += 2;
+		return 0;
+	}
+	if (strlen(line) >= VP_SCAN_WRAP) {
+		x->prev = strdup(line);
+		if (!x->prev)
+			return -ENOMEM;
+		x->prevno = no;
+	}
+	return 0;
+}
+
 int vp_scan_line(struct vp_scan *x, char *line, size_t len, bool cut)
 {
 	const struct vp_sig *s;
@@ -177,9 +218,13 @@ int vp_scan_line(struct vp_scan *x, char *line, size_t len, bool cut)
 			return r;
 		matched = true;
 	}
-	if (matched)
+	if (matched) {
 		x->nmatched++;
-	return 0;
+		free(x->prev);
+		x->prev = NULL;
+		return 0;
+	}
+	return scan_joined(x, line, no);
 }
 
 int vp_scan_text(struct vp_scan *x, const char *buf, size_t len)

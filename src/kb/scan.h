@@ -46,11 +46,25 @@ struct vp_scan {
 	struct vp_scan_hit *hits; /* one per row of the signature table (vp_sig_at) */
 	size_t nsig;
 	size_t nread;	 /* lines read */
-	size_t nmatched; /* lines some row matched */
+	size_t nmatched; /* lines some row matched (both of a wrapped message) */
 	size_t ncut;	 /* lines longer than VP_SCAN_LINE_MAX, matched on their start */
 	size_t nbinary;	 /* lines with NUL or other control bytes */
 	size_t nskipped; /* blank, or "# ..." (a comment or a pasted root prompt) */
+	/*
+	 * The last line read when no row matched it, for a message that a
+	 * terminal, a log viewer or a post wrapped over two lines.
+	 */
+	char *prev;
+	size_t prevno;
 };
+
+/*
+ * A line no row matches is tried again joined to the next one (with a
+ * blank), when neither matches alone and the first is long enough to have
+ * been wrapped (VP_SCAN_WRAP bytes): a pasted message is often cut where the
+ * reader's window was. A match found so is recorded at the first line.
+ */
+#define VP_SCAN_WRAP 60
 
 /* An empty scan, one hit per signature row. 0 or -ENOMEM. */
 int vp_scan_init(struct vp_scan *x);

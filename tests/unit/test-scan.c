@@ -451,6 +451,48 @@ static void nothing(void **state)
 	assert_int_equal(e.nread, 0);
 }
 
+/* ---- a message wrapped over two lines ---- */
+
+static void wrapped(void **state)
+{
+	static const char name[] =
+		"issue--kubevirt-17694-non-root-libvirt-memlock-eperm.txt";
+	size_t len;
+	_cleanup_free_ char *buf = corpus(name, &len);
+	_cleanup_free_ char *head = corpus_line(name, "cannot limit locked memory");
+	_cleanup_free_ char *tail = corpus_line(name, "of process 111");
+	_cleanup_free_ char *one = xasprintf("%s %s\n", head, tail);
+	_cleanup_free_ char *three = xasprintf("%s\n%s\n%s\n", head, head, tail);
+	_cleanup_free_ char *gap = xasprintf("%s\n\n%s\n", head, tail);
+	_cleanup_free_ char *shortl = xasprintf("cannot limit locked memory\n%s\n", tail);
+	_cleanup_(vp_scan_free) struct vp_scan x = { 0 }, j = { 0 }, t = { 0 }, g = { 0 },
+					       s = { 0 };
+	const struct vp_scan_hit *h;
+
+	(void)state;
+	/* The real paste: libvirt's message cut after "locked memory". */
+	scan_str(&x, buf, len);
+	h = hit(&x, "libvirt-memlock-denied");
+	assert_int_equal(h->nlines, 1);
+	assert_int_equal(h->first, 5); /* where the message starts */
+	assert_non_null(strstr(h->kept[0].text, "memory of process 111 to"));
+	assert_int_equal(x.nmatched, 2);
+	/* the same message on one line matches alone */
+	scan_str(&j, one, strlen(one));
+	assert_int_equal(hit(&j, "libvirt-memlock-denied")->nlines, 1);
+	assert_int_equal(j.nmatched, 1);
+	/* a cut message repeated: its second start is joined with the rest */
+	scan_str(&t, three, strlen(three));
+	assert_int_equal(hit(&t, "libvirt-memlock-denied")->nlines, 1);
+	assert_int_equal(hit(&t, "libvirt-memlock-denied")->first, 2);
+	assert_int_equal(t.nmatched, 2);
+	/* lines apart are not one message; nor is a short line a wrapped one */
+	scan_str(&g, gap, strlen(gap));
+	assert_int_equal(hit(&g, "libvirt-memlock-denied")->nlines, 0);
+	scan_str(&s, shortl, strlen(shortl));
+	assert_int_equal(hit(&s, "libvirt-memlock-denied")->nlines, 0);
+}
+
 /* ---- this host ---- */
 
 static struct vp_host *load(const char *name, struct vp_ctx **ctxp)
@@ -574,7 +616,7 @@ int main(void)
 		cmocka_unit_test(clean),       cmocka_unit_test(long_line),
 		cmocka_unit_test(captures),    cmocka_unit_test(order),
 		cmocka_unit_test(nothing),     cmocka_unit_test(host_named),
-		cmocka_unit_test(host_vendor),
+		cmocka_unit_test(host_vendor), cmocka_unit_test(wrapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
