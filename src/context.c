@@ -48,26 +48,77 @@ static const char *const modprobe_dirs[] = {
 	"usr/lib/modprobe.d", "lib/modprobe.d",
 };
 
+void vp_log_stderr(void *data, int priority, const char *fmt, va_list args)
+{
+	const char *prefix = "vfio-pilot: ";
+
+	(void)data;
+	if (priority == VP_LOG_WARNING)
+		prefix = "vfio-pilot: warning: ";
+	else if (priority == VP_LOG_DEBUG)
+		prefix = "vfio-pilot: debug: ";
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+}
+
 void vp_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vfio-pilot: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vp_log_stderr(NULL, VP_LOG_ERR, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void vp_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vfio-pilot: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vp_log_stderr(NULL, VP_LOG_WARNING, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void vp_ctx_set_log_fn(struct vp_ctx *ctx, vp_log_fn fn, void *data)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+}
+
+static void logv(struct vp_ctx *ctx, int priority, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void logv(struct vp_ctx *ctx, int priority, const char *fmt, va_list ap)
+{
+	if (ctx->log_fn)
+		ctx->log_fn(ctx->log_data, priority, fmt, ap);
+}
+
+void vp_log(struct vp_ctx *ctx, int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	logv(ctx, priority, fmt, ap);
+	va_end(ap);
+}
+
+void vp_log_err(struct vp_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	logv(ctx, VP_LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void vp_log_warn(struct vp_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	logv(ctx, VP_LOG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
 void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...)
@@ -76,11 +127,9 @@ void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...)
 
 	if (ctx->verbose < 2)
 		return;
-	fputs("vfio-pilot: debug: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	logv(ctx, VP_LOG_DEBUG, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int vp_ctx_new(const char *root, struct vp_ctx **out)
@@ -91,7 +140,9 @@ int vp_ctx_new(const char *root, struct vp_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->rootfd = -1;
+	/* The tool's streams for output; errors go to log_fn, none by default. */
 	ctx->fout = stdout;
+	ctx->fdiag = stderr;
 	ctx->root = realpath(root ? root : "/", NULL);
 	if (!ctx->root)
 		return -errno;
@@ -1011,10 +1062,16 @@ static void kmod_log_quiet(void *data, int priority, const char *file, int line,
 	(void)file;
 	(void)line;
 	(void)fn;
-	if (ctx->verbose < 2)
+	_cleanup_free_ char *msg = NULL;
+	size_t n;
+
+	if (ctx->verbose < 2 || vasprintf(&msg, format, args) < 0)
 		return;
-	fputs("vfio-pilot: debug: libkmod: ", stderr);
-	vfprintf(stderr, format, args);
+	/* libkmod ends its messages with a newline; the log function adds one. */
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	vp_log(ctx, VP_LOG_DEBUG, "libkmod: %s", msg);
 }
 
 /*
@@ -1079,8 +1136,9 @@ static int kmod_config_files(struct vp_ctx *ctx, struct strv *files)
 			if (fd == -ENOENT)
 				continue; /* dangling: libkmod skips it too */
 			if (fd < 0) {
-				vp_warn("/%s/%s: %s; modprobe configuration not read",
-					modprobe_dirs[i], e->d_name, beneath_why(fd));
+				vp_log_warn(ctx,
+					    "/%s/%s: %s; modprobe configuration not read",
+					    modprobe_dirs[i], e->d_name, beneath_why(fd));
 				continue;
 			}
 			if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))
@@ -1134,8 +1192,8 @@ int vp_ctx_kmod(struct vp_ctx *ctx, struct kmod_ctx **out)
 		if (fd >= 0) {
 			close(fd);
 		} else if (fd != -ENOENT) {
-			vp_warn("/%s: %s; the module index is not read", rel,
-				beneath_why(fd));
+			vp_log_warn(ctx, "/%s: %s; the module index is not read", rel,
+				    beneath_why(fd));
 			r = fd;
 			goto fail;
 		}

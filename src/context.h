@@ -20,6 +20,21 @@
 struct pci_access;
 struct kmod_ctx;
 
+/*
+ * How library code reports, in the manner of libkmod's kmod_set_log_fn():
+ * a function below the command layer never prints an error or a warning,
+ * it hands the message to the log function the context holds, and the tool
+ * decides where it goes (vp_open_ctx installs vp_log_stderr). @fmt has no
+ * trailing newline. Priorities are syslog(3)'s numbers, as libkmod's.
+ */
+enum vp_log_priority {
+	VP_LOG_ERR = 3,
+	VP_LOG_WARNING = 4,
+	VP_LOG_DEBUG = 7,
+};
+typedef void (*vp_log_fn)(void *data, int priority, const char *fmt, va_list args)
+	__attribute__((format(printf, 3, 0)));
+
 enum vp_output {
 	VP_OUT_TEXT,
 	VP_OUT_JSON,
@@ -47,6 +62,15 @@ struct vp_ctx {
 	int verbose;	    /* -v count */
 	char *ids_file;	    /* --ids, or NULL for the system pci.ids */
 	FILE *fout;	    /* where reports go (stdout) */
+	/*
+	 * Where a command's progress goes when fout holds JSON (stderr): apply's
+	 * "running: ..." lines, a saved plan that no longer matches. Output, not
+	 * errors: those go to log_fn.
+	 */
+	FILE *fdiag;
+	/* Library errors and warnings; NULL drops them (vp_ctx_set_log_fn). */
+	vp_log_fn log_fn;
+	void *log_data;
 
 	/* Opened on first use and released by vp_ctx_free(). */
 	struct pci_access *pacc;
@@ -181,11 +205,33 @@ const char *vp_devnode_name(const char *s);
 int vp_ctx_kmod(struct vp_ctx *ctx, struct kmod_ctx **out);
 int vp_ctx_kver(struct vp_ctx *ctx, const char **out);
 
-/* Messages on stderr, prefixed with the program name. */
-void vp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void vp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Library messages: through ctx->log_fn, never printed here. vp_dbg only
+ * with -vv (ctx->verbose >= 2).
+ */
+void vp_ctx_set_log_fn(struct vp_ctx *ctx, vp_log_fn fn, void *data);
+void vp_log(struct vp_ctx *ctx, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vp_log_err(struct vp_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vp_log_warn(struct vp_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void vp_dbg(struct vp_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The tool's printer: one line on stderr, "vfio-pilot: " then "warning: " or
+ * "debug: " by priority. Installed by the command layer (cmd/common.c
+ * vp_open_ctx); @data is unused.
+ */
+void vp_log_stderr(void *data, int priority, const char *fmt, va_list args)
+	__attribute__((format(printf, 3, 0)));
+/*
+ * The command layer's own messages (cmd/, main.c), printed as vp_log_stderr
+ * prints: tests/check_layers.sh keeps them out of every library directory.
+ */
+void vp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A file's mode and owner as read, for a writer that must keep them (plan/atomic.c). */
 struct vp_file_state {

@@ -89,6 +89,8 @@ int vp_open_ctx(const struct vp_global *g, struct vp_ctx **out)
 		vp_err("cannot use root '%s': %s", g->root ? g->root : "/", strerror(-r));
 		return r;
 	}
+	/* The library never prints: its errors reach stderr through this. */
+	vp_ctx_set_log_fn(ctx, vp_log_stderr, NULL);
 	ctx->out = g->json ? VP_OUT_JSON : VP_OUT_TEXT;
 	ctx->verbose = g->verbose;
 	if (g->ids) {

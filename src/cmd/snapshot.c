@@ -78,7 +78,7 @@ int cmd_snapshot(struct vp_global *g, int argc, char **argv)
 		return r == -EEXIST ? VP_EXIT_USAGE : VP_EXIT_IO;
 	}
 	so.sanitize = !o.no_sanitize;
-	so.progress = isatty(STDERR_FILENO);
+	so.progress = isatty(STDERR_FILENO) ? stderr : NULL;
 	r = vp_snapshot(ctx, sink, &so);
 	if (r == 0)
 		r = vp_sink_close(sink);

@@ -179,8 +179,8 @@ static int read_text(struct vp_ctx *ctx, const char *rel, char **text)
 	 * certainty: the plan stops, and says which file.
 	 */
 	if (r < 0 && r != -ENOENT && r != -ENOMEM)
-		vp_err("/%s: %s; the passthrough settings there cannot be known", rel,
-		       r == -EINVAL ? "not a regular file" : strerror(-r));
+		vp_log_err(ctx, "/%s: %s; the passthrough settings there cannot be known",
+			   rel, r == -EINVAL ? "not a regular file" : strerror(-r));
 	if (r < 0 || !*text)
 		return r;
 	if (memchr(*text, '\0', len)) {

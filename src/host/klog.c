@@ -49,7 +49,8 @@ int vp_klog_load(struct vp_ctx *ctx, const char *file, struct vp_klog *k)
 		f = streq(file, "-") ? fdopen(dup(STDIN_FILENO), "r") : fopen(file, "re");
 		if (!f) {
 			r = -errno;
-			vp_err("cannot read kernel log '%s': %s", file, strerror(-r));
+			vp_log_err(ctx, "cannot read kernel log '%s': %s", file,
+				   strerror(-r));
 			return r;
 		}
 		k->source = strdup(file);

@@ -101,7 +101,8 @@ static int pci_list(struct vp_ctx *ctx, struct strv *names)
 	if (r < 0) {
 		_cleanup_free_ char *shown = vp_display_path(VP_SYS, "bus/pci/devices");
 
-		vp_err("cannot read %s under %s: %s", shown, ctx->root, strerror(-r));
+		vp_log_err(ctx, "cannot read %s under %s: %s", shown, ctx->root,
+			   strerror(-r));
 		return r;
 	}
 	while ((e = readdir(dir))) {
@@ -112,8 +113,9 @@ static int pci_list(struct vp_ctx *ctx, struct strv *names)
 		if (vp_bdf_parse(e->d_name, &b, NULL, false) < 0 ||
 		    !strchr(e->d_name, ':') ||
 		    strchr(e->d_name, ':') == strrchr(e->d_name, ':')) {
-			vp_err("unexpected entry '%s' in the PCI device directory",
-			       e->d_name);
+			vp_log_err(ctx,
+				   "unexpected entry '%s' in the PCI device directory",
+				   e->d_name);
 			return -EBADMSG;
 		}
 		r = strv_add(names, e->d_name);
@@ -424,15 +426,17 @@ static const char *no_resource(int dfd)
  * falls back as it documents) or a regular file: a link could lead out of
  * the root, a FIFO would block libpci's read.
  */
-static int lib_may_read(const struct vp_dev *d, int dfd, const char *name)
+static int lib_may_read(struct vp_ctx *ctx, const struct vp_dev *d, int dfd,
+			const char *name)
 {
 	if (!vp_exists_at(dfd, name) || vp_regular_at(dfd, name))
 		return 0;
-	vp_err("%s: %s is not a regular file", d->addr, name);
+	vp_log_err(ctx, "%s: %s is not a regular file", d->addr, name);
 	return -EBADMSG;
 }
 
-static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
+static int read_ident(struct vp_ctx *ctx, struct vp_dev *d, int dfd,
+		      const unsigned char *cfg)
 {
 	int v, w, flags = 0;
 
@@ -463,14 +467,15 @@ static int read_ident(struct vp_dev *d, int dfd, const unsigned char *cfg)
 		flags |= PCI_FILL_SUBSYS;
 	}
 	d->numa_node = attr_int(dfd, "numa_node", &v) == 0 ? v : -1;
-	if (flags & PCI_FILL_IDENT &&
-	    (lib_may_read(d, dfd, "vendor") < 0 || lib_may_read(d, dfd, "device") < 0))
+	if (flags & PCI_FILL_IDENT && (lib_may_read(ctx, d, dfd, "vendor") < 0 ||
+				       lib_may_read(ctx, d, dfd, "device") < 0))
 		return -EBADMSG;
-	if (flags & PCI_FILL_CLASS &&
-	    (lib_may_read(d, dfd, "class") < 0 || lib_may_read(d, dfd, "revision") < 0))
+	if (flags & PCI_FILL_CLASS && (lib_may_read(ctx, d, dfd, "class") < 0 ||
+				       lib_may_read(ctx, d, dfd, "revision") < 0))
 		return -EBADMSG;
-	if (flags & PCI_FILL_SUBSYS && (lib_may_read(d, dfd, "subsystem_vendor") < 0 ||
-					lib_may_read(d, dfd, "subsystem_device") < 0))
+	if (flags & PCI_FILL_SUBSYS &&
+	    (lib_may_read(ctx, d, dfd, "subsystem_vendor") < 0 ||
+	     lib_may_read(ctx, d, dfd, "subsystem_device") < 0))
 		return -EBADMSG;
 	return flags;
 }
@@ -535,7 +540,7 @@ static int fill_dev(struct vp_ctx *ctx, int fd, struct pci_dev *p, struct vp_dev
 	 * config by name, which may not be a file (a link, a FIFO).
 	 */
 	memset(cfg + d->cfg_len, 0xff, sizeof(cfg) - d->cfg_len);
-	flags = read_ident(d, dfd, cfg);
+	flags = read_ident(ctx, d, dfd, cfg);
 	if (flags < 0)
 		return flags;
 	/* Without the file, libpci would read 0xff for every capability. */
@@ -688,7 +693,7 @@ done:
 }
 
 /* A bus entry that leads nowhere is named, and the scan goes on without it. */
-static int skip_entry(struct vp_host *h, const char *name, int err)
+static int skip_entry(struct vp_ctx *ctx, struct vp_host *h, const char *name, int err)
 {
 	_cleanup_free_ char *shown = vp_display_path(VP_SYS, "bus/pci/devices");
 	const char *why;
@@ -713,7 +718,8 @@ static int skip_entry(struct vp_host *h, const char *name, int err)
 		why = strerror(-err);
 		break;
 	}
-	vp_warn("%s/%s: %s; this function is left out", shown ? shown : "", name, why);
+	vp_log_warn(ctx, "%s/%s: %s; this function is left out", shown ? shown : "", name,
+		    why);
 	return strv_pushf(&h->notes, "%s/%s: %s; left out", shown ? shown : "", name,
 			  why);
 }
@@ -729,7 +735,7 @@ static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, const char *b
 	pci_jmp = &jb;
 	if (setjmp(jb)) {
 		pci_jmp = NULL;
-		vp_err("libpci: %s", pci_errmsg);
+		vp_log_err(ctx, "libpci: %s", pci_errmsg);
 		return -EBADMSG;
 	}
 	if (!ctx->pacc->methods)
@@ -751,7 +757,7 @@ static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, const char *b
 			return r;
 		}
 		if (r < 0) {
-			r = skip_entry(h, names->v[i], r);
+			r = skip_entry(ctx, h, names->v[i], r);
 			if (r < 0) {
 				pci_jmp = NULL;
 				return r;
@@ -777,7 +783,7 @@ static int scan(struct vp_ctx *ctx, struct vp_host *h, int busdir, const char *b
 		r = fill_dev(ctx, dfd, p, d);
 		if (r < 0) {
 			pci_jmp = NULL;
-			vp_err("%s: %s", d->addr, strerror(-r));
+			vp_log_err(ctx, "%s: %s", d->addr, strerror(-r));
 			return r;
 		}
 	}
@@ -796,7 +802,8 @@ int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 	if (r == 0)
 		r = pci_list(ctx, &names);
 	else
-		vp_err("cannot read /sys/bus/pci under %s: %s", ctx->root, strerror(-r));
+		vp_log_err(ctx, "cannot read /sys/bus/pci under %s: %s", ctx->root,
+			   strerror(-r));
 	if (r < 0)
 		return r;
 	r = pci_open(ctx, bus);
@@ -816,7 +823,7 @@ int vp_pci_scan(struct vp_ctx *ctx, struct vp_host *h)
 }
 
 /* BARs from libpci, with its error handler armed as in scan(). */
-static int fill_bars_late(struct vp_dev *d)
+static int fill_bars_late(struct vp_ctx *ctx, struct vp_dev *d)
 {
 	struct pci_dev *p = d->pdev;
 	jmp_buf jb;
@@ -824,7 +831,7 @@ static int fill_bars_late(struct vp_dev *d)
 	pci_jmp = &jb;
 	if (setjmp(jb)) {
 		pci_jmp = NULL;
-		vp_err("libpci: %s", pci_errmsg);
+		vp_log_err(ctx, "libpci: %s", pci_errmsg);
 		return -EBADMSG;
 	}
 	pci_fill_info(p, PCI_FILL_SIZES | PCI_FILL_BASES | PCI_FILL_IO_FLAGS);
@@ -849,7 +856,7 @@ int vp_dev_details(struct vp_ctx *ctx, struct vp_dev *d)
 	if (!vp_regular_at(dfd, "resource")) {
 		vp_dev_unknown(d, "bars", "%s", no_resource(dfd));
 	} else {
-		r = fill_bars_late(d);
+		r = fill_bars_late(ctx, d);
 		if (r < 0)
 			return r;
 	}

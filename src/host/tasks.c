@@ -280,7 +280,7 @@ int vp_task_vm_start_log(struct vp_ctx *ctx, const char *vmid, FILE **f, char **
 	errno = 0;
 	id = strtoul(vmid, &end, 10);
 	if (!*vmid || *end || errno || id < 100 || id > 999999999 || vmid[0] == '0') {
-		vp_err("'%s' is not a VMID (100 to 999999999)", vmid);
+		vp_log_err(ctx, "'%s' is not a VMID (100 to 999999999)", vmid);
 		return -EINVAL;
 	}
 	r = vp_tasks_last(ctx, "qmstart", vmid, &t);
@@ -288,22 +288,22 @@ int vp_task_vm_start_log(struct vp_ctx *ctx, const char *vmid, FILE **f, char **
 		_cleanup_free_ char *dir = vp_display_path(VP_VAR_LOG, TASKDIR);
 
 		if (r == -ENOENT)
-			vp_err("no start of VM %s in the task logs (%s)", vmid,
-			       dir ? dir : TASKDIR);
+			vp_log_err(ctx, "no start of VM %s in the task logs (%s)", vmid,
+				   dir ? dir : TASKDIR);
 		else
-			vp_err("no Proxmox task logs: %s is missing",
-			       dir ? dir : TASKDIR);
+			vp_log_err(ctx, "no Proxmox task logs: %s is missing",
+				   dir ? dir : TASKDIR);
 		return -ENOENT;
 	}
 	if (r < 0) {
-		vp_err("cannot read the task logs: %s", strerror(-r));
+		vp_log_err(ctx, "cannot read the task logs: %s", strerror(-r));
 		return r;
 	}
 	r = vp_task_open_log(ctx, &t, f);
 	path = vp_display_path(VP_ROOT, t.log);
 	if (r < 0) {
-		vp_err("cannot read the task log %s: %s", path ? path : t.log,
-		       strerror(-r));
+		vp_log_err(ctx, "cannot read the task log %s: %s", path ? path : t.log,
+			   strerror(-r));
 		vp_task_free(&t);
 		return r;
 	}

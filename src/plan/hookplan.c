@@ -323,18 +323,18 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 	if (r < 0)
 		return r;
 	if (!st.exists) {
-		vp_err("VM %lu has no config (%s): no such VM on this node", o->vmid,
-		       shown);
+		vp_log_err(ctx, "VM %lu has no config (%s): no such VM on this node",
+			   o->vmid, shown);
 		return -ENOENT;
 	}
 	if (vp_bdf_parse(o->device, &b, NULL, false) < 0) {
-		vp_err("'%s' is not a PCI function address (use 0000:01:00.0)",
-		       o->device);
+		vp_log_err(ctx, "'%s' is not a PCI function address (use 0000:01:00.0)",
+			   o->device);
 		return -EINVAL;
 	}
 	d = vp_host_find(h, &b);
 	if (!d) {
-		vp_err("%s is not on this host", o->device);
+		vp_log_err(ctx, "%s is not on this host", o->device);
 		return -ENODEV;
 	}
 	if (o->reset_method) {
@@ -356,7 +356,7 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 
 		driver = o->rebind_driver ? o->rebind_driver : host_driver(d, &nc);
 		if (!module_name_ok(driver) && o->rebind_driver) {
-			vp_err("'%s' is not a driver name", o->rebind_driver);
+			vp_log_err(ctx, "'%s' is not a driver name", o->rebind_driver);
 			return -EINVAL;
 		}
 		if (!driver && nc > 1) {
@@ -395,7 +395,7 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 				     driver, d->addr);
 	}
 	if (!vp_pve_storage_id_ok(storage)) {
-		vp_err("'%s' is not a storage id", storage);
+		vp_log_err(ctx, "'%s' is not a storage id", storage);
 		return -EINVAL;
 	}
 	r = vp_file_read(ctx, VP_ETC, "pve/storage.cfg", &cfg, &cfglen, &sst);
@@ -483,7 +483,7 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 		r = vp_pve_vmconf_set(c, false, "hookscript", vol, &reason);
 		if (r < 0) {
 			if (reason)
-				vp_err("hookscript: %s", reason);
+				vp_log_err(ctx, "hookscript: %s", reason);
 			return r;
 		}
 		r = vp_pve_conf_serialize(c, &out, &outlen);

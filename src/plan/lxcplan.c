@@ -134,7 +134,8 @@ static bool same_dev(const struct vp_pve_lxc_dev *a, const struct vp_pve_lxc_dev
 }
 
 int vp_lxc_set_devs(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want, size_t n,
-		    struct strv *keys, struct strv *values, struct strv *notes)
+		    struct strv *keys, struct strv *values, struct strv *notes,
+		    char **why)
 {
 	size_t pend = vp_pve_conf_pending(c);
 
@@ -192,7 +193,7 @@ int vp_lxc_set_devs(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want, si
 		r = vp_pve_ctconf_set(c, false, key, value, &reason);
 		if (r < 0) {
 			if (reason)
-				vp_err("%s: %s", key, reason);
+				*why = xasprintf("%s: %s", key, reason);
 			return r;
 		}
 		if (strv_add(keys, key) < 0 || strv_add(values, value) < 0)
@@ -214,7 +215,7 @@ static bool has_lxc_line(const struct vp_pve_conf *c, const char *key, const cha
 }
 
 static int add_raw(struct vp_pve_conf *c, const char *key, char *value,
-		   struct strv *added)
+		   struct strv *added, char **why)
 {
 	_cleanup_free_ char *v = value, *reason = NULL;
 	int r;
@@ -226,25 +227,25 @@ static int add_raw(struct vp_pve_conf *c, const char *key, char *value,
 	r = vp_pve_ctconf_add_lxc(c, key, v, &reason);
 	if (r < 0) {
 		if (reason)
-			vp_err("%s: %s", key, reason);
+			*why = xasprintf("%s: %s", key, reason);
 		return r;
 	}
 	return strv_push(added, xasprintf("%s: %s", key, v));
 }
 
 int vp_lxc_set_raw(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want,
-		   const char *const *majmin, size_t n, struct strv *added)
+		   const char *const *majmin, size_t n, struct strv *added, char **why)
 {
 	int r = 0;
 
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = add_raw(c, "lxc.cgroup2.devices.allow",
-			    xasprintf("c %s rwm", majmin[i]), added);
+			    xasprintf("c %s rwm", majmin[i]), added, why);
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = add_raw(c, "lxc.mount.entry",
 			    xasprintf("%s %s none bind,optional,create=file",
 				      want[i].path, want[i].path + 1),
-			    added);
+			    added, why);
 	return r;
 }
 
@@ -350,17 +351,19 @@ static const struct vp_dev *nvidia_card(const struct vp_host *h)
 	return NULL;
 }
 
-static int find_dev(const struct vp_host *h, const char *addr, const struct vp_dev **d)
+static int find_dev(struct vp_ctx *ctx, const struct vp_host *h, const char *addr,
+		    const struct vp_dev **d)
 {
 	struct vp_bdf b;
 
 	if (vp_bdf_parse(addr, &b, NULL, false) < 0) {
-		vp_err("'%s' is not a PCI function address (use 0000:00:02.0)", addr);
+		vp_log_err(ctx, "'%s' is not a PCI function address (use 0000:00:02.0)",
+			   addr);
 		return -EINVAL;
 	}
 	*d = vp_host_find(h, &b);
 	if (!*d) {
-		vp_err("%s is not on this host", addr);
+		vp_log_err(ctx, "%s is not on this host", addr);
 		return -ENODEV;
 	}
 	return 0;
@@ -471,7 +474,7 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 {
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
 	_cleanup_free_ char *conf = xasprintf("pve/lxc/%lu.conf", o->ctid), *text = NULL,
-			    *shown = NULL, *out = NULL, *rel = NULL;
+			    *shown = NULL, *out = NULL, *rel = NULL, *why = NULL;
 	struct vp_pve_lxc_dev *want = NULL;
 	struct strv keys = { 0 }, values = { 0 }, raw = { 0 }, majmin = { 0 };
 	struct vp_gpu_nodes gn = { .nv_minor = -1 };
@@ -491,9 +494,10 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 	if (r < 0)
 		return r;
 	if (!st.exists) {
-		vp_err("container %lu has no config (%s): no such container on this "
-		       "node",
-		       o->ctid, shown);
+		vp_log_err(ctx,
+			   "container %lu has no config (%s): no such container on this "
+			   "node",
+			   o->ctid, shown);
 		return -ENOENT;
 	}
 	r = vp_system_load(ctx, &sys);
@@ -503,7 +507,7 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 	if (r < 0)
 		goto out;
 	if (o->gpu || o->device) {
-		r = find_dev(h, o->gpu ? o->gpu : o->device, &d);
+		r = find_dev(ctx, h, o->gpu ? o->gpu : o->device, &d);
 		if (r < 0)
 			goto out;
 	} else {
@@ -618,7 +622,7 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 		vp_plan_note(p,
 			     "pve-manager version unknown: assuming 8.1 or later (devN)");
 	if (devn) {
-		r = vp_lxc_set_devs(c, want, n, &keys, &values, &p->notes);
+		r = vp_lxc_set_devs(c, want, n, &keys, &values, &p->notes, &why);
 	} else {
 		vp_plan_note(
 			p,
@@ -646,8 +650,10 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 		}
 		if (r >= 0)
 			r = vp_lxc_set_raw(c, want, (const char *const *)majmin.v, n,
-					   &raw);
+					   &raw, &why);
 	}
+	if (r < 0 && why)
+		vp_log_err(ctx, "%s", why);
 	if (r < 0)
 		goto out;
 	if (!keys.n && !raw.n) {

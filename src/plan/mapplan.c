@@ -310,17 +310,19 @@ int vp_mapping_plan(struct vp_map_host *hosts, size_t nhosts, const char *name,
 		bool slot = false, dup = false;
 
 		if (vp_bdf_parse(devices[k], &b, &slot, true) < 0) {
-			vp_err("'%s' is not a PCI address (use 0000:01:00.0, or 01:00 for "
-			       "every function)",
-			       devices[k]);
+			vp_log_err(
+				ctx,
+				"'%s' is not a PCI address (use 0000:01:00.0, or 01:00 for "
+				"every function)",
+				devices[k]);
 			return -EINVAL;
 		}
 		if (slot)
 			b.fn = 0;
 		ref = vp_host_find(hosts[0].host, &b);
 		if (!ref) {
-			vp_err("%s is not on %s (%s)", devices[k], hosts[0].node,
-			       hosts[0].ctx->root);
+			vp_log_err(ctx, "%s is not on %s (%s)", devices[k], hosts[0].node,
+				   hosts[0].ctx->root);
 			return -ENODEV;
 		}
 		for (size_t j = 0; j < nref; j++) {

@@ -757,10 +757,12 @@ int vp_plan_lock(struct vp_ctx *ctx, const struct vp_io *io, int *fdp)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
 			return -errno;
-		vp_err("another vfio-pilot apply, undo or bind is writing to %s (it holds "
-		       "%s/var/lib/vfio-pilot/lock); nothing was written: run again "
-		       "when it has finished",
-		       ctx->root, streq(ctx->root, "/") ? "" : ctx->root);
+		vp_log_err(
+			ctx,
+			"another vfio-pilot apply, undo or bind is writing to %s (it holds "
+			"%s/var/lib/vfio-pilot/lock); nothing was written: run again "
+			"when it has finished",
+			ctx->root, streq(ctx->root, "/") ? "" : ctx->root);
 		return -EAGAIN;
 	}
 	*fdp = fd;
@@ -1385,8 +1387,9 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 	int r, n;
 
 	if (want && (!*want || strchr(want, '/') || want[0] == '.')) {
-		vp_err("'%s' is not an undo id (a name from /var/lib/" UNDO_DIR ")",
-		       want);
+		vp_log_err(ctx,
+			   "'%s' is not an undo id (a name from /var/lib/" UNDO_DIR ")",
+			   want);
 		return -EINVAL;
 	}
 	/* Nothing was ever applied here (or no such id): no lock file either. */
@@ -1396,8 +1399,9 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 			fprintf(log, "no applied change to undo\n");
 			return -ENOENT;
 		}
-		vp_err("cannot read the undo record /var/lib/" UNDO_DIR "/%s: %s", want,
-		       strerror(ENOENT));
+		vp_log_err(ctx,
+			   "cannot read the undo record /var/lib/" UNDO_DIR "/%s: %s",
+			   want, strerror(ENOENT));
 		return -ENOENT;
 	}
 	r = vp_plan_lock(ctx, io, &lock);
@@ -1418,8 +1422,9 @@ int vp_undo(struct vp_ctx *ctx, const struct vp_io *io, const char *want,
 	}
 	r = journal_load(ctx, id, &j);
 	if (r < 0) {
-		vp_err("cannot read the undo record /var/lib/" UNDO_DIR "/%s: %s", id,
-		       strerror(-r));
+		vp_log_err(ctx,
+			   "cannot read the undo record /var/lib/" UNDO_DIR "/%s: %s", id,
+			   strerror(-r));
 		return r;
 	}
 	if (!streq(j.state, "complete")) {

@@ -45,19 +45,22 @@ void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n);
  * Put @want into the main section of container config @c: a devN line with
  * the same path and the same values is kept; one with the same path and
  * other values is rewritten in place; otherwise the next free devN index
- * (0-255) is used. @keys/@values get what was set (for pct set).
+ * (0-255) is used. @keys/@values get what was set (for pct set). When
+ * Proxmox's schema refuses a value, *@why (NULL before) gets "KEY: reason".
  */
 int vp_lxc_set_devs(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want, size_t n,
-		    struct strv *keys, struct strv *values, struct strv *notes);
+		    struct strv *keys, struct strv *values, struct strv *notes,
+		    char **why);
 
 /*
  * Proxmox older than 8.1 (no devN): the classic raw keys,
  * "lxc.cgroup2.devices.allow: c MAJ:MIN rwm" and
  * "lxc.mount.entry: /dev/dri/X dev/dri/X none bind,optional,create=file",
  * added only when the same line is not there. @majmin[i] is "226:128".
+ * *@why as for vp_lxc_set_devs.
  */
 int vp_lxc_set_raw(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want,
-		   const char *const *majmin, size_t n, struct strv *added);
+		   const char *const *majmin, size_t n, struct strv *added, char **why);
 
 /*
  * --gpu: the nodes of vp_gpu_nodes_load (host/gpudev.h) as devN values,

@@ -122,18 +122,18 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 		else
 			print_text(ctx->fout, p, w);
 		if (apply)
-			fprintf(stderr, "vfio-pilot: not applied: the plan has refusals; "
-					"nothing was written\n");
+			vp_log_err(ctx, "not applied: the plan has refusals; nothing "
+					"was written");
 		if (!apply && plan_file && !p->refusals.n) {
 			r = vp_plan_save(p, plan_file);
 			if (r < 0) {
-				vp_err("cannot save the plan to %s: %s", plan_file,
-				       strerror(-r));
+				vp_log_err(ctx, "cannot save the plan to %s: %s",
+					   plan_file, strerror(-r));
 				return vp_exit_code(r == -ENOENT ? -EIO : r);
 			}
 			const char *sp = strrchr(cmd, ' ');
 
-			fprintf(json ? stderr : ctx->fout,
+			fprintf(json ? ctx->fdiag : ctx->fout,
 				"plan saved to %s; apply exactly this plan with: vfio-pilot "
 				"%.*s apply --plan-file %s\n",
 				plan_file, sp ? (int)(sp - cmd) : (int)strlen(cmd), cmd,
@@ -142,14 +142,16 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 		return p->refusals.n ? VP_EXIT_FAIL : VP_EXIT_OK;
 	}
 	if (plan_file) {
-		r = vp_plan_check_saved(p, plan_file, stderr);
+		r = vp_plan_check_saved(p, plan_file, ctx->fdiag);
 		if (r < 0) {
-			vp_err("not applied: the reviewed plan in %s %s; nothing was written",
-			       plan_file,
-			       r == -ESTALE
-				       ? "is not what would be applied now (make and "
-					 "review a new plan)"
-				       : strerror(-r));
+			vp_log_err(
+				ctx,
+				"not applied: the reviewed plan in %s %s; nothing was written",
+				plan_file,
+				r == -ESTALE
+					? "is not what would be applied now (make and "
+					  "review a new plan)"
+					: strerror(-r));
 			return r == -ENOENT ? VP_EXIT_NOINPUT : vp_plan_exit_code(r);
 		}
 	}
@@ -166,7 +168,7 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 	if (!json)
 		for (size_t i = 0; i < p->notes.n; i++)
 			fprintf(ctx->fout, "note: %s\n", p->notes.v[i]);
-	r = vp_plan_apply(ctx, &vp_io_real, p, &id, json ? stderr : ctx->fout);
+	r = vp_plan_apply(ctx, &vp_io_real, p, &id, json ? ctx->fdiag : ctx->fout);
 	if (json) {
 		/* What is still pending after the run. */
 		strv_free(&w->cmds);
@@ -175,10 +177,11 @@ static int finish(struct vp_ctx *ctx, struct vp_plan *p, const char *cmd, bool a
 		print_json(ctx, p, cmd, extra, id, w);
 	}
 	if (r < 0) {
-		vp_err("apply stopped: %s%s", strerror(-r),
-		       id ? " (files written; commands failed: the next apply or undo "
-			    "runs them again)"
-			  : "");
+		vp_log_err(
+			ctx, "apply stopped: %s%s", strerror(-r),
+			id ? " (files written; commands failed: the next apply or undo "
+			     "runs them again)"
+			   : "");
 		return vp_plan_exit_code(r);
 	}
 	if (!json && !id && !p->nedits)

@@ -59,9 +59,9 @@ static void progress(struct cap *c, bool final)
 	if (!final && n < c->last_progress + 100)
 		return;
 	c->last_progress = n;
-	fprintf(stderr, "\rsnapshot: %zu entries, %llu KiB%s", n,
+	fprintf(c->o->progress, "\rsnapshot: %zu entries, %llu KiB%s", n,
 		(unsigned long long)(vp_sink_bytes(c->sink) / KiB), final ? "\n" : "");
-	fflush(stderr);
+	fflush(c->o->progress);
 }
 
 static void problem(struct cap *c, const char *fmt, ...)

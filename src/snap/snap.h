@@ -72,7 +72,7 @@ char *vp_san_summary(const struct vp_sanitizer *s);
 
 struct vp_snap_opts {
 	bool sanitize;
-	bool progress; /* a progress line on stderr */
+	FILE *progress; /* where a progress line goes (the tool gives stderr), or NULL */
 };
 
 int vp_snapshot(struct vp_ctx *ctx, struct vp_sink *sink, const struct vp_snap_opts *o);

@@ -21,6 +21,8 @@
 #include <cmocka.h>
 
 #include "context.h"
+#include "host/host.h"
+#include "host/tasks.h"
 #include "plan/atomic.h"
 #include "util.h"
 
@@ -437,6 +439,128 @@ static void utf8_replacement(void **state)
 	}
 }
 
+/* A log function that keeps what the library reports, one line each. */
+struct captured {
+	struct strv lines;
+	int priority;
+};
+
+static void capture_log(void *data, int priority, const char *fmt, va_list args)
+{
+	struct captured *c = data;
+	char *s = NULL;
+
+	assert_true(vasprintf(&s, fmt, args) >= 0);
+	assert_int_equal(strv_push(&c->lines, s), 0);
+	c->priority = priority;
+}
+
+/* Run @fn with stderr going to a scratch file; what was written there. */
+static char *stderr_of(struct fx *f, void (*fn)(struct fx *f, void *arg), void *arg)
+{
+	_cleanup_free_ char *path = xasprintf("%s/stderr", f->dir);
+	char *text = NULL;
+	size_t len = 0;
+	int saved, fd;
+	FILE *in;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	close(fd);
+	fn(f, arg);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	in = fopen(path, "re");
+	assert_non_null(in);
+	text = calloc(1, 4096);
+	assert_non_null(text);
+	len = fread(text, 1, 4095, in);
+	text[len] = '\0';
+	fclose(in);
+	unlink(path);
+	return text;
+}
+
+static void load_host(struct fx *f, void *arg)
+{
+	struct vp_host *h = NULL;
+
+	/* The fixture root has no sys/bus/pci. */
+	assert_int_equal(vp_host_load(f->ctx, &h), -ENOENT);
+	assert_null(h);
+}
+
+static void last_start(struct fx *f, void *arg)
+{
+	const char *vmid = arg;
+	_cleanup_free_ char *label = NULL;
+	FILE *log = NULL;
+
+	/* "0100" is no VMID; 100 has no start in an empty task directory. */
+	assert_int_equal(vp_task_vm_start_log(f->ctx, vmid, &log, &label),
+			 vmid[0] == '0' ? -EINVAL : -ENOENT);
+	assert_null(log);
+}
+
+/*
+ * The library reports, the tool prints (issue #15): a host read error
+ * (host/pci.c) and a refusal (host/tasks.c) arrive at the log function the
+ * context holds, and nothing is written to stderr; the printer vp_open_ctx
+ * installs writes the same line there, byte for byte as before.
+ */
+static void errors_go_to_log_fn(void **state)
+{
+	struct fx *f = *state;
+	struct captured c = { { 0 }, 0 };
+	_cleanup_free_ char *want = NULL, *out = NULL;
+
+	vp_ctx_set_log_fn(f->ctx, capture_log, &c);
+	out = stderr_of(f, load_host, NULL);
+	assert_string_equal(out, "");
+	assert_int_equal(c.lines.n, 1);
+	assert_int_equal(c.priority, VP_LOG_ERR);
+	want = xasprintf("cannot read /sys/bus/pci under %s/root: %s", f->dir,
+			 strerror(ENOENT));
+	assert_string_equal(c.lines.v[0], want);
+	strv_free(&c.lines);
+
+	mkd(f->dir, "root/var");
+	mkd(f->dir, "root/var/log");
+	mkd(f->dir, "root/var/log/pve");
+	mkd(f->dir, "root/var/log/pve/tasks");
+	mkd(f->dir, "root/var/log/pve/tasks/0");
+	free(out);
+	out = stderr_of(f, last_start, "100");
+	assert_string_equal(out, "");
+	assert_int_equal(c.lines.n, 1);
+	assert_string_equal(c.lines.v[0],
+			    "no start of VM 100 in the task logs (/var/log/pve/tasks)");
+	strv_free(&c.lines);
+
+	/* No log function: the library stays silent. */
+	vp_ctx_set_log_fn(f->ctx, NULL, NULL);
+	free(out);
+	out = stderr_of(f, last_start, "0100");
+	assert_string_equal(out, "");
+
+	/* The tool's printer: today's text on stderr. */
+	vp_ctx_set_log_fn(f->ctx, vp_log_stderr, NULL);
+	free(out);
+	out = stderr_of(f, last_start, "0100");
+	assert_string_equal(out, "vfio-pilot: '0100' is not a VMID (100 to 999999999)\n");
+	free(out);
+	out = stderr_of(f, load_host, NULL);
+	free(want);
+	want = xasprintf("vfio-pilot: cannot read /sys/bus/pci under %s/root: %s\n",
+			 f->dir, strerror(ENOENT));
+	assert_string_equal(out, want);
+	vp_ctx_set_log_fn(f->ctx, NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +580,7 @@ int main(void)
 		cmocka_unit_test(swap_race_cannot_escape),
 		cmocka_unit_test(without_openat2),
 		cmocka_unit_test(utf8_replacement),
+		cmocka_unit_test(errors_go_to_log_fn),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

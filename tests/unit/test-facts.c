@@ -83,9 +83,12 @@ static void klog_last_boot(void **state)
 
 static void klog_missing_file(void **state)
 {
+	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	struct vp_klog k = { 0 };
 
-	assert_int_equal(vp_klog_load(NULL, "/nonexistent/kern.log", &k), -ENOENT);
+	/* The error is reported through a context (one without a log function here). */
+	assert_int_equal(vp_ctx_new("/", &ctx), 0);
+	assert_int_equal(vp_klog_load(ctx, "/nonexistent/kern.log", &k), -ENOENT);
 	vp_klog_free(&k);
 }
 

@@ -92,12 +92,13 @@ static char *set_devs(const char *text, bool render_only, struct strv *keys)
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
 	struct strv values = { 0 }, notes = { 0 };
 	struct vp_pve_lxc_dev *v = NULL;
-	char *out = NULL;
+	char *out = NULL, *why = NULL;
 	size_t n = 0, len;
 
 	assert_int_equal(vp_lxc_wanted(&drm, "0000:00:02.0", render_only, &v, &n), 0);
 	assert_int_equal(vp_pve_ctconf_parse(text, strlen(text), &c), 0);
-	assert_int_equal(vp_lxc_set_devs(c, v, n, keys, &values, &notes), 0);
+	assert_int_equal(vp_lxc_set_devs(c, v, n, keys, &values, &notes, &why), 0);
+	assert_null(why);
 	assert_int_equal(vp_pve_conf_serialize(c, &out, &len), 0);
 	assert_int_equal(keys->n, values.n);
 	vp_lxc_wanted_free(v, n);
@@ -162,14 +163,14 @@ static void raw_lines(void **state)
 	_cleanup_(vp_pve_conf_freep) struct vp_pve_conf *c = NULL;
 	struct strv added = { 0 };
 	struct vp_pve_lxc_dev *v = NULL;
-	_cleanup_free_ char *out = NULL;
+	_cleanup_free_ char *out = NULL, *why = NULL;
 	size_t n = 0, len;
 
 	assert_int_equal(vp_lxc_wanted(&drm, "0000:00:02.0", false, &v, &n), 0);
 	assert_int_equal(vp_pve_ctconf_parse(text, strlen(text), &c), 0);
-	assert_int_equal(vp_lxc_set_raw(c, v, majmin, n, &added), 0);
+	assert_int_equal(vp_lxc_set_raw(c, v, majmin, n, &added, &why), 0);
 	assert_int_equal(added.n, 4);
-	assert_int_equal(vp_lxc_set_raw(c, v, majmin, n, &added), 0);
+	assert_int_equal(vp_lxc_set_raw(c, v, majmin, n, &added, &why), 0);
 	assert_int_equal(added.n, 4); /* nothing twice */
 	assert_int_equal(vp_pve_conf_serialize(c, &out, &len), 0);
 	assert_string_equal(
