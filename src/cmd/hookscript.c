@@ -58,7 +58,7 @@ static int hook_opt(void *data, int c, const char *arg)
 	}
 }
 
-int cmd_hookscript(struct vp_global *g, int argc, char **argv)
+static int cmd_hookscript(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -71,7 +71,7 @@ int cmd_hookscript(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("hookscript"));
+		vp_cmd_help(&vp_cmd_hookscript);
 		return VP_EXIT_OK;
 	}
 	if (argc - first == 2 &&
@@ -110,3 +110,19 @@ int cmd_hookscript(struct vp_global *g, int argc, char **argv)
 	vp_plan_free(&p);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_hookscript = {
+	.name = "hookscript",
+	.run = cmd_hookscript,
+	.summary =
+		"write a VM's hookscript snippet: reset_method at pre-start, rebind at post-stop",
+	.usage =
+		"  [plan|apply] VMID      plan shows the change; apply (the default) writes (root)\n"
+		"  -d, --device ADDR      the passed-through function\n"
+		"      --reset-method M   at pre-start: device_specific acpi flr af_flr pm bus\n"
+		"                         cxl_bus, written only if the device lists it\n"
+		"      --rebind[=DRIVER]  at post-stop: give the device back to its host driver\n"
+		"      --strict           a failed step aborts the VM start (default: only logs)\n"
+		"      --storage ID       the snippets storage (default: local)\n",
+	.example = "vfio-pilot hookscript plan 100 -d 01:00.0 --reset-method bus",
+};

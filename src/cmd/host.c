@@ -105,7 +105,7 @@ static int host_opt(void *data, int c, const char *arg)
 	}
 }
 
-int cmd_host(struct vp_global *g, int argc, char **argv)
+static int cmd_host(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -120,7 +120,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		goto usage;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("host"));
+		vp_cmd_help(&vp_cmd_host);
 		r = VP_EXIT_OK;
 		goto out_opts;
 	}
@@ -195,7 +195,7 @@ static int undo_opt(void *data, int c, const char *arg)
 	return 0;
 }
 
-int cmd_undo(struct vp_global *g, int argc, char **argv)
+static int cmd_undo(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	unsigned int flags = 0;
@@ -205,7 +205,7 @@ int cmd_undo(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("undo"));
+		vp_cmd_help(&vp_cmd_undo);
 		return VP_EXIT_OK;
 	}
 	if (argc - first > 1) {
@@ -223,3 +223,42 @@ int cmd_undo(struct vp_global *g, int argc, char **argv)
 		    ctx->fout);
 	return r < 0 ? vp_plan_exit_code(r) : VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_host = {
+	.name = "host",
+	.run = cmd_host,
+	.summary =
+		"plan (dry run) or apply the host setup: cmdline, VFIO binding, initramfs",
+	.usage =
+		"  plan|apply             plan shows diffs and commands; apply writes (root only);\n"
+		"                         devices given before stay given\n"
+		"  release -d ADDR        take devices back from vfio-pci (root; undoable)\n"
+		"  status                 what is given to vfio-pci, by which file and line\n"
+		"  -d, --device ADDR      a device to pass through (repeat; 01:00 = all functions);\n"
+		"                         default: the candidate GPUs doctor picks\n"
+		"      --include-group ADDR  also give away this unrelated member of a target's group\n"
+		"      --take-host-device    allow a device the host needs (console, network, root disk)\n"
+		"      --acs-override        pcie_acs_override=downstream,multifunction (loses isolation)\n"
+		"      --unsafe-interrupts   vfio_iommu_type1 allow_unsafe_interrupts=1 (insecure)\n"
+		"      --fb-off              keep the boot framebuffer off a boot-VGA target\n"
+		"      --disable-idle-d3     vfio-pci disable_idle_d3=1 (cards that fail to wake)\n"
+		"      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n"
+		"      --plan-file F         plan: save the plan in F; apply: apply only that\n"
+		"                            plan, exit 75 if the plan made now differs\n"
+		"      --adopt               move another tool's conflicting vfio-pci line into\n"
+		"                            vfio-pilot's file, fixed (the file is backed up)\n",
+	.example = "vfio-pilot host plan -d 01:00\n"
+		   "vfio-pilot host apply -d 01:00\n"
+		   "vfio-pilot host status",
+};
+
+const struct vp_cmd vp_cmd_undo = {
+	.name = "undo",
+	.run = cmd_undo,
+	.summary = "restore the files of an apply, byte for byte (root only)",
+	.usage =
+		"  [ID]                the apply to undo; default: the latest\n"
+		"  -f, --force         also when a file changed since that apply (kept as\n"
+		"                      undo/ID/rN); without it undo refuses with 75\n",
+	.example = "vfio-pilot undo",
+};

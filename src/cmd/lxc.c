@@ -53,7 +53,7 @@ static int lxc_opt(void *data, int c, const char *arg)
 	}
 }
 
-int cmd_lxc(struct vp_global *g, int argc, char **argv)
+static int cmd_lxc(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -66,7 +66,7 @@ int cmd_lxc(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("lxc"));
+		vp_cmd_help(&vp_cmd_lxc);
 		return VP_EXIT_OK;
 	}
 	if (argc - first != 2 ||
@@ -111,3 +111,23 @@ int cmd_lxc(struct vp_global *g, int argc, char **argv)
 	vp_plan_free(&p);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_lxc = {
+	.name = "lxc",
+	.run = cmd_lxc,
+	.summary = "plan or apply a container's GPU devN lines (/dev/dri, NVIDIA, kfd)",
+	.usage =
+		"  plan|apply CTID        plan shows the diff or pct command; apply writes (root only)\n"
+		"      --dri              pass the GPU's /dev/dri nodes (renderD*, card*)\n"
+		"      --gpu ADDR         pass what GPU ADDR's vendor stack needs: NVIDIA's\n"
+		"                         /dev/nvidiaN, nvidiactl, nvidia-uvm*, nvidia-modeset,\n"
+		"                         nvidia-caps/* (with the driver version the container\n"
+		"                         must match); AMD's /dev/dri nodes and /dev/kfd\n"
+		"      --render-only      only the render node (enough for VA-API, QSV, OpenCL)\n"
+		"  -d, --device ADDR      the GPU for --dri (default: the one advise picks, the\n"
+		"                         boot VGA or iGPU with a render node)\n"
+		"  gid= is the container's own render/video group, read from its root\n"
+		"  filesystem where it is a directory (else the host's, as a named assumption)\n",
+	.example = "vfio-pilot lxc plan 105 --dri --render-only\n"
+		   "vfio-pilot lxc plan 105 --gpu 01:00.0",
+};

@@ -226,7 +226,7 @@ static int mapping_check(struct vp_map_host *hosts, size_t n, struct vp_api_host
 	return drift ? VP_EXIT_FAIL : unchecked ? VP_EXIT_WARN : VP_EXIT_OK;
 }
 
-int cmd_mapping(struct vp_global *g, int argc, char **argv)
+static int cmd_mapping(struct vp_global *g, int argc, char **argv)
 {
 	struct map_args a = { 0 };
 	struct vp_map_host *hosts = NULL;
@@ -242,7 +242,7 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("mapping"));
+		vp_cmd_help(&vp_cmd_mapping);
 		r = VP_EXIT_OK;
 		goto out;
 	}
@@ -327,3 +327,21 @@ out:
 	strv_free(&a.devices);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_mapping = {
+	.name = "mapping",
+	.run = cmd_mapping,
+	.summary = "plan, apply or check a cluster PCI resource mapping across the nodes",
+	.usage =
+		"  plan|apply NAME        plan shows the diff; apply writes (root only)\n"
+		"  check [NAME]           every map line against its node's hardware now: exit 2\n"
+		"                         when one no longer holds (with the line that does)\n"
+		"  -d, --device ADDR      the function (01:00 maps every function of the slot);\n"
+		"                         repeat for a pool (each node offers every card)\n"
+		"      --host DIR         another node's tree (repeat); the first node is --root,\n"
+		"                         and the file goes into its etc/pve/mapping/pci.cfg\n"
+		"      --cluster          every other node through Proxmox's API (pvesh)\n"
+		"      --api DIR          the API's answers recorded in DIR instead (implies\n"
+		"                         --cluster; needed under --root)\n",
+	.example = "vfio-pilot mapping plan gpu0 -d 01:00 --host node2-snapshot",
+};

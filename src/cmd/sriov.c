@@ -186,7 +186,7 @@ static int show(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_gue
 	return only && !shown ? VP_EXIT_FAIL : VP_EXIT_OK;
 }
 
-int cmd_sriov(struct vp_global *g, int argc, char **argv)
+static int cmd_sriov(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -201,7 +201,7 @@ int cmd_sriov(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("sriov"));
+		vp_cmd_help(&vp_cmd_sriov);
 		return VP_EXIT_OK;
 	}
 	for (int i = first; i < argc; i++) {
@@ -285,3 +285,15 @@ out:
 	vp_guests_free(&guests);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_sriov = {
+	.name = "sriov",
+	.run = cmd_sriov,
+	.summary =
+		"SR-IOV functions, their VFs, groups and guests; a persistent VF count",
+	.usage =
+		"  [ADDR]              the physical function (default: list every one)\n"
+		"  plan|apply          plan shows the change; apply writes (root only)\n"
+		"      --vfs N         the VF count to set at boot (0 removes the setting)\n",
+	.example = "vfio-pilot sriov 00:02.0 --vfs 7 plan",
+};

@@ -62,7 +62,7 @@ static struct json_object *dev_json(const struct vp_usb *u, const struct vp_usb_
 	return o;
 }
 
-int cmd_usb(struct vp_global *g, int argc, char **argv)
+static int cmd_usb(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -74,7 +74,7 @@ int cmd_usb(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("usb"));
+		vp_cmd_help(&vp_cmd_usb);
 		return VP_EXIT_OK;
 	}
 	if (first < argc && streq(argv[first], "map")) {
@@ -220,3 +220,16 @@ out:
 	vp_usb_free(&u);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_usb = {
+	.name = "usb",
+	.run = cmd_usb,
+	.summary =
+		"USB devices under their controller and IOMMU group: pass a device or the controller",
+	.usage =
+		"  (no options)        every device with its usbN value and the controller advice\n"
+		"  map NAME DEV plan|apply  a usb.cfg cluster mapping of DEV (VID:PID or bus-port)\n"
+		"                      for this node; use it with vm plan --usb mapping=NAME\n",
+	.example = "vfio-pilot usb\n"
+		   "vfio-pilot usb map keyboard 046d:c52b plan",
+};

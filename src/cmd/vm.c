@@ -354,7 +354,7 @@ out:
 	return r;
 }
 
-int cmd_vm(struct vp_global *g, int argc, char **argv)
+static int cmd_vm(struct vp_global *g, int argc, char **argv)
 {
 	struct vp_vm_opts o = { 0 };
 	int first, r;
@@ -365,7 +365,7 @@ int cmd_vm(struct vp_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("vm"));
+		vp_cmd_help(&vp_cmd_vm);
 		r = VP_EXIT_OK;
 		goto out;
 	}
@@ -425,7 +425,7 @@ static int cpu_opt(void *data, int c, const char *arg)
  * Seed 004's generator, corrected by the knowledge base: only Intel Arc
  * and NVIDIA GeForce drivers before R465 need the hypervisor hidden.
  */
-int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
+static int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 {
 	struct cpu_args_opts o = { 0 };
 	const char *args = "-cpu host", *cpu = "host";
@@ -437,7 +437,7 @@ int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("cpu-args"));
+		vp_cmd_help(&vp_cmd_cpu_args);
 		return VP_EXIT_OK;
 	}
 	if (argc != first || !o.vendor ||
@@ -531,3 +531,39 @@ int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 	strv_free(&why);
 	return VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_vm = {
+	.name = "vm",
+	.run = cmd_vm,
+	.summary = "plan (dry run), apply or lint the passthrough settings of a VM",
+	.usage =
+		"  plan|apply VMID        plan shows the diff or qm set command; apply writes (root)\n"
+		"  lint VMID|FILE         what Proxmox finds only at start, or never (exit 0/1/2)\n"
+		"  -d, --device ADDR[,ADDR...]  the devices (01:00 = all functions); companions go along\n"
+		"      --mapping NAME     mapping=NAME (a cluster resource mapping) instead of addresses\n"
+		"      --primary-gpu      the display GPU is the VM's primary display: x-vga=1, vga none\n"
+		"      --tune             hugepages; numa and affinity for the GPU's node (multi-node)\n"
+		"      --ovmf             switch a SeaBIOS VM to OVMF for a GPU (MBR guests stop booting)\n"
+		"      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
+		"      --qm               a qm set command instead of the file edit (default on /)\n"
+		"      --usb DEV          a USB device (VID:PID, bus-port 1-4.2 or mapping=NAME) as\n"
+		"                         usbN, or a USB controller's PCI address as hostpciN\n"
+		"      --take-host-device allow a device the host needs (console, network, root disk)\n"
+		"      --vgpu TYPE        a vGPU (nvidia-1148, 1148, \"NVIDIA L40S-2Q\", L40S-2Q) as\n"
+		"                         hostpciN ADDR,mdev=TYPE on the first free VF or mdev\n"
+		"                         parent (of --device, a VF or a card's PF; else any);\n"
+		"                         the function stays on its host driver\n",
+	.example = "vfio-pilot vm plan 100 -d 01:00\n"
+		   "vfio-pilot vm lint 100",
+};
+
+const struct vp_cmd vp_cmd_cpu_args = {
+	.name = "cpu-args",
+	.run = cmd_cpu_args,
+	.summary = "CPU options for a GPU vendor's guest driver, with reasons",
+	.usage =
+		"  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
+		"  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
+		"  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n",
+	.example = "vfio-pilot cpu-args --vendor nvidia-consumer --driver-version 470",
+};
