@@ -13,6 +13,9 @@
 #include "context.h"
 #include "host/host.h"
 
+struct json_object;
+struct vp_plan;
+
 struct vp_global {
 	const char *root;
 	const char *ids;
@@ -97,3 +100,34 @@ int vp_open_ctx(const struct vp_global *g, struct vp_ctx **ctx);
 int vp_load(const struct vp_global *g, struct vp_ctx **ctx, struct vp_host **host);
 void vp_cmd_help(const struct vp_cmd *cmd);
 const struct vp_cmd *vp_cmd_find(const char *name);
+
+/*
+ * The plan|apply step that every command writing through a plan shares
+ * (host, vm, lxc, hookscript, mapping, sriov, usb map): the verb, the root
+ * check made before anything is read, and the plan shown or applied through
+ * plan/report.c under the name "CMD VERB".
+ */
+struct vp_verb {
+	const char *cmd;  /* "lxc", "usb map" */
+	const char *verb; /* "plan", "apply" (host: also "release") */
+	bool apply;	  /* writes: needs root */
+	/* The planner's -EINVAL is an argument it refused (64), not host data (65). */
+	bool einval_usage;
+};
+
+/* @arg is "plan" or "apply": sets v->verb and v->apply. Else -EINVAL. */
+int vp_verb_parse(struct vp_verb *v, const char *arg);
+/*
+ * VP_EXIT_NOPERM, after saying so, when @v applies and the user is not
+ * root; else 0. @msg replaces "CMD apply needs root; nothing was written
+ * ('CMD plan' shows the change)".
+ */
+int vp_verb_need_root(const struct vp_verb *v, const char *msg);
+/*
+ * The exit code of the step: the plan @p that the planner's result @r
+ * built, shown or (v->apply) applied with @extra's keys in the JSON and
+ * @plan_file (--plan-file) if given; or @r's own code when it is an error.
+ * Takes @extra over; @p stays the caller's to free.
+ */
+int vp_verb_finish(const struct vp_verb *v, struct vp_ctx *ctx, struct vp_plan *p, int r,
+		   struct json_object *extra, const char *plan_file);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "plan/plan.h"
 
 const struct vp_global_opt vp_global_opts[] = {
 	{ { "root", required_argument, NULL, VP_OPT_ROOT },
@@ -144,4 +146,43 @@ int vp_load(const struct vp_global *g, struct vp_ctx **ctx, struct vp_host **hos
 		return vp_exit_code(r);
 	}
 	return 0;
+}
+
+int vp_verb_parse(struct vp_verb *v, const char *arg)
+{
+	if (!streq(arg, "plan") && !streq(arg, "apply"))
+		return -EINVAL;
+	v->verb = arg;
+	v->apply = streq(arg, "apply");
+	return 0;
+}
+
+int vp_verb_need_root(const struct vp_verb *v, const char *msg)
+{
+	if (!v->apply || geteuid() == 0)
+		return 0;
+	if (msg)
+		vp_err("%s", msg);
+	else
+		vp_err("%s apply needs root; nothing was written ('%s plan' shows the "
+		       "change)",
+		       v->cmd, v->cmd);
+	return VP_EXIT_NOPERM;
+}
+
+int vp_verb_finish(const struct vp_verb *v, struct vp_ctx *ctx, struct vp_plan *p, int r,
+		   struct json_object *extra, const char *plan_file)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if (r < 0) {
+		json_object_put(extra);
+		return r == -EINVAL && v->einval_usage ? VP_EXIT_USAGE : vp_exit_code(r);
+	}
+	name = xasprintf("%s %s", v->cmd, v->verb);
+	if (!name) {
+		json_object_put(extra);
+		return VP_EXIT_SOFTWARE;
+	}
+	return vp_plan_finish_file(ctx, p, name, v->apply, extra, plan_file);
 }

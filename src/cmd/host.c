@@ -23,6 +23,7 @@ enum {
 	OPT_ADOPT,
 };
 
+/* getopt_long's table: alike in every command by design, it is getopt's format. */
 static const struct option host_opts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "include-group", required_argument, NULL, OPT_INCLUDE },
@@ -66,6 +67,7 @@ struct host_args {
 	const char *plan_file;
 };
 
+/* vp_parse_opts' callback, one case per option: alike in every command by design. */
 static int host_opt(void *data, int c, const char *arg)
 {
 	struct host_args *a = data;
@@ -113,7 +115,8 @@ static int cmd_host(struct vp_global *g, int argc, char **argv)
 	struct vp_host_opts *o = &a.o;
 	struct vp_session ses = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply, status;
+	struct vp_verb v = { .cmd = "host" };
+	bool status;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", host_opts, host_opt, &a);
@@ -125,8 +128,8 @@ static int cmd_host(struct vp_global *g, int argc, char **argv)
 		goto out_opts;
 	}
 	if (argc - first != 1 ||
-	    (!streq(argv[first], "plan") && !streq(argv[first], "apply") &&
-	     !streq(argv[first], "release") && !streq(argv[first], "status"))) {
+	    (vp_verb_parse(&v, argv[first]) < 0 && !streq(argv[first], "release") &&
+	     !streq(argv[first], "status"))) {
 		vp_err("use: host plan|apply|release|status [--device ADDR ...]");
 		goto usage;
 	}
@@ -136,13 +139,12 @@ static int cmd_host(struct vp_global *g, int argc, char **argv)
 		vp_err("host release needs --device: the devices to take back from vfio-pci");
 		goto usage;
 	}
+	if (o->release)
+		v = (struct vp_verb){ .cmd = "host", .verb = "release", .apply = true };
 	status = streq(argv[first], "status");
-	apply = streq(argv[first], "apply") || o->release;
-	if (apply && geteuid() != 0) {
-		vp_err("host apply needs root; nothing was written ('host plan' shows the change)");
-		r = VP_EXIT_NOPERM;
+	r = vp_verb_need_root(&v, NULL);
+	if (r)
 		goto out_opts;
-	}
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		goto out_opts;
@@ -162,11 +164,7 @@ static int cmd_host(struct vp_global *g, int argc, char **argv)
 		r = vp_exit_code(r);
 		goto out;
 	}
-	r = vp_plan_finish_file(ctx, &p,
-				o->release ? "host release"
-				: apply	   ? "host apply"
-					   : "host plan",
-				apply, NULL, a.plan_file);
+	r = vp_verb_finish(&v, ctx, &p, 0, NULL, a.plan_file);
 out:
 	vp_plan_free(&p);
 	vp_session_free(&ses);

@@ -59,7 +59,8 @@ static int cmd_lxc(struct vp_global *g, int argc, char **argv)
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	struct lxc_args a = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply;
+	/* The planner's -EINVAL is a --gpu or --device it refused. */
+	struct vp_verb v = { .cmd = "lxc", .einval_usage = true };
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", lxc_opts, lxc_opt, &a);
@@ -69,8 +70,7 @@ static int cmd_lxc(struct vp_global *g, int argc, char **argv)
 		vp_cmd_help(&vp_cmd_lxc);
 		return VP_EXIT_OK;
 	}
-	if (argc - first != 2 ||
-	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
+	if (argc - first != 2 || vp_verb_parse(&v, argv[first]) < 0) {
 		vp_err("use: lxc plan|apply CTID --dri [--render-only] [--device ADDR] | "
 		       "--gpu ADDR [--render-only]");
 		return VP_EXIT_USAGE;
@@ -93,21 +93,14 @@ static int cmd_lxc(struct vp_global *g, int argc, char **argv)
 		vp_err("'%s' is not a container id (100 to 999999999)", argv[first + 1]);
 		return VP_EXIT_USAGE;
 	}
-	apply = streq(argv[first], "apply");
-	if (apply && geteuid() != 0) {
-		vp_err("lxc apply needs root; nothing was written ('lxc plan' shows the "
-		       "change)");
-		return VP_EXIT_NOPERM;
-	}
+	r = vp_verb_need_root(&v, NULL);
+	if (r)
+		return r;
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
 	r = vp_lxc_plan(ctx, h, &a.o, &p);
-	if (r < 0)
-		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
-	else
-		r = vp_plan_finish(ctx, &p, apply ? "lxc apply" : "lxc plan", apply,
-				   NULL);
+	r = vp_verb_finish(&v, ctx, &p, r, NULL, NULL);
 	vp_plan_free(&p);
 	return r;
 }

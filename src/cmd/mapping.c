@@ -232,8 +232,10 @@ static int cmd_mapping(struct vp_global *g, int argc, char **argv)
 	struct vp_map_host *hosts = NULL;
 	struct vp_api_host *api = NULL;
 	struct vp_plan p = { 0 };
+	/* The planner's -EINVAL is a --device it refused. */
+	struct vp_verb v = { .cmd = "mapping", .einval_usage = true };
 	size_t n = 0, napi = 0;
-	bool apply, check;
+	bool check;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", map_opts, map_opt, &a);
@@ -249,7 +251,7 @@ static int cmd_mapping(struct vp_global *g, int argc, char **argv)
 	check = argc - first >= 1 && streq(argv[first], "check");
 	if (check ? (argc - first > 2 || a.devices.n)
 		  : (argc - first != 2 || !a.devices.n ||
-		     (!streq(argv[first], "plan") && !streq(argv[first], "apply")))) {
+		     vp_verb_parse(&v, argv[first]) < 0)) {
 		vp_err("use: mapping plan|apply NAME --device ADDR... [--host DIR ...] "
 		       "[--cluster [--api DIR]], or mapping check [NAME] [--host DIR ...] "
 		       "[--cluster [--api DIR]]");
@@ -262,13 +264,9 @@ static int cmd_mapping(struct vp_global *g, int argc, char **argv)
 		r = VP_EXIT_USAGE;
 		goto out;
 	}
-	apply = streq(argv[first], "apply");
-	if (apply && geteuid() != 0) {
-		vp_err("mapping apply needs root; nothing was written ('mapping plan' shows "
-		       "the change)");
-		r = VP_EXIT_NOPERM;
+	r = vp_verb_need_root(&v, NULL);
+	if (r)
 		goto out;
-	}
 	hosts = calloc(a.hosts.n + 1, sizeof(*hosts));
 	if (!hosts) {
 		r = VP_EXIT_SOFTWARE;
@@ -309,11 +307,7 @@ static int cmd_mapping(struct vp_global *g, int argc, char **argv)
 	}
 	r = vp_mapping_plan(hosts, n, argv[first + 1], (const char *const *)a.devices.v,
 			    &p);
-	if (r < 0)
-		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
-	else
-		r = vp_plan_finish(hosts[0].ctx, &p,
-				   apply ? "mapping apply" : "mapping plan", apply, NULL);
+	r = vp_verb_finish(&v, hosts[0].ctx, &p, r, NULL, NULL);
 out:
 	for (size_t i = 0; i < n; i++) {
 		vp_host_free(hosts[i].host);

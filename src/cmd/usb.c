@@ -79,12 +79,11 @@ static int cmd_usb(struct vp_global *g, int argc, char **argv)
 	}
 	if (first < argc && streq(argv[first], "map")) {
 		struct vp_plan p = { 0 };
+		struct vp_verb v = { .cmd = "usb map" };
 		char *why = NULL;
-		bool apply;
 
 		/* usb map NAME DEV plan|apply */
-		if (argc - first != 4 || (!streq(argv[first + 3], "plan") &&
-					  !streq(argv[first + 3], "apply"))) {
+		if (argc - first != 4 || vp_verb_parse(&v, argv[first + 3]) < 0) {
 			vp_err("use: usb map NAME VID:PID|BUS-PORT plan|apply");
 			return VP_EXIT_USAGE;
 		}
@@ -94,19 +93,15 @@ static int cmd_usb(struct vp_global *g, int argc, char **argv)
 			free(why);
 			return VP_EXIT_USAGE;
 		}
-		apply = streq(argv[first + 3], "apply");
-		if (apply && geteuid() != 0) {
-			vp_err("usb map apply needs root; nothing was written");
-			return VP_EXIT_NOPERM;
-		}
+		r = vp_verb_need_root(&v,
+				      "usb map apply needs root; nothing was written");
+		if (r)
+			return r;
 		r = vp_open_ctx(g, &ctx);
 		if (r)
 			return r;
 		r = vp_usb_mapping_plan(ctx, argv[first + 1], argv[first + 2], &p);
-		r = r < 0 ? vp_exit_code(r)
-			  : vp_plan_finish(ctx, &p,
-					   apply ? "usb map apply" : "usb map plan",
-					   apply, NULL);
+		r = vp_verb_finish(&v, ctx, &p, r, NULL, NULL);
 		vp_plan_free(&p);
 		return r;
 	}

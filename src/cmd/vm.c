@@ -35,6 +35,7 @@ struct vm_args {
 	struct vp_vm_opts o;
 };
 
+/* getopt_long's table: alike in every command by design, it is getopt's format. */
 static const struct option vm_opts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "mapping", required_argument, NULL, OPT_MAPPING },
@@ -163,13 +164,13 @@ static int parse_vmid(const char *s, unsigned long *out, char **why)
 	return r;
 }
 
-static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
-			 const char *vmid_arg)
+static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o,
+			 const struct vp_verb *v, const char *vmid_arg)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	_cleanup_free_ char *id = NULL, *why = NULL;
-	const char *name = apply ? "vm apply" : "vm plan";
+	const char *name = v->apply ? "vm apply" : "vm plan";
 	struct vp_session ses = { 0 };
 	struct vp_plan p = { 0 };
 	int r;
@@ -183,10 +184,9 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 		       "TYPE");
 		return VP_EXIT_USAGE;
 	}
-	if (apply && geteuid() != 0) {
-		vp_err("vm apply needs root; nothing was written ('vm plan' shows the change)");
-		return VP_EXIT_NOPERM;
-	}
+	r = vp_verb_need_root(v, NULL);
+	if (r)
+		return r;
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
@@ -209,7 +209,7 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 
 		json_object_object_add(extra, "vmid",
 				       json_object_new_int64((int64_t)o->vmid));
-		r = vp_plan_finish(ctx, &p, name, apply, extra);
+		r = vp_verb_finish(v, ctx, &p, 0, extra, NULL);
 	}
 out:
 	vp_plan_free(&p);
@@ -357,6 +357,7 @@ out:
 static int cmd_vm(struct vp_global *g, int argc, char **argv)
 {
 	struct vp_vm_opts o = { 0 };
+	struct vp_verb v = { .cmd = "vm" };
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", vm_opts, vm_opt, &o);
@@ -375,8 +376,8 @@ static int cmd_vm(struct vp_global *g, int argc, char **argv)
 		r = VP_EXIT_USAGE;
 		goto out;
 	}
-	if (streq(argv[first], "plan") || streq(argv[first], "apply"))
-		r = vm_plan_apply(g, &o, streq(argv[first], "apply"), argv[first + 1]);
+	if (vp_verb_parse(&v, argv[first]) == 0)
+		r = vm_plan_apply(g, &o, &v, argv[first + 1]);
 	else if (streq(argv[first], "lint"))
 		r = vm_lint(g, argv[first + 1]);
 	else {
