@@ -556,8 +556,8 @@ static int cmd_cluster(struct vp_global *g, int argc, char **argv)
 		return VP_EXIT_USAGE;
 	}
 	r = vp_open_ctx(g, &ctx);
-	if (r)
-		return r;
+	if (r < 0)
+		return vp_exit_code(r);
 	api.dir = a.api;
 	r = vp_api_cluster(&api, &w.nodes, &w.nn, &err);
 	if (r < 0) {

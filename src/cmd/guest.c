@@ -116,8 +116,8 @@ static int cmd_guest(struct vp_global *g, int argc, char **argv)
 		return VP_EXIT_USAGE;
 	}
 	r = vp_open_ctx(g, &ctx);
-	if (r)
-		return r;
+	if (r < 0)
+		return vp_exit_code(r);
 	r = vp_guest_check(ctx, &rep);
 	if (r == -ENOENT) {
 		vp_err("%s: no bus/pci/devices below sys: not a Linux guest's tree",

@@ -98,8 +98,8 @@ static int cmd_usb(struct vp_global *g, int argc, char **argv)
 		if (r)
 			return r;
 		r = vp_open_ctx(g, &ctx);
-		if (r)
-			return r;
+		if (r < 0)
+			return vp_exit_code(r);
 		r = vp_usb_mapping_plan(ctx, argv[first + 1], argv[first + 2], &p);
 		r = vp_verb_finish(&v, ctx, &p, r, NULL, NULL);
 		vp_plan_free(&p);
