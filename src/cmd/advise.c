@@ -137,3 +137,12 @@ int cmd_advise(struct vp_global *g, int argc, char **argv)
 	vp_advice_free(&a);
 	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_advise = {
+	.name = "advise",
+	.run = cmd_advise,
+	.summary = "passthrough, LXC /dev/dri, SR-IOV, vGPU, or not at all",
+	.usage =
+		"  -w, --workload W    gaming, ai, transcode, cad, nas or generic (default)\n",
+	.example = "vfio-pilot advise -w transcode",
+};

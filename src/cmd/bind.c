@@ -175,7 +175,7 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find(bind ? "bind" : "unbind"));
+		vp_cmd_help(bind ? &vp_cmd_bind : &vp_cmd_unbind);
 		return VP_EXIT_OK;
 	}
 	if (argc - first != 1 || vp_devspec_parse(argv[first], &spec) < 0 || spec.slot) {
@@ -214,12 +214,32 @@ static int run(struct vp_global *g, int argc, char **argv, bool bind)
 	return r < 0 ? vp_plan_exit_code(r) : VP_EXIT_OK;
 }
 
-int cmd_bind(struct vp_global *g, int argc, char **argv)
+static int cmd_bind(struct vp_global *g, int argc, char **argv)
 {
 	return run(g, argc, argv, true);
 }
 
-int cmd_unbind(struct vp_global *g, int argc, char **argv)
+static int cmd_unbind(struct vp_global *g, int argc, char **argv)
 {
 	return run(g, argc, argv, false);
 }
+
+const struct vp_cmd vp_cmd_bind = {
+	.name = "bind",
+	.run = cmd_bind,
+	.summary =
+		"move a device and its companions to vfio-pci now (root; until reboot)",
+	.usage =
+		"  ADDR                the function; its companion functions go along\n"
+		"  -f, --force         also a device the host needs, or an SR-IOV PF with VFs\n",
+	.example = "vfio-pilot bind 01:00.0",
+};
+
+const struct vp_cmd vp_cmd_unbind = {
+	.name = "unbind",
+	.run = cmd_unbind,
+	.summary = "give a device bound with bind back to its previous driver (root)",
+	.usage = "  ADDR                the function; its companion functions go along\n"
+		 "  -f, --force         also a device the host needs\n",
+	.example = "vfio-pilot unbind 01:00.0",
+};

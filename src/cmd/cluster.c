@@ -530,7 +530,7 @@ static int report(struct vp_ctx *ctx, struct world *w, int verbose)
 	return missing ? VP_EXIT_FAIL : silent ? VP_EXIT_WARN : VP_EXIT_OK;
 }
 
-int cmd_cluster(struct vp_global *g, int argc, char **argv)
+static int cmd_cluster(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_free_ char *text = NULL, *err = NULL;
@@ -543,7 +543,7 @@ int cmd_cluster(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("cluster"));
+		vp_cmd_help(&vp_cmd_cluster);
 		return VP_EXIT_OK;
 	}
 	if (argc != first) {
@@ -556,8 +556,8 @@ int cmd_cluster(struct vp_global *g, int argc, char **argv)
 		return VP_EXIT_USAGE;
 	}
 	r = vp_open_ctx(g, &ctx);
-	if (r)
-		return r;
+	if (r < 0)
+		return vp_exit_code(r);
 	api.dir = a.api;
 	r = vp_api_cluster(&api, &w.nodes, &w.nn, &err);
 	if (r < 0) {
@@ -612,3 +612,15 @@ done:
 	free(w.hooks);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_cluster = {
+	.name = "cluster",
+	.run = cmd_cluster,
+	.summary =
+		"every node of the cluster through Proxmox's API: candidates, mappings, VMs, hookscripts",
+	.usage =
+		"      --api DIR          the API's answers recorded in DIR (DIR/nodes.json,\n"
+		"                         DIR/nodes/NODE/hardware/pci.json); needed under --root\n"
+		"  -v                     every function, not only GPUs and accelerators\n",
+	.example = "vfio-pilot cluster --api recorded-answers/",
+};

@@ -1,52 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "plan/plan.h"
 
-enum {
-	OPT_ROOT = 0x100,
-	OPT_JSON,
-	OPT_IDS,
+const struct vp_global_opt vp_global_opts[] = {
+	{ { "root", required_argument, NULL, VP_OPT_ROOT },
+	  "DIR",
+	  "read the host below DIR instead of / (a snapshot or fixture)" },
+	{ { "json", no_argument, NULL, VP_OPT_JSON },
+	  NULL,
+	  "machine-readable output (schema: docs/json.md)" },
+	{ { "ids", required_argument, NULL, VP_OPT_IDS },
+	  "FILE",
+	  "PCI names from FILE instead of the system pci.ids" },
+	{ { "verbose", no_argument, NULL, 'v' },
+	  NULL,
+	  "more detail; twice for debug messages" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
+	/*
+	 * A form of its own ("vfio-pilot --version", SYNOPSIS in vfio-pilot(8)):
+	 * main.c answers it before a command is named, so vp_parse_opts leaves
+	 * it out.
+	 */
+	{ { "version", no_argument, NULL, VP_OPT_VERSION }, NULL, "the version" },
 };
 
-static const struct option global_opts[] = {
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "ids", required_argument, NULL, OPT_IDS },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-};
+const size_t vp_n_global_opts = ARRAY_SIZE(vp_global_opts);
 
 int vp_parse_opts(struct vp_global *g, int argc, char **argv, const char *shortopts,
 		  const struct option *cmdopts,
 		  int (*on_opt)(void *data, int c, const char *arg), void *data)
 {
 	_cleanup_free_ struct option *all = NULL;
-	_cleanup_free_ char *shorts = xasprintf(":vh%s", shortopts ? shortopts : "");
-	size_t ncmd = 0;
+	_cleanup_free_ char *shorts = NULL;
+	char gshorts[2 * ARRAY_SIZE(vp_global_opts) + 2] = ":";
+	size_t ncmd = 0, nall = 0, k = 1;
 	int c;
 
+	/* The global options' short forms first, as getopt's "x" or "x:". */
+	for (size_t i = 0; i < ARRAY_SIZE(vp_global_opts); i++) {
+		const struct option *o = &vp_global_opts[i].opt;
+
+		if (o->val >= 0x100)
+			continue;
+		gshorts[k++] = (char)o->val;
+		if (o->has_arg == required_argument)
+			gshorts[k++] = ':';
+	}
+	gshorts[k] = '\0';
+	shorts = xasprintf("%s%s", gshorts, shortopts ? shortopts : "");
 	while (cmdopts && cmdopts[ncmd].name)
 		ncmd++;
-	all = calloc(ncmd + ARRAY_SIZE(global_opts) + 1, sizeof(*all));
+	all = calloc(ncmd + ARRAY_SIZE(vp_global_opts) + 1, sizeof(*all));
 	if (!all || !shorts)
 		return -ENOMEM;
-	memcpy(all, global_opts, sizeof(global_opts));
+	for (size_t i = 0; i < ARRAY_SIZE(vp_global_opts); i++)
+		if (vp_global_opts[i].opt.val != VP_OPT_VERSION)
+			all[nall++] = vp_global_opts[i].opt;
 	if (ncmd)
-		memcpy(all + ARRAY_SIZE(global_opts), cmdopts, ncmd * sizeof(*all));
+		memcpy(all + nall, cmdopts, ncmd * sizeof(*all));
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
 		switch (c) {
-		case OPT_ROOT:
+		case VP_OPT_ROOT:
 			g->root = optarg;
 			break;
-		case OPT_JSON:
+		case VP_OPT_JSON:
 			g->json = true;
 			break;
-		case OPT_IDS:
+		case VP_OPT_IDS:
 			g->ids = optarg;
 			break;
 		case 'v':
@@ -123,54 +150,41 @@ int vp_load(const struct vp_global *g, struct vp_ctx **ctx, struct vp_host **hos
 	return 0;
 }
 
-/*
- * One worked example per command, shown at the end of its --help. Kept
- * apart from main.c's table so the examples, the man page and the
- * completion (docs/vfio-pilot.8.scd, contrib/bash-completion) can be
- * checked against one list (tests/pkg/test_help.py runs every example).
- */
-static const struct {
-	const char *name;
-	const char *example;
-} examples[] = {
-	{ "devices", "vfio-pilot devices -c display\n"
-		     "vfio-pilot devices 01:00" },
-	{ "groups", "vfio-pilot groups 01:00.0\n"
-		    "vfio-pilot groups --svg host.svg" },
-	{ "show", "vfio-pilot show 01:00" },
-	{ "doctor", "vfio-pilot doctor\n"
-		    "vfio-pilot doctor -k kern.log 01:00" },
-	{ "advise", "vfio-pilot advise -w transcode" },
-	{ "explain", "journalctl -k -b | vfio-pilot explain -\n"
-		     "vfio-pilot explain --symptom 'code 43'" },
-	{ "host", "vfio-pilot host plan -d 01:00\n"
-		  "vfio-pilot host apply -d 01:00\n"
-		  "vfio-pilot host status" },
-	{ "undo", "vfio-pilot undo" },
-	{ "bind", "vfio-pilot bind 01:00.0" },
-	{ "unbind", "vfio-pilot unbind 01:00.0" },
-	{ "vm", "vfio-pilot vm plan 100 -d 01:00\n"
-		"vfio-pilot vm lint 100" },
-	{ "cpu-args",
-	  "vfio-pilot cpu-args --vendor nvidia-consumer --driver-version 470" },
-	{ "lxc", "vfio-pilot lxc plan 105 --dri --render-only\n"
-		 "vfio-pilot lxc plan 105 --gpu 01:00.0" },
-	{ "hookscript", "vfio-pilot hookscript plan 100 -d 01:00.0 --reset-method bus" },
-	{ "mapping", "vfio-pilot mapping plan gpu0 -d 01:00 --host node2-snapshot" },
-	{ "cluster", "vfio-pilot cluster --api recorded-answers/" },
-	{ "snapshot", "vfio-pilot snapshot -o host.tar.gz" },
-	{ "import", "vfio-pilot import pasted.txt -o pasted-host\n"
-		    "vfio-pilot --root pasted-host groups" },
-	{ "sriov", "vfio-pilot sriov 00:02.0 --vfs 7 plan" },
-	{ "usb", "vfio-pilot usb\n"
-		 "vfio-pilot usb map keyboard 046d:c52b plan" },
-	{ "guest", "vfio-pilot guest script --windows" },
-};
-
-const char *vp_cmd_example(const char *name)
+int vp_verb_parse(struct vp_verb *v, const char *arg)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(examples); i++)
-		if (streq(examples[i].name, name))
-			return examples[i].example;
-	return NULL;
+	if (!streq(arg, "plan") && !streq(arg, "apply"))
+		return -EINVAL;
+	v->verb = arg;
+	v->apply = streq(arg, "apply");
+	return 0;
+}
+
+int vp_verb_need_root(const struct vp_verb *v, const char *msg)
+{
+	if (!v->apply || geteuid() == 0)
+		return 0;
+	if (msg)
+		vp_err("%s", msg);
+	else
+		vp_err("%s apply needs root; nothing was written ('%s plan' shows the "
+		       "change)",
+		       v->cmd, v->cmd);
+	return VP_EXIT_NOPERM;
+}
+
+int vp_verb_finish(const struct vp_verb *v, struct vp_ctx *ctx, struct vp_plan *p, int r,
+		   struct json_object *extra, const char *plan_file)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if (r < 0) {
+		json_object_put(extra);
+		return r == -EINVAL && v->einval_usage ? VP_EXIT_USAGE : vp_exit_code(r);
+	}
+	name = xasprintf("%s %s", v->cmd, v->verb);
+	if (!name) {
+		json_object_put(extra);
+		return VP_EXIT_SOFTWARE;
+	}
+	return vp_plan_finish_file(ctx, p, name, v->apply, extra, plan_file);
 }

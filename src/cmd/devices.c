@@ -176,7 +176,7 @@ static int print_json(struct vp_ctx *ctx, const struct vp_host *h,
 	return r;
 }
 
-int cmd_devices(struct vp_global *g, int argc, char **argv)
+static int cmd_devices(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -189,7 +189,7 @@ int cmd_devices(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("devices"));
+		vp_cmd_help(&vp_cmd_devices);
 		return VP_EXIT_OK;
 	}
 	if (parse_filters(argc, argv, first, &filters, &nf) < 0)
@@ -209,3 +209,15 @@ int cmd_devices(struct vp_global *g, int argc, char **argv)
 	}
 	return VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_devices = {
+	.name = "devices",
+	.run = cmd_devices,
+	.summary = "list PCI functions with kind, ids, group and driver",
+	.usage =
+		"  -c, --class KIND    only this kind: display audio usb network storage bridge other\n"
+		"  -V, --vendor VVVV   only this PCI vendor id (hex, like 10de)\n"
+		"  [ADDR...]           only these functions; 01:00 means every function of 01:00\n",
+	.example = "vfio-pilot devices -c display\n"
+		   "vfio-pilot devices 01:00",
+};

@@ -160,7 +160,7 @@ static int target_details(struct vp_ctx *ctx, struct vp_doc *doc)
 	return 0;
 }
 
-int cmd_doctor(struct vp_global *g, int argc, char **argv)
+static int cmd_doctor(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -175,7 +175,7 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("doctor"));
+		vp_cmd_help(&vp_cmd_doctor);
 		return VP_EXIT_OK;
 	}
 	n = (size_t)(argc - first);
@@ -232,3 +232,16 @@ int cmd_doctor(struct vp_global *g, int argc, char **argv)
 	vp_doc_free(&doc);
 	return r < 0 ? vp_exit_code(r) : overall;
 }
+
+const struct vp_cmd vp_cmd_doctor = {
+	.name = "doctor",
+	.run = cmd_doctor,
+	.summary = "check every layer for passthrough, with evidence and fixes",
+	.usage =
+		"  -k, --kernel-log FILE  a dmesg or journalctl -k export (default: the current\n"
+		"                         boot in the root's systemd journal, else\n"
+		"                         /var/log/kern.log)\n"
+		"  [ADDR...]              the devices to pass through; default: the candidate GPUs\n",
+	.example = "vfio-pilot doctor\n"
+		   "vfio-pilot doctor -k kern.log 01:00",
+};

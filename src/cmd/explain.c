@@ -858,3 +858,19 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 	vp_paste_free(&paste);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_explain = {
+	.name = "explain",
+	.run = cmd_explain,
+	.summary = "known failure messages in a log: cause and fix",
+	.usage =
+		"  FILE                a log (dmesg, journalctl -k, Proxmox task log, qm start) or a\n"
+		"                      whole pasted post (lspci, IOMMU groups, kernel command line,\n"
+		"                      modprobe.d, VM config); '-' reads standard input\n"
+		"      --vm VMID       the Proxmox task log of the VM's last start instead\n"
+		"  -s, --symptom TEXT  causes of a symptom (black screen, code 43, ...) instead\n"
+		"  -l, --list          every known signature and symptom\n"
+		"      --root DIR      also name this host's devices, drivers and groups in fixes\n",
+	.example = "journalctl -k -b | vfio-pilot explain -\n"
+		   "vfio-pilot explain --symptom 'code 43'",
+};

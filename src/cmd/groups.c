@@ -205,7 +205,7 @@ static int print_dot(struct vp_ctx *ctx, struct vp_host *h, const struct vp_glob
 	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
 }
 
-int cmd_groups(struct vp_global *g, int argc, char **argv)
+static int cmd_groups(struct vp_global *g, int argc, char **argv)
 {
 	struct groups_opts o = { 0 };
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
@@ -218,7 +218,7 @@ int cmd_groups(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("groups"));
+		vp_cmd_help(&vp_cmd_groups);
 		return VP_EXIT_OK;
 	}
 	if ((o.dot || o.svg) && g->json) {
@@ -275,3 +275,17 @@ int cmd_groups(struct vp_global *g, int argc, char **argv)
 	r = ctx->out == VP_OUT_JSON ? print_json(ctx, h, only) : print_text(ctx, h, only);
 	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_groups = {
+	.name = "groups",
+	.run = cmd_groups,
+	.summary = "IOMMU groups with their members, verdicts and ACS gaps",
+	.usage =
+		"  [ADDR]              only the group of this function (with --dot/--svg: the\n"
+		"                      target marked in the whole tree)\n"
+		"      --dot           the PCI tree for Graphviz: groups as clusters, shared\n"
+		"                      groups in red, host-critical devices and targets marked\n"
+		"      --svg FILE      the same drawn by graphviz's dot into FILE\n",
+	.example = "vfio-pilot groups 01:00.0\n"
+		   "vfio-pilot groups --svg host.svg",
+};

@@ -88,7 +88,7 @@ static void report_text(FILE *f, const struct vp_guest_report *rep, int overall)
 	fprintf(f, "verdict: %s\n", vp_overall_name(overall));
 }
 
-int cmd_guest(struct vp_global *g, int argc, char **argv)
+static int cmd_guest(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	struct vp_guest_report rep = { 0 };
@@ -99,7 +99,7 @@ int cmd_guest(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("guest"));
+		vp_cmd_help(&vp_cmd_guest);
 		return VP_EXIT_OK;
 	}
 	if (argc - first == 1 && streq(argv[first], "script")) {
@@ -116,8 +116,8 @@ int cmd_guest(struct vp_global *g, int argc, char **argv)
 		return VP_EXIT_USAGE;
 	}
 	r = vp_open_ctx(g, &ctx);
-	if (r)
-		return r;
+	if (r < 0)
+		return vp_exit_code(r);
 	r = vp_guest_check(ctx, &rep);
 	if (r == -ENOENT) {
 		vp_err("%s: no bus/pci/devices below sys: not a Linux guest's tree",
@@ -139,3 +139,14 @@ out:
 	vp_guest_report_free(&rep);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_guest = {
+	.name = "guest",
+	.run = cmd_guest,
+	.summary = "inside a VM: does the passed GPU work, and what to fix on the host",
+	.usage =
+		"  check               a Linux guest (here, or its /sys and /proc with --root):\n"
+		"                      GPU visible, driver, open module, hypervisor bit, BARs, NUMA\n"
+		"  script --windows    a PowerShell probe; 'vfio-pilot explain' reads its output\n",
+	.example = "vfio-pilot guest script --windows",
+};

@@ -27,6 +27,7 @@ static const struct option hook_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* vp_parse_opts' callback, one case per option: alike in every command by design. */
 static int hook_opt(void *data, int c, const char *arg)
 {
 	struct vp_hook_opts *o = data;
@@ -58,27 +59,30 @@ static int hook_opt(void *data, int c, const char *arg)
 	}
 }
 
-int cmd_hookscript(struct vp_global *g, int argc, char **argv)
+static int cmd_hookscript(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	struct vp_hook_opts o = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply = true;
+	/*
+	 * Without plan or apply it applies; the planner's -EINVAL is a --device
+	 * or --storage it refused.
+	 */
+	struct vp_verb v = {
+		.cmd = "hookscript", .verb = "apply", .apply = true, .einval_usage = true
+	};
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", hook_opts, hook_opt, &o);
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("hookscript"));
+		vp_cmd_help(&vp_cmd_hookscript);
 		return VP_EXIT_OK;
 	}
-	if (argc - first == 2 &&
-	    (streq(argv[first], "plan") || streq(argv[first], "apply"))) {
-		apply = streq(argv[first], "apply");
+	if (argc - first == 2 && vp_verb_parse(&v, argv[first]) == 0)
 		first++;
-	}
 	if (argc - first != 1 || !o.device) {
 		vp_err("use: hookscript [plan|apply] VMID --device ADDR [--reset-method M] "
 		       "[--rebind] [--strict] [--storage ID]");
@@ -92,21 +96,31 @@ int cmd_hookscript(struct vp_global *g, int argc, char **argv)
 		vp_err("'%s' is not a VM id (100 to 999999999)", argv[first]);
 		return VP_EXIT_USAGE;
 	}
-	if (apply && geteuid() != 0) {
-		vp_err("hookscript needs root to write; nothing was written ('hookscript "
-		       "plan' shows the change)");
-		return VP_EXIT_NOPERM;
-	}
+	r = vp_verb_need_root(&v, "hookscript needs root to write; nothing was written "
+				  "('hookscript plan' shows the change)");
+	if (r)
+		return r;
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
 	r = vp_hookscript_plan(ctx, h, &o, &p);
-	if (r < 0)
-		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
-	else
-		r = vp_plan_finish(ctx, &p,
-				   apply ? "hookscript apply" : "hookscript plan", apply,
-				   NULL);
+	r = vp_verb_finish(&v, ctx, &p, r, NULL, NULL);
 	vp_plan_free(&p);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_hookscript = {
+	.name = "hookscript",
+	.run = cmd_hookscript,
+	.summary =
+		"write a VM's hookscript snippet: reset_method at pre-start, rebind at post-stop",
+	.usage =
+		"  [plan|apply] VMID      plan shows the change; apply (the default) writes (root)\n"
+		"  -d, --device ADDR      the passed-through function\n"
+		"      --reset-method M   at pre-start: device_specific acpi flr af_flr pm bus\n"
+		"                         cxl_bus, written only if the device lists it\n"
+		"      --rebind[=DRIVER]  at post-stop: give the device back to its host driver\n"
+		"      --strict           a failed step aborts the VM start (default: only logs)\n"
+		"      --storage ID       the snippets storage (default: local)\n",
+	.example = "vfio-pilot hookscript plan 100 -d 01:00.0 --reset-method bus",
+};

@@ -23,6 +23,7 @@ enum {
 	OPT_ADOPT,
 };
 
+/* getopt_long's table: alike in every command by design, it is getopt's format. */
 static const struct option host_opts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "include-group", required_argument, NULL, OPT_INCLUDE },
@@ -66,6 +67,7 @@ struct host_args {
 	const char *plan_file;
 };
 
+/* vp_parse_opts' callback, one case per option: alike in every command by design. */
 static int host_opt(void *data, int c, const char *arg)
 {
 	struct host_args *a = data;
@@ -105,7 +107,7 @@ static int host_opt(void *data, int c, const char *arg)
 	}
 }
 
-int cmd_host(struct vp_global *g, int argc, char **argv)
+static int cmd_host(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -113,20 +115,21 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 	struct vp_host_opts *o = &a.o;
 	struct vp_session ses = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply, status;
+	struct vp_verb v = { .cmd = "host" };
+	bool status;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", host_opts, host_opt, &a);
 	if (first < 0)
 		goto usage;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("host"));
+		vp_cmd_help(&vp_cmd_host);
 		r = VP_EXIT_OK;
 		goto out_opts;
 	}
 	if (argc - first != 1 ||
-	    (!streq(argv[first], "plan") && !streq(argv[first], "apply") &&
-	     !streq(argv[first], "release") && !streq(argv[first], "status"))) {
+	    (vp_verb_parse(&v, argv[first]) < 0 && !streq(argv[first], "release") &&
+	     !streq(argv[first], "status"))) {
 		vp_err("use: host plan|apply|release|status [--device ADDR ...]");
 		goto usage;
 	}
@@ -136,13 +139,12 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		vp_err("host release needs --device: the devices to take back from vfio-pci");
 		goto usage;
 	}
+	if (o->release)
+		v = (struct vp_verb){ .cmd = "host", .verb = "release", .apply = true };
 	status = streq(argv[first], "status");
-	apply = streq(argv[first], "apply") || o->release;
-	if (apply && geteuid() != 0) {
-		vp_err("host apply needs root; nothing was written ('host plan' shows the change)");
-		r = VP_EXIT_NOPERM;
+	r = vp_verb_need_root(&v, NULL);
+	if (r)
 		goto out_opts;
-	}
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		goto out_opts;
@@ -162,11 +164,7 @@ int cmd_host(struct vp_global *g, int argc, char **argv)
 		r = vp_exit_code(r);
 		goto out;
 	}
-	r = vp_plan_finish_file(ctx, &p,
-				o->release ? "host release"
-				: apply	   ? "host apply"
-					   : "host plan",
-				apply, NULL, a.plan_file);
+	r = vp_verb_finish(&v, ctx, &p, 0, NULL, a.plan_file);
 out:
 	vp_plan_free(&p);
 	vp_session_free(&ses);
@@ -195,7 +193,7 @@ static int undo_opt(void *data, int c, const char *arg)
 	return 0;
 }
 
-int cmd_undo(struct vp_global *g, int argc, char **argv)
+static int cmd_undo(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	unsigned int flags = 0;
@@ -205,7 +203,7 @@ int cmd_undo(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("undo"));
+		vp_cmd_help(&vp_cmd_undo);
 		return VP_EXIT_OK;
 	}
 	if (argc - first > 1) {
@@ -223,3 +221,42 @@ int cmd_undo(struct vp_global *g, int argc, char **argv)
 		    ctx->fout);
 	return r < 0 ? vp_plan_exit_code(r) : VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_host = {
+	.name = "host",
+	.run = cmd_host,
+	.summary =
+		"plan (dry run) or apply the host setup: cmdline, VFIO binding, initramfs",
+	.usage =
+		"  plan|apply             plan shows diffs and commands; apply writes (root only);\n"
+		"                         devices given before stay given\n"
+		"  release -d ADDR        take devices back from vfio-pci (root; undoable)\n"
+		"  status                 what is given to vfio-pci, by which file and line\n"
+		"  -d, --device ADDR      a device to pass through (repeat; 01:00 = all functions);\n"
+		"                         default: the candidate GPUs doctor picks\n"
+		"      --include-group ADDR  also give away this unrelated member of a target's group\n"
+		"      --take-host-device    allow a device the host needs (console, network, root disk)\n"
+		"      --acs-override        pcie_acs_override=downstream,multifunction (loses isolation)\n"
+		"      --unsafe-interrupts   vfio_iommu_type1 allow_unsafe_interrupts=1 (insecure)\n"
+		"      --fb-off              keep the boot framebuffer off a boot-VGA target\n"
+		"      --disable-idle-d3     vfio-pci disable_idle_d3=1 (cards that fail to wake)\n"
+		"      --ignore-msrs         kvm ignore_msrs=1 (some Windows guests)\n"
+		"      --plan-file F         plan: save the plan in F; apply: apply only that\n"
+		"                            plan, exit 75 if the plan made now differs\n"
+		"      --adopt               move another tool's conflicting vfio-pci line into\n"
+		"                            vfio-pilot's file, fixed (the file is backed up)\n",
+	.example = "vfio-pilot host plan -d 01:00\n"
+		   "vfio-pilot host apply -d 01:00\n"
+		   "vfio-pilot host status",
+};
+
+const struct vp_cmd vp_cmd_undo = {
+	.name = "undo",
+	.run = cmd_undo,
+	.summary = "restore the files of an apply, byte for byte (root only)",
+	.usage =
+		"  [ID]                the apply to undo; default: the latest\n"
+		"  -f, --force         also when a file changed since that apply (kept as\n"
+		"                      undo/ID/rN); without it undo refuses with 75\n",
+	.example = "vfio-pilot undo",
+};

@@ -68,10 +68,7 @@ static int read_input(const char *name, char **out)
 	return 0;
 }
 
-/* Declared in cmd/cmd.h too once wired; repeated here so this file builds alone. */
-int cmd_import(struct vp_global *g, int argc, char **argv);
-
-int cmd_import(struct vp_global *g, int argc, char **argv)
+static int cmd_import(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_free_ char *text = NULL;
 	struct import_opts o = { 0 };
@@ -82,7 +79,7 @@ int cmd_import(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("import"));
+		vp_cmd_help(&vp_cmd_import);
 		return VP_EXIT_OK;
 	}
 	if (argc - first != 1 || !o.out) {
@@ -122,3 +119,14 @@ int cmd_import(struct vp_global *g, int argc, char **argv)
 	vp_import_free(&im);
 	return VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_import = {
+	.name = "import",
+	.run = cmd_import,
+	.summary = "turn pasted IOMMU group or lspci text into a partial tree",
+	.usage =
+		"  FILE|-              the pasted text; '-' reads standard input\n"
+		"  -o, --output DIR    the tree to write (then: --root DIR groups, doctor)\n",
+	.example = "vfio-pilot import pasted.txt -o pasted-host\n"
+		   "vfio-pilot --root pasted-host groups",
+};

@@ -53,24 +53,24 @@ static int lxc_opt(void *data, int c, const char *arg)
 	}
 }
 
-int cmd_lxc(struct vp_global *g, int argc, char **argv)
+static int cmd_lxc(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	struct lxc_args a = { 0 };
 	struct vp_plan p = { 0 };
-	bool apply;
+	/* The planner's -EINVAL is a --gpu or --device it refused. */
+	struct vp_verb v = { .cmd = "lxc", .einval_usage = true };
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", lxc_opts, lxc_opt, &a);
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("lxc"));
+		vp_cmd_help(&vp_cmd_lxc);
 		return VP_EXIT_OK;
 	}
-	if (argc - first != 2 ||
-	    (!streq(argv[first], "plan") && !streq(argv[first], "apply"))) {
+	if (argc - first != 2 || vp_verb_parse(&v, argv[first]) < 0) {
 		vp_err("use: lxc plan|apply CTID --dri [--render-only] [--device ADDR] | "
 		       "--gpu ADDR [--render-only]");
 		return VP_EXIT_USAGE;
@@ -93,21 +93,34 @@ int cmd_lxc(struct vp_global *g, int argc, char **argv)
 		vp_err("'%s' is not a container id (100 to 999999999)", argv[first + 1]);
 		return VP_EXIT_USAGE;
 	}
-	apply = streq(argv[first], "apply");
-	if (apply && geteuid() != 0) {
-		vp_err("lxc apply needs root; nothing was written ('lxc plan' shows the "
-		       "change)");
-		return VP_EXIT_NOPERM;
-	}
+	r = vp_verb_need_root(&v, NULL);
+	if (r)
+		return r;
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
 	r = vp_lxc_plan(ctx, h, &a.o, &p);
-	if (r < 0)
-		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
-	else
-		r = vp_plan_finish(ctx, &p, apply ? "lxc apply" : "lxc plan", apply,
-				   NULL);
+	r = vp_verb_finish(&v, ctx, &p, r, NULL, NULL);
 	vp_plan_free(&p);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_lxc = {
+	.name = "lxc",
+	.run = cmd_lxc,
+	.summary = "plan or apply a container's GPU devN lines (/dev/dri, NVIDIA, kfd)",
+	.usage =
+		"  plan|apply CTID        plan shows the diff or pct command; apply writes (root only)\n"
+		"      --dri              pass the GPU's /dev/dri nodes (renderD*, card*)\n"
+		"      --gpu ADDR         pass what GPU ADDR's vendor stack needs: NVIDIA's\n"
+		"                         /dev/nvidiaN, nvidiactl, nvidia-uvm*, nvidia-modeset,\n"
+		"                         nvidia-caps/* (with the driver version the container\n"
+		"                         must match); AMD's /dev/dri nodes and /dev/kfd\n"
+		"      --render-only      only the render node (enough for VA-API, QSV, OpenCL)\n"
+		"  -d, --device ADDR      the GPU for --dri (default: the one advise picks, the\n"
+		"                         boot VGA or iGPU with a render node)\n"
+		"  gid= is the container's own render/video group, read from its root\n"
+		"  filesystem where it is a directory (else the host's, as a named assumption)\n",
+	.example = "vfio-pilot lxc plan 105 --dri --render-only\n"
+		   "vfio-pilot lxc plan 105 --gpu 01:00.0",
+};

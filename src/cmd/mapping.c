@@ -226,14 +226,16 @@ static int mapping_check(struct vp_map_host *hosts, size_t n, struct vp_api_host
 	return drift ? VP_EXIT_FAIL : unchecked ? VP_EXIT_WARN : VP_EXIT_OK;
 }
 
-int cmd_mapping(struct vp_global *g, int argc, char **argv)
+static int cmd_mapping(struct vp_global *g, int argc, char **argv)
 {
 	struct map_args a = { 0 };
 	struct vp_map_host *hosts = NULL;
 	struct vp_api_host *api = NULL;
 	struct vp_plan p = { 0 };
+	/* The planner's -EINVAL is a --device it refused. */
+	struct vp_verb v = { .cmd = "mapping", .einval_usage = true };
 	size_t n = 0, napi = 0;
-	bool apply, check;
+	bool check;
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", map_opts, map_opt, &a);
@@ -242,14 +244,14 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("mapping"));
+		vp_cmd_help(&vp_cmd_mapping);
 		r = VP_EXIT_OK;
 		goto out;
 	}
 	check = argc - first >= 1 && streq(argv[first], "check");
 	if (check ? (argc - first > 2 || a.devices.n)
 		  : (argc - first != 2 || !a.devices.n ||
-		     (!streq(argv[first], "plan") && !streq(argv[first], "apply")))) {
+		     vp_verb_parse(&v, argv[first]) < 0)) {
 		vp_err("use: mapping plan|apply NAME --device ADDR... [--host DIR ...] "
 		       "[--cluster [--api DIR]], or mapping check [NAME] [--host DIR ...] "
 		       "[--cluster [--api DIR]]");
@@ -262,13 +264,9 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 		r = VP_EXIT_USAGE;
 		goto out;
 	}
-	apply = streq(argv[first], "apply");
-	if (apply && geteuid() != 0) {
-		vp_err("mapping apply needs root; nothing was written ('mapping plan' shows "
-		       "the change)");
-		r = VP_EXIT_NOPERM;
+	r = vp_verb_need_root(&v, NULL);
+	if (r)
 		goto out;
-	}
 	hosts = calloc(a.hosts.n + 1, sizeof(*hosts));
 	if (!hosts) {
 		r = VP_EXIT_SOFTWARE;
@@ -309,11 +307,7 @@ int cmd_mapping(struct vp_global *g, int argc, char **argv)
 	}
 	r = vp_mapping_plan(hosts, n, argv[first + 1], (const char *const *)a.devices.v,
 			    &p);
-	if (r < 0)
-		r = r == -EINVAL ? VP_EXIT_USAGE : vp_exit_code(r);
-	else
-		r = vp_plan_finish(hosts[0].ctx, &p,
-				   apply ? "mapping apply" : "mapping plan", apply, NULL);
+	r = vp_verb_finish(&v, hosts[0].ctx, &p, r, NULL, NULL);
 out:
 	for (size_t i = 0; i < n; i++) {
 		vp_host_free(hosts[i].host);
@@ -327,3 +321,21 @@ out:
 	strv_free(&a.devices);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_mapping = {
+	.name = "mapping",
+	.run = cmd_mapping,
+	.summary = "plan, apply or check a cluster PCI resource mapping across the nodes",
+	.usage =
+		"  plan|apply NAME        plan shows the diff; apply writes (root only)\n"
+		"  check [NAME]           every map line against its node's hardware now: exit 2\n"
+		"                         when one no longer holds (with the line that does)\n"
+		"  -d, --device ADDR      the function (01:00 maps every function of the slot);\n"
+		"                         repeat for a pool (each node offers every card)\n"
+		"      --host DIR         another node's tree (repeat); the first node is --root,\n"
+		"                         and the file goes into its etc/pve/mapping/pci.cfg\n"
+		"      --cluster          every other node through Proxmox's API (pvesh)\n"
+		"      --api DIR          the API's answers recorded in DIR instead (implies\n"
+		"                         --cluster; needed under --root)\n",
+	.example = "vfio-pilot mapping plan gpu0 -d 01:00 --host node2-snapshot",
+};

@@ -265,3 +265,12 @@ int cmd_show(struct vp_global *g, int argc, char **argv)
 	}
 	return r < 0 ? vp_exit_code(r) : VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_show = {
+	.name = "show",
+	.run = cmd_show,
+	.summary = "everything about one device and its group",
+	.usage =
+		"  ADDR                0000:01:00.0, 01:00.0, or 01:00 for every function\n",
+	.example = "vfio-pilot show 01:00",
+};

@@ -39,10 +39,7 @@ static int snapshot_opt(void *data, int c, const char *arg)
 	}
 }
 
-/* Declared in cmd/cmd.h too once wired; repeated here so this file builds alone. */
-int cmd_snapshot(struct vp_global *g, int argc, char **argv);
-
-int cmd_snapshot(struct vp_global *g, int argc, char **argv)
+static int cmd_snapshot(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_sink_freep) struct vp_sink *sink = NULL;
@@ -54,7 +51,7 @@ int cmd_snapshot(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("snapshot"));
+		vp_cmd_help(&vp_cmd_snapshot);
 		return VP_EXIT_OK;
 	}
 	if (first < argc) {
@@ -91,3 +88,13 @@ int cmd_snapshot(struct vp_global *g, int argc, char **argv)
 			vp_sink_count(sink), o.out);
 	return VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_snapshot = {
+	.name = "snapshot",
+	.run = cmd_snapshot,
+	.summary = "capture what vfio-pilot reads as a tree --root can read",
+	.usage =
+		"  -o, --output OUT    a directory, or OUT.tar.gz for a gzip'd tar archive\n"
+		"      --no-sanitize   keep host name, MAC/IP addresses, serials and user names\n",
+	.example = "vfio-pilot snapshot -o host.tar.gz",
+};

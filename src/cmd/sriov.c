@@ -186,7 +186,7 @@ static int show(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_gue
 	return only && !shown ? VP_EXIT_FAIL : VP_EXIT_OK;
 }
 
-int cmd_sriov(struct vp_global *g, int argc, char **argv)
+static int cmd_sriov(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -195,17 +195,18 @@ int cmd_sriov(struct vp_global *g, int argc, char **argv)
 	struct vp_plan p = { 0 };
 	const struct vp_dev *d = NULL;
 	const char *action = NULL, *addr = NULL;
+	struct vp_verb v = { .cmd = "sriov" };
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "", sriov_opts, sriov_opt, &a);
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("sriov"));
+		vp_cmd_help(&vp_cmd_sriov);
 		return VP_EXIT_OK;
 	}
 	for (int i = first; i < argc; i++) {
-		if (streq(argv[i], "plan") || streq(argv[i], "apply")) {
+		if (vp_verb_parse(&v, argv[i]) == 0) {
 			if (action) {
 				vp_err("give plan or apply once");
 				return VP_EXIT_USAGE;
@@ -227,11 +228,11 @@ int cmd_sriov(struct vp_global *g, int argc, char **argv)
 		       addr ? addr : "ADDR", a.vfs);
 		return VP_EXIT_USAGE;
 	}
-	if (streq(action, "apply") && geteuid() != 0) {
-		vp_err("sriov apply needs root; nothing was written ('sriov ... plan' shows the "
-		       "change)");
-		return VP_EXIT_NOPERM;
-	}
+	r = vp_verb_need_root(&v,
+			      "sriov apply needs root; nothing was written ('sriov ... "
+			      "plan' shows the change)");
+	if (r)
+		return r;
 	if (addr) {
 		struct vp_bdf b;
 		bool slot = false;
@@ -276,12 +277,22 @@ int cmd_sriov(struct vp_global *g, int argc, char **argv)
 
 		json_object_object_add(extra, "address", json_object_new_string(d->addr));
 		json_object_object_add(extra, "vfs", json_object_new_int((int)a.vfs));
-		r = vp_plan_finish(ctx, &p,
-				   streq(action, "apply") ? "sriov apply" : "sriov plan",
-				   streq(action, "apply"), extra);
+		r = vp_verb_finish(&v, ctx, &p, 0, extra, NULL);
 	}
 out:
 	vp_plan_free(&p);
 	vp_guests_free(&guests);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_sriov = {
+	.name = "sriov",
+	.run = cmd_sriov,
+	.summary =
+		"SR-IOV functions, their VFs, groups and guests; a persistent VF count",
+	.usage =
+		"  [ADDR]              the physical function (default: list every one)\n"
+		"  plan|apply          plan shows the change; apply writes (root only)\n"
+		"      --vfs N         the VF count to set at boot (0 removes the setting)\n",
+	.example = "vfio-pilot sriov 00:02.0 --vfs 7 plan",
+};

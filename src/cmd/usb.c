@@ -62,7 +62,7 @@ static struct json_object *dev_json(const struct vp_usb *u, const struct vp_usb_
 	return o;
 }
 
-int cmd_usb(struct vp_global *g, int argc, char **argv)
+static int cmd_usb(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -74,17 +74,16 @@ int cmd_usb(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("usb"));
+		vp_cmd_help(&vp_cmd_usb);
 		return VP_EXIT_OK;
 	}
 	if (first < argc && streq(argv[first], "map")) {
 		struct vp_plan p = { 0 };
+		struct vp_verb v = { .cmd = "usb map" };
 		char *why = NULL;
-		bool apply;
 
 		/* usb map NAME DEV plan|apply */
-		if (argc - first != 4 || (!streq(argv[first + 3], "plan") &&
-					  !streq(argv[first + 3], "apply"))) {
+		if (argc - first != 4 || vp_verb_parse(&v, argv[first + 3]) < 0) {
 			vp_err("use: usb map NAME VID:PID|BUS-PORT plan|apply");
 			return VP_EXIT_USAGE;
 		}
@@ -94,19 +93,15 @@ int cmd_usb(struct vp_global *g, int argc, char **argv)
 			free(why);
 			return VP_EXIT_USAGE;
 		}
-		apply = streq(argv[first + 3], "apply");
-		if (apply && geteuid() != 0) {
-			vp_err("usb map apply needs root; nothing was written");
-			return VP_EXIT_NOPERM;
-		}
-		r = vp_open_ctx(g, &ctx);
+		r = vp_verb_need_root(&v,
+				      "usb map apply needs root; nothing was written");
 		if (r)
 			return r;
+		r = vp_open_ctx(g, &ctx);
+		if (r < 0)
+			return vp_exit_code(r);
 		r = vp_usb_mapping_plan(ctx, argv[first + 1], argv[first + 2], &p);
-		r = r < 0 ? vp_exit_code(r)
-			  : vp_plan_finish(ctx, &p,
-					   apply ? "usb map apply" : "usb map plan",
-					   apply, NULL);
+		r = vp_verb_finish(&v, ctx, &p, r, NULL, NULL);
 		vp_plan_free(&p);
 		return r;
 	}
@@ -220,3 +215,16 @@ out:
 	vp_usb_free(&u);
 	return r;
 }
+
+const struct vp_cmd vp_cmd_usb = {
+	.name = "usb",
+	.run = cmd_usb,
+	.summary =
+		"USB devices under their controller and IOMMU group: pass a device or the controller",
+	.usage =
+		"  (no options)        every device with its usbN value and the controller advice\n"
+		"  map NAME DEV plan|apply  a usb.cfg cluster mapping of DEV (VID:PID or bus-port)\n"
+		"                      for this node; use it with vm plan --usb mapping=NAME\n",
+	.example = "vfio-pilot usb\n"
+		   "vfio-pilot usb map keyboard 046d:c52b plan",
+};

@@ -35,6 +35,7 @@ struct vm_args {
 	struct vp_vm_opts o;
 };
 
+/* getopt_long's table: alike in every command by design, it is getopt's format. */
 static const struct option vm_opts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "mapping", required_argument, NULL, OPT_MAPPING },
@@ -163,13 +164,13 @@ static int parse_vmid(const char *s, unsigned long *out, char **why)
 	return r;
 }
 
-static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
-			 const char *vmid_arg)
+static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o,
+			 const struct vp_verb *v, const char *vmid_arg)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
 	_cleanup_free_ char *id = NULL, *why = NULL;
-	const char *name = apply ? "vm apply" : "vm plan";
+	const char *name = v->apply ? "vm apply" : "vm plan";
 	struct vp_session ses = { 0 };
 	struct vp_plan p = { 0 };
 	int r;
@@ -183,10 +184,9 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 		       "TYPE");
 		return VP_EXIT_USAGE;
 	}
-	if (apply && geteuid() != 0) {
-		vp_err("vm apply needs root; nothing was written ('vm plan' shows the change)");
-		return VP_EXIT_NOPERM;
-	}
+	r = vp_verb_need_root(v, NULL);
+	if (r)
+		return r;
 	r = vp_load(g, &ctx, &h);
 	if (r)
 		return r;
@@ -209,7 +209,7 @@ static int vm_plan_apply(struct vp_global *g, struct vp_vm_opts *o, bool apply,
 
 		json_object_object_add(extra, "vmid",
 				       json_object_new_int64((int64_t)o->vmid));
-		r = vp_plan_finish(ctx, &p, name, apply, extra);
+		r = vp_verb_finish(v, ctx, &p, 0, extra, NULL);
 	}
 out:
 	vp_plan_free(&p);
@@ -354,9 +354,10 @@ out:
 	return r;
 }
 
-int cmd_vm(struct vp_global *g, int argc, char **argv)
+static int cmd_vm(struct vp_global *g, int argc, char **argv)
 {
 	struct vp_vm_opts o = { 0 };
+	struct vp_verb v = { .cmd = "vm" };
 	int first, r;
 
 	first = vp_parse_opts(g, argc, argv, "d:", vm_opts, vm_opt, &o);
@@ -365,7 +366,7 @@ int cmd_vm(struct vp_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("vm"));
+		vp_cmd_help(&vp_cmd_vm);
 		r = VP_EXIT_OK;
 		goto out;
 	}
@@ -375,8 +376,8 @@ int cmd_vm(struct vp_global *g, int argc, char **argv)
 		r = VP_EXIT_USAGE;
 		goto out;
 	}
-	if (streq(argv[first], "plan") || streq(argv[first], "apply"))
-		r = vm_plan_apply(g, &o, streq(argv[first], "apply"), argv[first + 1]);
+	if (vp_verb_parse(&v, argv[first]) == 0)
+		r = vm_plan_apply(g, &o, &v, argv[first + 1]);
 	else if (streq(argv[first], "lint"))
 		r = vm_lint(g, argv[first + 1]);
 	else {
@@ -425,7 +426,7 @@ static int cpu_opt(void *data, int c, const char *arg)
  * Seed 004's generator, corrected by the knowledge base: only Intel Arc
  * and NVIDIA GeForce drivers before R465 need the hypervisor hidden.
  */
-int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
+static int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 {
 	struct cpu_args_opts o = { 0 };
 	const char *args = "-cpu host", *cpu = "host";
@@ -437,7 +438,7 @@ int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("cpu-args"));
+		vp_cmd_help(&vp_cmd_cpu_args);
 		return VP_EXIT_OK;
 	}
 	if (argc != first || !o.vendor ||
@@ -531,3 +532,39 @@ int cmd_cpu_args(struct vp_global *g, int argc, char **argv)
 	strv_free(&why);
 	return VP_EXIT_OK;
 }
+
+const struct vp_cmd vp_cmd_vm = {
+	.name = "vm",
+	.run = cmd_vm,
+	.summary = "plan (dry run), apply or lint the passthrough settings of a VM",
+	.usage =
+		"  plan|apply VMID        plan shows the diff or qm set command; apply writes (root)\n"
+		"  lint VMID|FILE         what Proxmox finds only at start, or never (exit 0/1/2)\n"
+		"  -d, --device ADDR[,ADDR...]  the devices (01:00 = all functions); companions go along\n"
+		"      --mapping NAME     mapping=NAME (a cluster resource mapping) instead of addresses\n"
+		"      --primary-gpu      the display GPU is the VM's primary display: x-vga=1, vga none\n"
+		"      --tune             hugepages; numa and affinity for the GPU's node (multi-node)\n"
+		"      --ovmf             switch a SeaBIOS VM to OVMF for a GPU (MBR guests stop booting)\n"
+		"      --driver-version N the guest's NVIDIA driver branch (hiding only before R465)\n"
+		"      --qm               a qm set command instead of the file edit (default on /)\n"
+		"      --usb DEV          a USB device (VID:PID, bus-port 1-4.2 or mapping=NAME) as\n"
+		"                         usbN, or a USB controller's PCI address as hostpciN\n"
+		"      --take-host-device allow a device the host needs (console, network, root disk)\n"
+		"      --vgpu TYPE        a vGPU (nvidia-1148, 1148, \"NVIDIA L40S-2Q\", L40S-2Q) as\n"
+		"                         hostpciN ADDR,mdev=TYPE on the first free VF or mdev\n"
+		"                         parent (of --device, a VF or a card's PF; else any);\n"
+		"                         the function stays on its host driver\n",
+	.example = "vfio-pilot vm plan 100 -d 01:00\n"
+		   "vfio-pilot vm lint 100",
+};
+
+const struct vp_cmd vp_cmd_cpu_args = {
+	.name = "cpu-args",
+	.run = cmd_cpu_args,
+	.summary = "CPU options for a GPU vendor's guest driver, with reasons",
+	.usage =
+		"  --vendor V          intel-arc, nvidia-consumer, nvidia-pro or amd\n"
+		"  --driver-version N  the guest's NVIDIA driver branch (470, 550.54)\n"
+		"  --as-config-line    cpu:/args: lines for the VM config instead of -cpu\n",
+	.example = "vfio-pilot cpu-args --vendor nvidia-consumer --driver-version 470",
+};

@@ -223,6 +223,12 @@ CASES = [
     ("undo id with a path", ["undo", "../../etc"], no_setup),
     ("undo id that does not exist", ["undo", "20990101-000000"], no_setup),
     ("--root that does not exist", ["@root=/nonexistent", "devices"], no_setup),
+    ("--root that does not exist, usb map",
+     ["@root=/nonexistent", "usb", "map", "kb", "046d:c52b", "plan"], no_setup),
+    ("--root that does not exist, guest check", ["@root=/nonexistent", "guest", "check"],
+     no_setup),
+    ("--root that does not exist, cluster --api",
+     ["@root=/nonexistent", "cluster", "--api", "answers"], no_setup),
     ("1 GB /etc/default/grub", ["host", "plan", "--device", "01:00"], grub_1g),
     ("/etc/default/grub is a directory", ["host", "plan", "--device", "01:00"], grub_dir),
     ("GRUB command line with an unbalanced quote", ["host", "plan", "--device", "01:00"],
@@ -326,7 +332,14 @@ READ_ONLY = [("intel-4090", ["devices"]), ("intel-4090", ["groups"]),
              ("intel-4090", ["host", "plan", "-d", "01:00"]),
              ("intel-4090", ["mapping", "plan", "gpu0", "--device", "01:00"]),
              ("intel-4090-vms", ["vm", "lint", "102"]), (None, ["explain", "--list"])]
-WRITES = [("intel-4090", ["host", "apply", "-d", "01:00"]), ("intel-4090", ["undo"])]
+WRITES = [("intel-4090", ["host", "apply", "-d", "01:00"]), ("intel-4090", ["undo"]),
+          ("intel-4090", ["host", "release", "-d", "01:00"]),
+          ("intel-4090", ["vm", "apply", "100", "-d", "01:00"]),
+          ("n100-minipc", ["lxc", "apply", "101", "--dri"]),
+          ("intel-4090", ["hookscript", "100", "-d", "01:00.0", "--reset-method", "flr"]),
+          ("intel-4090", ["mapping", "apply", "gpu0", "--device", "01:00"]),
+          ("sriov-usb", ["sriov", "00:02.0", "--vfs", "7", "apply"]),
+          ("sriov-usb", ["usb", "map", "kb", "046d:c52b", "apply"])]
 
 
 def as_nobody(root, args):

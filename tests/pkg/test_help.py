@@ -3,7 +3,7 @@
 """Every command answers --help with an example, and every example runs.
 
 The commands come from `vfio-pilot --help`, so a command added to main.c's
-table without an example fails here. Each example line that starts with
+list without an example in its struct vp_cmd fails here. Each example line that starts with
 vfio-pilot is run against a copy of a fixture host (--root), so a typo in an
 option name (exit 64, bad command line) fails too. Exit codes other than 64
 and 70 are fine: an example may name a file or VM the fixture lacks.
