@@ -23,6 +23,7 @@ static const struct option snapshot_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* vp_parse_opts' callback, one case per option: alike in every command by design. */
 static int snapshot_opt(void *data, int c, const char *arg)
 {
 	struct snapshot_opts *o = data;
