@@ -91,15 +91,9 @@ static bool group_ok(const struct vp_host *h, const struct vp_dev *d)
 /* Does @d offer vGPUs, or is it the card whose VFs do (struct vp_vgpu)? */
 static bool vgpu_card(const struct vp_host *h, const struct vp_dev *d)
 {
-	if (d->vgpu.iface != VP_VGPU_NONE)
-		return true;
-	for (size_t i = 0; i < d->virtfn.n; i++) {
-		const struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[i]);
+	size_t pos = 0;
 
-		if (vf && vf->vgpu.iface != VP_VGPU_NONE)
-			return true;
-	}
-	return false;
+	return vp_vgpu_next(h, d, &pos) != NULL;
 }
 
 /*
