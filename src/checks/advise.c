@@ -12,7 +12,6 @@
 #include "host/gpudev.h"
 #include "kb/kb.h"
 #include "out/output.h"
-#include "plan/pveplan.h"
 #include "pve/ctconf.h"
 
 /* Seed 000, "Expected setup time" (community reports, Linux-experienced operator). */
@@ -144,7 +143,7 @@ static struct vp_dev *pick_passthrough(const struct vp_host *h, size_t displays)
 	return best;
 }
 
-/* The devN lines the lxc plan would write (plan/pveplan.c), for the preview. */
+/* The devN lines lxc plan would write (host/gpudev.c), for the preview. */
 static void lxc_lines(struct vp_advice *a, const struct vp_drm *drm,
 		      const struct vp_dev *d)
 {
