@@ -243,8 +243,7 @@ static void read_nvidia(void **state)
 	tree_drop(&t);
 }
 
-/* The exact type name, NVIDIA's id and the name: the three lookups vp_vgpu_find chains.
- */
+/* The exact type name, the id and the name: what vp_vgpu_find chains. */
 static void lookups(void **state)
 {
 	struct vp_vgpu_type types[] = {
