@@ -54,16 +54,6 @@ static void say(struct strv *s, char *line)
 		strv_push(s, line);
 }
 
-static const struct vp_drm_node *render_node(const struct vp_drm *drm,
-					     const struct vp_dev *d)
-{
-	for (size_t i = 0; i < drm->n; i++)
-		if (startswith(drm->nodes[i].name, "renderD") &&
-		    streq(drm->nodes[i].address, d->addr))
-			return &drm->nodes[i];
-	return NULL;
-}
-
 static bool group_ok(const struct vp_host *h, const struct vp_dev *d)
 {
 	const struct vp_group *g = vp_host_group(h, d->iommu_group);
@@ -180,25 +170,6 @@ static void nvidia_lines(struct vp_advice *a, struct vp_ctx *ctx, const struct v
 	vp_gpu_nodes_free(&g);
 }
 
-struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h)
-{
-	struct vp_dev *nv = NULL;
-
-	/*
-	 * The NVIDIA driver makes no render node without nvidia-drm, but its
-	 * own nodes (/dev/nvidia*) serve NVENC, NVDEC and CUDA in a container
-	 * while the host keeps the card (lxc plan --gpu).
-	 */
-	for (size_t i = 0; i < h->ndevs; i++) {
-		struct vp_dev *d = h->devs[i];
-
-		if (d->kind == VP_KIND_DISPLAY && d->vendor == VP_PCI_VENDOR_NVIDIA &&
-		    streq(d->driver, "nvidia") && (!nv || d->boot_vga == 1))
-			nv = d;
-	}
-	return nv;
-}
-
 /* A container on the NVIDIA card's nodes: why, the lines, and the lxc command. */
 static void container_nvidia(struct vp_advice *a, struct vp_ctx *ctx,
 			     const struct vp_host *h, const struct vp_drm *drm,
@@ -209,21 +180,6 @@ static void container_nvidia(struct vp_advice *a, struct vp_ctx *ctx,
 			       "CTID --gpu %s)",
 			       nv->addr, nv->addr));
 	nvidia_lines(a, ctx, h, drm, nv);
-}
-
-struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm)
-{
-	struct vp_dev *dri = NULL;
-
-	/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is ideal. */
-	for (size_t i = 0; i < h->ndevs; i++) {
-		struct vp_dev *d = h->devs[i];
-
-		if (d->kind == VP_KIND_DISPLAY && render_node(drm, d) &&
-		    (!dri || d->boot_vga == 1))
-			dri = d;
-	}
-	return dri;
 }
 
 static struct vp_dev *fact_dev(const struct vp_advise_facts *f, enum vp_advise_dev which)

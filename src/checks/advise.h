@@ -120,12 +120,6 @@ struct vp_advice {
 	const struct vp_advise_rule *rule, *kept;
 };
 
-/* The GPU for LXC /dev/dri: one with a render node, the boot VGA first (or NULL). */
-struct vp_drm;
-struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm);
-/* An NVIDIA display function on the nvidia driver, the boot VGA first (or NULL). */
-struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h);
-
 int vp_advise(struct vp_ctx *ctx, struct vp_host *h, const struct vp_workload *wl,
 	      struct vp_advice *a);
 void vp_advice_free(struct vp_advice *a);

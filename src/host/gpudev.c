@@ -549,3 +549,49 @@ int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gi
 	*n = g->n;
 	return 0;
 }
+
+/* ---- the GPU a container gets ---- */
+
+static const struct vp_drm_node *render_node(const struct vp_drm *drm,
+					     const struct vp_dev *d)
+{
+	for (size_t i = 0; i < drm->n; i++)
+		if (startswith(drm->nodes[i].name, "renderD") &&
+		    streq(drm->nodes[i].address, d->addr))
+			return &drm->nodes[i];
+	return NULL;
+}
+
+struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm)
+{
+	struct vp_dev *dri = NULL;
+
+	/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is ideal. */
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind == VP_KIND_DISPLAY && render_node(drm, d) &&
+		    (!dri || d->boot_vga == 1))
+			dri = d;
+	}
+	return dri;
+}
+
+struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h)
+{
+	struct vp_dev *nv = NULL;
+
+	/*
+	 * The NVIDIA driver makes no render node without nvidia-drm, but its
+	 * own nodes (/dev/nvidia*) serve NVENC, NVDEC and CUDA in a container
+	 * while the host keeps the card (lxc plan --gpu).
+	 */
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind == VP_KIND_DISPLAY && d->vendor == VP_PCI_VENDOR_NVIDIA &&
+		    streq(d->driver, "nvidia") && (!nv || d->boot_vga == 1))
+			nv = d;
+	}
+	return nv;
+}

@@ -100,3 +100,11 @@ void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n);
 /* lxc --gpu: the nodes of vp_gpu_nodes_load, each with the render or video gid. */
 int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gid,
 		      struct vp_pve_lxc_dev **out, size_t *n);
+
+/*
+ * The GPU for LXC /dev/dri, advise's pick and lxc plan's default: one with
+ * a render node, the boot VGA first (or NULL).
+ */
+struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm);
+/* An NVIDIA display function on the nvidia driver, the boot VGA first (or NULL). */
+struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h);

@@ -13,7 +13,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "checks/advise.h"
 #include "host/gpudev.h"
 #include "host/mapcheck.h"
 #include "host/select.h"
