@@ -75,9 +75,9 @@ static const struct vp_advise_rule rules[] = {
 		.tell = tell_ct_dri,
 		.reason = "a container workload and a GPU with a render node: the host "
 			  "keeps the GPU and shares it",
-		.source = SEED000 "'Plex/Jellyfin transcoding only: usually no, LXC with "
-				  "/dev/dri'; seed 000 'passthrough vs LXC /dev/dri'; "
-				  "devN: knowledge/proxmox-formats.md",
+		.source = SEED000 "'Plex/Jellyfin transcoding only: usually no, "
+				  "LXC with /dev/dri'; seed 000 'GPU passthrough vs "
+				  "LXC /dev/dri'; devN: knowledge/proxmox-formats.md",
 	},
 	{
 		.id = "no-iommu",
