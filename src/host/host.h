@@ -276,8 +276,9 @@ int vp_vgpu_read(struct vp_dev *d, int dfd);
 /*
  * The functions where @d's vGPUs are made, one per call (host/vgpu.c): @d
  * itself when it has a vGPU interface, else each of its SR-IOV VFs that has
- * one, in virtfnN order. @d is a function of @h; *@pos starts at 0. NULL
- * after the last.
+ * one, in virtfnN order. @d is a function of @h whose and whose VFs'
+ * details are read (vgpu comes with them); *@pos starts at 0. NULL after
+ * the last.
  */
 struct vp_dev *vp_vgpu_next(const struct vp_host *h, const struct vp_dev *d, size_t *pos);
 
