@@ -74,13 +74,10 @@ static void show_vgpu(FILE *f, const struct vp_host *h, const struct vp_dev *d)
 	char what[160];
 
 	if (v->iface == VP_VGPU_NONE && d->virtfn.n) {
-		size_t offer = 0, used = 0;
+		const struct vp_dev *vf;
+		size_t offer = 0, used = 0, pos = 0;
 
-		for (size_t i = 0; i < d->virtfn.n; i++) {
-			const struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[i]);
-
-			if (!vf || vf->vgpu.iface == VP_VGPU_NONE)
-				continue;
+		while ((vf = vp_vgpu_next(h, d, &pos))) {
 			offer++;
 			used += vf->vgpu.current != 0;
 		}

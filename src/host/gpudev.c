@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "host/gpudev.h"
+#include "pve/ctconf.h"
 
 int vp_group_file_gid(const char *text, const char *name)
 {
@@ -463,4 +464,134 @@ int vp_gpu_node_majmin(struct vp_ctx *ctx, const char *path, char **out)
 		return 0;
 	}
 	return nvidia_majmin(ctx, name, out);
+}
+
+/* ---- devN values (pve-container LXC/Config.pm $dev_desc) ---- */
+
+void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		vp_pve_lxc_dev_free(&v[i]);
+	free(v);
+}
+
+static int want_push(struct vp_pve_lxc_dev **v, size_t *n, const char *name, int gid)
+{
+	_cleanup_free_ char *sub = xasprintf("dri/%s", name);
+	struct vp_pve_lxc_dev *nv;
+
+	if (!sub)
+		return -ENOMEM;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n] = (struct vp_pve_lxc_dev){ .path = vp_display_path(VP_DEV, sub),
+					  .uid = -1,
+					  .gid = gid };
+	if (!nv[*n].path)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int vp_lxc_wanted(const struct vp_drm *drm, const char *addr, bool render_only,
+		  struct vp_pve_lxc_dev **out, size_t *n)
+{
+	struct vp_pve_lxc_dev *v = NULL;
+	size_t k = 0;
+	int r = 0;
+
+	/* Render nodes first, then the card nodes: the order advise shows. */
+	for (int pass = 0; pass < 2 && r == 0; pass++) {
+		const char *prefix = pass ? "card" : "renderD";
+
+		if (pass && (render_only || !k))
+			break;
+		for (size_t i = 0; i < drm->n && r == 0; i++)
+			if (startswith(drm->nodes[i].name, prefix) &&
+			    streq(drm->nodes[i].address, addr))
+				r = want_push(&v, &k, drm->nodes[i].name,
+					      pass ? drm->video_gid : drm->render_gid);
+	}
+	if (r == 0 && !k)
+		r = -ENOENT;
+	if (r < 0) {
+		vp_lxc_wanted_free(v, k);
+		return r;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gid,
+		      struct vp_pve_lxc_dev **out, size_t *n)
+{
+	struct vp_pve_lxc_dev *v;
+
+	if (!g->n)
+		return -ENOENT;
+	v = calloc(g->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n; i++) {
+		v[i] = (struct vp_pve_lxc_dev){ .path = strdup(g->v[i].path),
+						.uid = -1,
+						.gid = g->v[i].render ? render_gid
+								      : video_gid };
+		if (!v[i].path) {
+			vp_lxc_wanted_free(v, i);
+			return -ENOMEM;
+		}
+	}
+	*out = v;
+	*n = g->n;
+	return 0;
+}
+
+/* ---- the GPU a container gets ---- */
+
+static const struct vp_drm_node *render_node(const struct vp_drm *drm,
+					     const struct vp_dev *d)
+{
+	for (size_t i = 0; i < drm->n; i++)
+		if (startswith(drm->nodes[i].name, "renderD") &&
+		    streq(drm->nodes[i].address, d->addr))
+			return &drm->nodes[i];
+	return NULL;
+}
+
+struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm)
+{
+	struct vp_dev *dri = NULL;
+
+	/* For /dev/dri the host keeps the GPU; an iGPU or the console GPU is ideal. */
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind == VP_KIND_DISPLAY && render_node(drm, d) &&
+		    (!dri || d->boot_vga == 1))
+			dri = d;
+	}
+	return dri;
+}
+
+struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h)
+{
+	struct vp_dev *nv = NULL;
+
+	/*
+	 * The NVIDIA driver makes no render node without nvidia-drm, but its
+	 * own nodes (/dev/nvidia*) serve NVENC, NVDEC and CUDA in a container
+	 * while the host keeps the card (lxc plan --gpu).
+	 */
+	for (size_t i = 0; i < h->ndevs; i++) {
+		struct vp_dev *d = h->devs[i];
+
+		if (d->kind == VP_KIND_DISPLAY && d->vendor == VP_PCI_VENDOR_NVIDIA &&
+		    streq(d->driver, "nvidia") && (!nv || d->boot_vga == 1))
+			nv = d;
+	}
+	return nv;
 }

@@ -79,3 +79,32 @@ void vp_gpu_nodes_free(struct vp_gpu_nodes *g);
  * *out when they cannot be known.
  */
 int vp_gpu_node_majmin(struct vp_ctx *ctx, const char *path, char **out);
+
+/*
+ * A GPU's nodes as the devN values of a container (pve-container
+ * LXC/Config.pm $dev_desc): what lxc plan writes and advise previews.
+ * Pure, so the line advise shows is the line the plan writes.
+ */
+struct vp_pve_lxc_dev;
+
+/*
+ * The DRM nodes of PCI function @addr: renderD* with the render gid, and
+ * card* with the video gid unless @render_only. The path is /dev/dri/NAME
+ * as the container host names it. -ENOENT when the function has no render
+ * node.
+ */
+int vp_lxc_wanted(const struct vp_drm *drm, const char *addr, bool render_only,
+		  struct vp_pve_lxc_dev **out, size_t *n);
+void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n);
+
+/* lxc --gpu: the nodes of vp_gpu_nodes_load, each with the render or video gid. */
+int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gid,
+		      struct vp_pve_lxc_dev **out, size_t *n);
+
+/*
+ * The GPU for LXC /dev/dri, advise's pick and lxc plan's default: one with
+ * a render node, the boot VGA first (or NULL).
+ */
+struct vp_dev *vp_dri_gpu(const struct vp_host *h, const struct vp_drm *drm);
+/* An NVIDIA display function on the nvidia driver, the boot VGA first (or NULL). */
+struct vp_dev *vp_nvidia_ct_gpu(const struct vp_host *h);

@@ -104,8 +104,15 @@ struct vp_vgpu {
 int vp_vgpu_parse_creatable(const char *text, struct vp_vgpu *v);
 void vp_vgpu_clear(struct vp_vgpu *v);
 /* The type of @v called @want ("nvidia-1148", "1148", "NVIDIA L40S-2Q", "L40S-2Q"), or
- * NULL. */
+ * NULL: the exact type name first, then NVIDIA's id, then the name. */
 const struct vp_vgpu_type *vp_vgpu_find(const struct vp_vgpu *v, const char *want);
+/*
+ * The type of @v whose name is exactly @type ("nvidia-1148", "i915-GVTg_V5_4"),
+ * as hostpciN mdev= names it and qemu-server compares it, or NULL.
+ */
+const struct vp_vgpu_type *vp_vgpu_find_type(const struct vp_vgpu *v, const char *type);
+/* The type of @v whose NVIDIA id is @id, or NULL (also for 0: no type). */
+const struct vp_vgpu_type *vp_vgpu_by_id(const struct vp_vgpu *v, unsigned int id);
 
 /* Host-critical roles (rule 2 of the brief). */
 enum {
@@ -266,6 +273,14 @@ int vp_critical_load(struct vp_ctx *ctx, struct vp_host *h); /* host/critical.c 
 int vp_modules_match(struct vp_ctx *ctx, struct vp_host *h); /* host/modules.c */
 /* vGPU types of the function whose sysfs directory is @dfd (host/vgpu.c). */
 int vp_vgpu_read(struct vp_dev *d, int dfd);
+/*
+ * The functions where @d's vGPUs are made, one per call (host/vgpu.c): @d
+ * itself when it has a vGPU interface, else each of its SR-IOV VFs that has
+ * one, in virtfnN order. @d is a function of @h whose and whose VFs'
+ * details are read (vgpu comes with them); *@pos starts at 0. NULL after
+ * the last.
+ */
+struct vp_dev *vp_vgpu_next(const struct vp_host *h, const struct vp_dev *d, size_t *pos);
 
 /* Record that @field of @d could not be read, and why. */
 int vp_dev_unknown(struct vp_dev *d, const char *field, const char *fmt, ...)

@@ -137,22 +137,54 @@ static bool name_matches(const char *name, const char *want)
 	return !strncasecmp(name, "NVIDIA ", 7) && !strcasecmp(name + 7, want);
 }
 
+const struct vp_vgpu_type *vp_vgpu_find_type(const struct vp_vgpu *v, const char *type)
+{
+	for (size_t i = 0; type && i < v->ntypes; i++)
+		if (v->types[i].type && streq(v->types[i].type, type))
+			return &v->types[i];
+	return NULL;
+}
+
+const struct vp_vgpu_type *vp_vgpu_by_id(const struct vp_vgpu *v, unsigned int id)
+{
+	/* 0 is no type: current_vgpu_type's "none", and no mdev type's id. */
+	for (size_t i = 0; id && i < v->ntypes; i++)
+		if (v->types[i].id == id)
+			return &v->types[i];
+	return NULL;
+}
+
 const struct vp_vgpu_type *vp_vgpu_find(const struct vp_vgpu *v, const char *want)
 {
+	const struct vp_vgpu_type *t;
 	unsigned int id;
 
 	if (!want || !*want)
 		return NULL;
-	for (size_t i = 0; i < v->ntypes; i++)
-		if (v->types[i].type && streq(v->types[i].type, want))
-			return &v->types[i];
-	if (parse_id(want, strlen(want), &id) == 0)
-		for (size_t i = 0; i < v->ntypes; i++)
-			if (v->types[i].id && v->types[i].id == id)
-				return &v->types[i];
-	for (size_t i = 0; i < v->ntypes; i++)
+	t = vp_vgpu_find_type(v, want);
+	if (!t && parse_id(want, strlen(want), &id) == 0)
+		t = vp_vgpu_by_id(v, id);
+	for (size_t i = 0; !t && i < v->ntypes; i++)
 		if (name_matches(v->types[i].name, want))
-			return &v->types[i];
+			t = &v->types[i];
+	return t;
+}
+
+struct vp_dev *vp_vgpu_next(const struct vp_host *h, const struct vp_dev *d, size_t *pos)
+{
+	/*
+	 * An mdev parent (i915 GVT-g, NVIDIA before kernel 6.8) or one of
+	 * NVIDIA's VFs offers types itself; a PF on NVIDIA's vGPU host driver
+	 * offers none and its VFs do (nvidia/creatable_vgpu_types per VF).
+	 */
+	if (d->vgpu.iface != VP_VGPU_NONE)
+		return (*pos)++ == 0 ? vp_host_find_addr(h, d->addr) : NULL;
+	while (*pos < d->virtfn.n) {
+		struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[(*pos)++]);
+
+		if (vf && vf->vgpu.iface != VP_VGPU_NONE)
+			return vf;
+	}
 	return NULL;
 }
 

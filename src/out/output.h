@@ -42,8 +42,6 @@ void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len);
  * "21 types", "3 mdev types, 1 instance"), "" when it offers none.
  */
 void vp_fmt_vgpu(const struct vp_dev *d, char *buf, size_t len);
-/* The type of @v whose id is @id (NVIDIA's numeric ids), or NULL. */
-const struct vp_vgpu_type *vp_vgpu_by_id(const struct vp_vgpu *v, unsigned int id);
 /* A group as a small tree, told from @from (or its primary card), with the gaps. */
 void vp_print_group(struct vp_ctx *ctx, const struct vp_group *g,
 		    const struct vp_dev *from, const struct vp_gap *gaps, size_t ngaps);

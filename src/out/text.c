@@ -80,14 +80,6 @@ void vp_fmt_critical(const struct vp_dev *d, char *buf, size_t len)
 		d->critical & VP_CRIT_ROOTDISK ? "root disk" : "");
 }
 
-const struct vp_vgpu_type *vp_vgpu_by_id(const struct vp_vgpu *v, unsigned int id)
-{
-	for (size_t i = 0; id && i < v->ntypes; i++)
-		if (v->types[i].id == id)
-			return &v->types[i];
-	return NULL;
-}
-
 void vp_fmt_vgpu(const struct vp_dev *d, char *buf, size_t len)
 {
 	const struct vp_vgpu *v = &d->vgpu;

@@ -13,7 +13,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "checks/advise.h"
 #include "host/gpudev.h"
 #include "host/mapcheck.h"
 #include "host/select.h"
@@ -25,88 +24,6 @@
 #include "pve/vmconf.h"
 
 /* ---- lxc ------------------------------------------------------------------ */
-
-void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		vp_pve_lxc_dev_free(&v[i]);
-	free(v);
-}
-
-static int want_push(struct vp_pve_lxc_dev **v, size_t *n, const char *name, int gid)
-{
-	_cleanup_free_ char *sub = xasprintf("dri/%s", name);
-	struct vp_pve_lxc_dev *nv;
-
-	if (!sub)
-		return -ENOMEM;
-	nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = (struct vp_pve_lxc_dev){ .path = vp_display_path(VP_DEV, sub),
-					  .uid = -1,
-					  .gid = gid };
-	if (!nv[*n].path)
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
-int vp_lxc_wanted(const struct vp_drm *drm, const char *addr, bool render_only,
-		  struct vp_pve_lxc_dev **out, size_t *n)
-{
-	struct vp_pve_lxc_dev *v = NULL;
-	size_t k = 0;
-	int r = 0;
-
-	/* Render nodes first, then the card nodes: the order advise shows. */
-	for (int pass = 0; pass < 2 && r == 0; pass++) {
-		const char *prefix = pass ? "card" : "renderD";
-
-		if (pass && (render_only || !k))
-			break;
-		for (size_t i = 0; i < drm->n && r == 0; i++)
-			if (startswith(drm->nodes[i].name, prefix) &&
-			    streq(drm->nodes[i].address, addr))
-				r = want_push(&v, &k, drm->nodes[i].name,
-					      pass ? drm->video_gid : drm->render_gid);
-	}
-	if (r == 0 && !k)
-		r = -ENOENT;
-	if (r < 0) {
-		vp_lxc_wanted_free(v, k);
-		return r;
-	}
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gid,
-		      struct vp_pve_lxc_dev **out, size_t *n)
-{
-	struct vp_pve_lxc_dev *v;
-
-	if (!g->n)
-		return -ENOENT;
-	v = calloc(g->n, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < g->n; i++) {
-		v[i] = (struct vp_pve_lxc_dev){ .path = strdup(g->v[i].path),
-						.uid = -1,
-						.gid = g->v[i].render ? render_gid
-								      : video_gid };
-		if (!v[i].path) {
-			vp_lxc_wanted_free(v, i);
-			return -ENOMEM;
-		}
-	}
-	*out = v;
-	*n = g->n;
-	return 0;
-}
 
 /* devN with N 0-255 written as Proxmox does (no leading zero): N, else -1. */
 static int dev_index(const char *key)

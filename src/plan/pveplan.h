@@ -32,16 +32,6 @@ bool vp_pve_live(const struct vp_ctx *ctx);
 /* ---- lxc (plan/lxcplan.c) -------------------------------------------------- */
 
 /*
- * The devN values for the DRM nodes of PCI function @addr: renderD* with
- * the render gid, and card* with the video gid unless @render_only. The
- * path is /dev/dri/NAME as the container host names it. -ENOENT when the
- * function has no render node.
- */
-int vp_lxc_wanted(const struct vp_drm *drm, const char *addr, bool render_only,
-		  struct vp_pve_lxc_dev **out, size_t *n);
-void vp_lxc_wanted_free(struct vp_pve_lxc_dev *v, size_t n);
-
-/*
  * Put @want into the main section of container config @c: a devN line with
  * the same path and the same values is kept; one with the same path and
  * other values is rewritten in place; otherwise the next free devN index
@@ -61,14 +51,6 @@ int vp_lxc_set_devs(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want, si
  */
 int vp_lxc_set_raw(struct vp_pve_conf *c, const struct vp_pve_lxc_dev *want,
 		   const char *const *majmin, size_t n, struct strv *added, char **why);
-
-/*
- * --gpu: the nodes of vp_gpu_nodes_load (host/gpudev.h) as devN values,
- * each with the container's render or video gid.
- */
-struct vp_gpu_nodes;
-int vp_lxc_gpu_wanted(const struct vp_gpu_nodes *g, int render_gid, int video_gid,
-		      struct vp_pve_lxc_dev **out, size_t *n);
 
 /*
  * A raw line of @c's main section that already maps host node @path into

@@ -243,13 +243,91 @@ static void read_nvidia(void **state)
 	tree_drop(&t);
 }
 
+/* The exact type name, the id and the name: what vp_vgpu_find chains. */
+static void lookups(void **state)
+{
+	struct vp_vgpu_type types[] = {
+		{ .type = "nvidia-1148", .id = 1148, .name = "NVIDIA L40S-2Q" },
+		{ .type = "i915-GVTg_V5_4", .name = "GVTg_V5_4" },
+		{ .type = "nvidia-63", .id = 63 },
+	};
+	struct vp_vgpu v = { VP_VGPU_MDEV, types, 3, 0, -1 };
+
+	(void)state;
+	assert_ptr_equal(vp_vgpu_find_type(&v, "nvidia-1148"), &types[0]);
+	assert_ptr_equal(vp_vgpu_find_type(&v, "i915-GVTg_V5_4"), &types[1]);
+	/* exact: neither the id nor the name nor another case */
+	assert_null(vp_vgpu_find_type(&v, "1148"));
+	assert_null(vp_vgpu_find_type(&v, "L40S-2Q"));
+	assert_null(vp_vgpu_find_type(&v, "NVIDIA-1148"));
+	assert_null(vp_vgpu_find_type(&v, NULL));
+	assert_ptr_equal(vp_vgpu_by_id(&v, 63), &types[2]);
+	assert_ptr_equal(vp_vgpu_by_id(&v, 1148), &types[0]);
+	/* 0 is "no type" (current_vgpu_type), never the mdev type without an id */
+	assert_null(vp_vgpu_by_id(&v, 0));
+	assert_null(vp_vgpu_by_id(&v, 64));
+	assert_ptr_equal(vp_vgpu_find(&v, "63"), &types[2]);
+	assert_null(vp_vgpu_find(&v, "0"));
+	assert_ptr_equal(vp_vgpu_find(&v, "gvtg_v5_4"), &types[1]);
+}
+
+static void dev_init(struct vp_dev *d, const char *addr, enum vp_vgpu_iface iface)
+{
+	*d = (struct vp_dev){ .vgpu.iface = iface };
+	snprintf(d->addr, sizeof(d->addr), "%s", addr);
+	assert_int_equal(vp_bdf_parse(addr, &d->bdf, NULL, false), 0);
+}
+
+/* Where a function's vGPUs live: on itself, else on its VFs that offer them. */
+static void vgpu_functions(void **state)
+{
+	struct vp_dev pf, vf1, vf2, vf3, mdev, plain;
+	struct vp_dev *devs[] = { &pf, &vf1, &vf2, &vf3, &mdev, &plain };
+	struct vp_host h = { .devs = devs, .ndevs = 6 };
+	struct vp_dev *got[4];
+	size_t n = 0, pos = 0;
+	struct vp_dev *d;
+
+	(void)state;
+	/* An L40S PF on NVIDIA's vGPU host driver: types on VFs 1 and 3. */
+	dev_init(&pf, "0000:18:00.0", VP_VGPU_NONE);
+	dev_init(&vf1, "0000:18:00.4", VP_VGPU_NVIDIA);
+	dev_init(&vf2, "0000:18:00.5", VP_VGPU_NONE);
+	dev_init(&vf3, "0000:18:00.6", VP_VGPU_NVIDIA);
+	dev_init(&mdev, "0000:3b:00.0", VP_VGPU_MDEV);
+	dev_init(&plain, "0000:5e:00.0", VP_VGPU_NONE);
+	/* virtfn order, with one VF the host does not list */
+	assert_int_equal(strv_add(&pf.virtfn, "0000:18:00.6"), 0);
+	assert_int_equal(strv_add(&pf.virtfn, "0000:18:01.0"), 0);
+	assert_int_equal(strv_add(&pf.virtfn, "0000:18:00.5"), 0);
+	assert_int_equal(strv_add(&pf.virtfn, "0000:18:00.4"), 0);
+	while ((d = vp_vgpu_next(&h, &pf, &pos)) && n < 4)
+		got[n++] = d;
+	assert_int_equal(n, 2);
+	assert_ptr_equal(got[0], &vf3);
+	assert_ptr_equal(got[1], &vf1);
+	/* A function with an interface is its own and only one, VFs or not. */
+	assert_int_equal(strv_add(&mdev.virtfn, "0000:18:00.4"), 0);
+	pos = 0;
+	assert_ptr_equal(vp_vgpu_next(&h, &mdev, &pos), &mdev);
+	assert_null(vp_vgpu_next(&h, &mdev, &pos));
+	pos = 0;
+	assert_ptr_equal(vp_vgpu_next(&h, &vf1, &pos), &vf1);
+	assert_null(vp_vgpu_next(&h, &vf1, &pos));
+	pos = 0;
+	assert_null(vp_vgpu_next(&h, &plain, &pos));
+	pos = 0;
+	assert_null(vp_vgpu_next(&h, &vf2, &pos));
+	strv_free(&pf.virtfn);
+	strv_free(&mdev.virtfn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_real_l40s),
-		cmocka_unit_test(parse_shapes),
-		cmocka_unit_test(read_mdev),
-		cmocka_unit_test(read_nvidia),
+		cmocka_unit_test(parse_real_l40s), cmocka_unit_test(parse_shapes),
+		cmocka_unit_test(read_mdev),	   cmocka_unit_test(read_nvidia),
+		cmocka_unit_test(lookups),	   cmocka_unit_test(vgpu_functions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
