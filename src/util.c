@@ -179,3 +179,25 @@ char *utf8_sanitize(const char *s)
 	out[o] = '\0';
 	return out;
 }
+
+int strappendf(char **s, const char *sep, const char *fmt, ...)
+{
+	_cleanup_free_ char *add = NULL;
+	char *n;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		add = NULL;
+		return -ENOMEM;
+	}
+	n = xasprintf("%s%s%s", *s ? *s : "", *s ? sep : "", add);
+	if (!n)
+		return -ENOMEM;
+	free(*s);
+	*s = n;
+	return 0;
+}

@@ -70,6 +70,9 @@ char *strstrip_end(char *s);
 
 /* asprintf that returns NULL on failure instead of leaving *strp undefined. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* *@s + @sep (only when *@s is not NULL) + the formatted text; 0 or -ENOMEM. */
+int strappendf(char **s, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * UTF-8 (RFC 3629): the length of the valid sequence starting at @s, at

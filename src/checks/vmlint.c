@@ -13,7 +13,6 @@
 
 #include "checks/vmlint.h"
 #include "kb/kb.h"
-#include "plan/vmplan.h"
 #include "pve/propstr.h"
 #include "pve/schemas.h"
 #include "pve/vmfacts.h"
@@ -359,9 +358,9 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 		/* the NVIDIA path only for mdev=nvidia-<N> (PCI.pm parse_hostpci) */
 		if (d->vgpu.iface == VP_VGPU_NVIDIA && !nv)
 			continue;
-		if (vp_vm_vgpu_creatable(d, h->mdev, true))
+		if (vp_vgpu_creatable(d, h->mdev, true))
 			return 0;
-		known = known ? known : vp_vm_vgpu_known(ses->h, d, h->mdev, true);
+		known = known ? known : vp_vgpu_known(ses->h, d, h->mdev, true);
 		bad = bad ? bad : d;
 		busy_mdev = busy_mdev ||
 			    (d->vgpu.iface == VP_VGPU_MDEV && d->vgpu.instances > 0);
@@ -378,13 +377,13 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 			key, h->mdev, devs[0]->addr, nd > 1 ? " (nor the others)" : "",
 			devs[0]->driver ? devs[0]->driver : "none");
 	bad = bad ? bad : devs[0];
-	offers = vp_vm_vgpu_offered((struct vp_dev *const *)&bad, 1);
+	offers = vp_vgpu_offered((struct vp_dev *const *)&bad, 1);
 	if (!offers)
 		return -ENOMEM;
 	if (!known) {
 		/* "L40S-4Q" for "nvidia-1150": the name where the type belongs */
 		const struct vp_vgpu_type *by_name =
-			vp_vm_vgpu_known(ses->h, bad, h->mdev, false);
+			vp_vgpu_known(ses->h, bad, h->mdev, false);
 
 		return add(
 			l, "vgpu-type-unknown", VP_LINT_ERROR, line,
@@ -404,7 +403,7 @@ static int lint_vgpu(const struct vp_pve_hostpci *h, struct vp_dev **devs, size_
 	}
 	label = known->name ? xasprintf("%s (%s)", known->name, known->type)
 			    : strdup(known->type);
-	run = vp_vm_vgpu_running(ses->h, vp_vm_vgpu_card(ses->h, bad), NULL, &err);
+	run = vp_vgpu_running(ses->h, vp_vgpu_card(ses->h, bad), NULL, NULL, &err);
 	if (!label || err < 0)
 		return -ENOMEM;
 	return add(l, "vgpu-not-offered", busy_mdev ? VP_LINT_WARN : VP_LINT_ERROR, line,

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -336,4 +337,119 @@ int vp_vgpu_read(struct vp_dev *d, int dfd)
 	if (r < 0)
 		vp_dev_unknown(d, "vgpu", "vGPU types unreadable: %s", strerror(-r));
 	return 0;
+}
+
+/*
+ * What a VM config may ask of a host's vGPUs, for vm plan --vgpu and vm
+ * lint. What Proxmox does with hostpciN mdev= is qemu-server's: PCI.pm
+ * parse_hostpci turns mdev=nvidia-<N> on a function with an nvidia/
+ * directory into NVIDIA's VF interface, PCI/Mdev.pm create_nvidia_device
+ * writes N into the VF's current_vgpu_type at start, QemuServer.pm
+ * cleanup_pci_devices writes 0 at stop; any other mdev= makes a mediated
+ * device of that type (PCI.pm prepare_pci_device, PCI/Mdev.pm
+ * pci_create_mdev_device). The functions' details must be read.
+ */
+const struct vp_dev *vp_vgpu_card(const struct vp_host *h, const struct vp_dev *d)
+{
+	const struct vp_dev *pf = d->physfn ? vp_host_find_addr(h, d->physfn) : NULL;
+
+	return pf ? pf : d;
+}
+
+static const struct vp_vgpu_type *find_type(const struct vp_vgpu *v, const char *want,
+					    bool exact)
+{
+	return exact ? vp_vgpu_find_type(v, want) : vp_vgpu_find(v, want);
+}
+
+const struct vp_vgpu_type *vp_vgpu_known(const struct vp_host *h, const struct vp_dev *d,
+					 const char *want, bool exact)
+{
+	const struct vp_vgpu_type *t = find_type(&d->vgpu, want, exact);
+
+	for (size_t i = 0; !t && i < h->ndevs; i++) {
+		const struct vp_dev *o = h->devs[i];
+
+		if (o->vendor == d->vendor && o->device == d->device &&
+		    o->vgpu.iface == d->vgpu.iface)
+			t = find_type(&o->vgpu, want, exact);
+	}
+	return t;
+}
+
+bool vp_vgpu_creatable(const struct vp_dev *d, const char *type, bool current_ok)
+{
+	const struct vp_vgpu_type *t = vp_vgpu_find_type(&d->vgpu, type);
+	unsigned int id = 0;
+
+	if (d->vgpu.iface == VP_VGPU_NVIDIA) {
+		if (vp_dev_unknown_why(d, "vgpu_current"))
+			return false;
+		/* create_nvidia_device: "return 1 if $current eq $model" */
+		if (current_ok && startswith(type, "nvidia-") &&
+		    sscanf(type + 7, "%u", &id) == 1 && id && d->vgpu.current == id)
+			return true;
+		return t && d->vgpu.current == 0;
+	}
+	return t && t->available >= 1;
+}
+
+/* "NVIDIA L40S-2Q (nvidia-1148)", or the type alone when it has no name. */
+char *vp_vgpu_type_label(const struct vp_vgpu_type *t)
+{
+	return t->name ? xasprintf("%s (%s)", t->name, t->type) : strdup(t->type);
+}
+
+char *vp_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
+		      const char *(*who)(const void *data, const char *addr),
+		      const void *data, int *err)
+{
+	const struct vp_dev *card = vp_vgpu_card(h, d);
+	char *out = NULL;
+
+	*err = 0;
+	for (size_t i = 0; i < h->ndevs; i++) {
+		const struct vp_dev *v = h->devs[i];
+		const struct vp_vgpu_type *t;
+		const char *cl;
+		char id[16];
+
+		if (v == d || v->vgpu.iface != VP_VGPU_NVIDIA || !v->vgpu.current ||
+		    vp_vgpu_card(h, v) != card)
+			continue;
+		snprintf(id, sizeof(id), "%u", v->vgpu.current);
+		t = vp_vgpu_known(h, v, id, false);
+		cl = who ? who(data, v->addr) : NULL;
+		if (strappendf(&out, ", ", "%s%snvidia-%u%s on %s%s%s",
+			       t && t->name ? t->name : "", t && t->name ? " (" : "",
+			       v->vgpu.current, t && t->name ? ")" : "", v->addr,
+			       cl ? ", " : "", cl ? cl : "") < 0) {
+			free(out);
+			*err = -ENOMEM;
+			return NULL;
+		}
+	}
+	return out;
+}
+
+char *vp_vgpu_offered(struct vp_dev *const *c, size_t n)
+{
+	_cleanup_(strv_free) struct strv seen = { 0 };
+	char *out = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < c[i]->vgpu.ntypes; k++) {
+			const struct vp_vgpu_type *t = &c[i]->vgpu.types[k];
+			_cleanup_free_ char *l = NULL;
+
+			if (!t->type || strv_contains(&seen, t->type))
+				continue;
+			l = vp_vgpu_type_label(t);
+			if (!l || strv_add(&seen, t->type) < 0 ||
+			    strappendf(&out, ", ", "%s", l) < 0) {
+				free(out);
+				return NULL;
+			}
+		}
+	return out ? out : strdup("none");
 }

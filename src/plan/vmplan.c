@@ -1625,143 +1625,6 @@ static int read_hugepages(struct vp_ctx *ctx, int node, struct vp_vm_hugepages *
  * stop; any other mdev= makes a mediated device of that type
  * (PCI.pm prepare_pci_device, PCI/Mdev.pm pci_create_mdev_device).
  */
-const struct vp_dev *vp_vm_vgpu_card(const struct vp_host *h, const struct vp_dev *d)
-{
-	const struct vp_dev *pf = d->physfn ? vp_host_find_addr(h, d->physfn) : NULL;
-
-	return pf ? pf : d;
-}
-
-static const struct vp_vgpu_type *type_exact(const struct vp_vgpu *v, const char *type)
-{
-	for (size_t i = 0; i < v->ntypes; i++)
-		if (v->types[i].type && streq(v->types[i].type, type))
-			return &v->types[i];
-	return NULL;
-}
-
-static const struct vp_vgpu_type *find_type(const struct vp_vgpu *v, const char *want,
-					    bool exact)
-{
-	return exact ? type_exact(v, want) : vp_vgpu_find(v, want);
-}
-
-const struct vp_vgpu_type *vp_vm_vgpu_known(const struct vp_host *h,
-					    const struct vp_dev *d, const char *want,
-					    bool exact)
-{
-	const struct vp_vgpu_type *t = find_type(&d->vgpu, want, exact);
-
-	for (size_t i = 0; !t && i < h->ndevs; i++) {
-		const struct vp_dev *o = h->devs[i];
-
-		if (o->vendor == d->vendor && o->device == d->device &&
-		    o->vgpu.iface == d->vgpu.iface)
-			t = find_type(&o->vgpu, want, exact);
-	}
-	return t;
-}
-
-bool vp_vm_vgpu_creatable(const struct vp_dev *d, const char *type, bool current_ok)
-{
-	const struct vp_vgpu_type *t = type_exact(&d->vgpu, type);
-	unsigned int id = 0;
-
-	if (d->vgpu.iface == VP_VGPU_NVIDIA) {
-		if (vp_dev_unknown_why(d, "vgpu_current"))
-			return false;
-		/* create_nvidia_device: "return 1 if $current eq $model" */
-		if (current_ok && startswith(type, "nvidia-") &&
-		    sscanf(type + 7, "%u", &id) == 1 && id && d->vgpu.current == id)
-			return true;
-		return t && d->vgpu.current == 0;
-	}
-	return t && t->available >= 1;
-}
-
-/* "NVIDIA L40S-2Q (nvidia-1148)", or the type alone when it has no name. */
-static char *type_label(const struct vp_vgpu_type *t)
-{
-	return t->name ? xasprintf("%s (%s)", t->name, t->type) : strdup(t->type);
-}
-
-static int append(char **s, const char *sep, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int append(char **s, const char *sep, const char *fmt, ...)
-{
-	_cleanup_free_ char *add = NULL;
-	char *n;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&add, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		add = NULL;
-		return -ENOMEM;
-	}
-	n = xasprintf("%s%s%s", *s ? *s : "", *s ? sep : "", add);
-	if (!n)
-		return -ENOMEM;
-	free(*s);
-	*s = n;
-	return 0;
-}
-
-char *vp_vm_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
-			 const struct vp_vm_claims *claims, int *err)
-{
-	const struct vp_dev *card = vp_vm_vgpu_card(h, d);
-	char *out = NULL;
-
-	*err = 0;
-	for (size_t i = 0; i < h->ndevs; i++) {
-		const struct vp_dev *v = h->devs[i];
-		const struct vp_vgpu_type *t;
-		const struct vp_vm_claim *cl;
-		char id[16];
-
-		if (v == d || v->vgpu.iface != VP_VGPU_NVIDIA || !v->vgpu.current ||
-		    vp_vm_vgpu_card(h, v) != card)
-			continue;
-		snprintf(id, sizeof(id), "%u", v->vgpu.current);
-		t = vp_vm_vgpu_known(h, v, id, false);
-		cl = claims ? vp_vm_claim_find(claims, v->addr) : NULL;
-		if (append(&out, ", ", "%s%snvidia-%u%s on %s%s%s",
-			   t && t->name ? t->name : "", t && t->name ? " (" : "",
-			   v->vgpu.current, t && t->name ? ")" : "", v->addr,
-			   cl ? ", " : "", cl ? cl->who : "") < 0) {
-			free(out);
-			*err = -ENOMEM;
-			return NULL;
-		}
-	}
-	return out;
-}
-
-char *vp_vm_vgpu_offered(struct vp_dev *const *c, size_t n)
-{
-	_cleanup_(strv_free) struct strv seen = { 0 };
-	char *out = NULL;
-
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < c[i]->vgpu.ntypes; k++) {
-			const struct vp_vgpu_type *t = &c[i]->vgpu.types[k];
-			_cleanup_free_ char *l = NULL;
-
-			if (!t->type || strv_contains(&seen, t->type))
-				continue;
-			l = type_label(t);
-			if (!l || strv_add(&seen, t->type) < 0 ||
-			    append(&out, ", ", "%s", l) < 0) {
-				free(out);
-				return NULL;
-			}
-		}
-	return out ? out : strdup("none");
-}
-
 static void fmt_bdf(const struct vp_bdf *b, bool slot, char *buf, size_t size)
 {
 	if (slot)
@@ -1791,7 +1654,7 @@ static int vgpu_candidates(struct vp_session *ses, const struct vp_vm_opts *o,
 			   struct vp_plan *p, struct vp_dev ***out, size_t *n)
 {
 	struct vp_host *h = ses->h;
-	struct vp_dev *d;
+	struct vp_dev *d, *c;
 	char a[24];
 	int r = 0;
 
@@ -1825,14 +1688,8 @@ static int vgpu_candidates(struct vp_session *ses, const struct vp_vm_opts *o,
 	if (!d)
 		return vp_plan_refuse(p, "--device %s: no such PCI function on this host",
 				      a);
-	if (d->vgpu.iface != VP_VGPU_NONE)
-		return add_dev(out, n, d);
-	for (size_t i = 0; r == 0 && i < d->virtfn.n; i++) {
-		struct vp_dev *vf = vp_host_find_addr(h, d->virtfn.v[i]);
-
-		if (vf && vf->vgpu.iface != VP_VGPU_NONE)
-			r = add_dev(out, n, vf);
-	}
+	for (size_t pos = 0; r == 0 && (c = vp_vgpu_next(h, d, &pos));)
+		r = add_dev(out, n, c);
 	if (r < 0 || *n)
 		return r;
 	if (d->virtfn.n)
@@ -1887,9 +1744,17 @@ static char *busy_why(const struct vp_host *h, const struct vp_dev *d,
 		return xasprintf("%s: %s", d->addr,
 				 vp_dev_unknown_why(d, "vgpu_current"));
 	snprintf(id, sizeof(id), "%u", d->vgpu.current);
-	cur = vp_vm_vgpu_known(h, d, id, false);
+	cur = vp_vgpu_known(h, d, id, false);
 	return xasprintf("%s runs %s (nvidia-%u) already", d->addr,
 			 cur && cur->name ? cur->name : "a vGPU", d->vgpu.current);
+}
+
+/* vp_vgpu_running's @who: the guest config that names the VF (vmguests.c). */
+static const char *claim_who(const void *data, const char *addr)
+{
+	const struct vp_vm_claim *cl = vp_vm_claim_find(data, addr);
+
+	return cl ? cl->who : NULL;
 }
 
 /*
@@ -1901,7 +1766,7 @@ static int card_why(const struct vp_host *h, struct vp_dev *const *c, size_t n,
 		    const struct strv *why, size_t first,
 		    const struct vp_vm_claims *claims, char **out)
 {
-	const struct vp_dev *card = vp_vm_vgpu_card(h, c[0]);
+	const struct vp_dev *card = vp_vgpu_card(h, c[0]);
 	_cleanup_free_ char *run = NULL, *offers = NULL;
 	size_t listed = 0, busy0 = SIZE_MAX;
 	int err;
@@ -1912,24 +1777,24 @@ static int card_why(const struct vp_host *h, struct vp_dev *const *c, size_t n,
 			busy0 = busy0 == SIZE_MAX ? first + i : busy0;
 		}
 	if (listed)
-		return append(
+		return strappendf(
 			out, "; ", "%s: %zu function%s offer%s it, none free (%s%s)",
 			card->addr, listed, listed == 1 ? "" : "s",
 			listed == 1 ? "s" : "", why->v[busy0], listed > 1 ? ", ..." : "");
-	run = vp_vm_vgpu_running(h, card, claims, &err);
-	offers = vp_vm_vgpu_offered(c, n);
+	run = vp_vgpu_running(h, card, claim_who, claims, &err);
+	offers = vp_vgpu_offered(c, n);
 	if (err < 0 || !offers)
 		return -ENOMEM;
 	if (run)
-		return append(
+		return strappendf(
 			out, "; ",
 			"card %s runs %s; without heterogeneous vGPU mode an NVIDIA "
 			"card runs one vGPU profile size at a time, so %s offer%s "
 			"only %s now",
 			card->addr, run, n == 1 ? c[0]->addr : "its VFs",
 			n == 1 ? "s" : "", offers);
-	return append(out, "; ", "%s offer%s only %s", n == 1 ? c[0]->addr : card->addr,
-		      n == 1 ? "s" : "", offers);
+	return strappendf(out, "; ", "%s offer%s only %s",
+			  n == 1 ? c[0]->addr : card->addr, n == 1 ? "s" : "", offers);
 }
 
 struct vgpu_pick {
@@ -1942,8 +1807,8 @@ static int vgpu_notes(const struct vp_host *h, const struct vp_vm_opts *o,
 		      const struct vgpu_pick *pk, const struct vp_vm_claims *claims,
 		      const char *skipped, size_t nskip, struct vp_plan *p)
 {
-	const struct vp_dev *d = pk->dev, *card = vp_vm_vgpu_card(h, d);
-	_cleanup_free_ char *label = type_label(pk->type);
+	const struct vp_dev *d = pk->dev, *card = vp_vgpu_card(h, d);
+	_cleanup_free_ char *label = vp_vgpu_type_label(pk->type);
 	int r;
 
 	if (!label)
@@ -1980,7 +1845,7 @@ static int vgpu_notes(const struct vp_host *h, const struct vp_vm_opts *o,
 		const struct vp_vm_claim *cl = &claims->v[i];
 		const struct vp_dev *o2 = vp_host_find_addr(h, cl->host);
 
-		if (!cl->mdev || !o2 || o2 == d || vp_vm_vgpu_card(h, o2) != card ||
+		if (!cl->mdev || !o2 || o2 == d || vp_vgpu_card(h, o2) != card ||
 		    streq(cl->mdev, pk->type->type))
 			continue;
 		r = vp_plan_note(
@@ -2032,12 +1897,12 @@ static int plan_vgpu(struct vp_session *ses, const struct vp_vm_opts *o, const c
 		const struct vp_pve_hostpci *mine = own_entry(&f, d->addr);
 		char *w;
 
-		known = known ? known : vp_vm_vgpu_known(h, d, o->vgpu, false);
+		known = known ? known : vp_vgpu_known(h, d, o->vgpu, false);
 		if (t && mine && streq(mine->mdev, t->type)) {
 			*pick = (struct vgpu_pick){ d, t };
 			break;
 		}
-		if (t && !cl && !mine && vp_vm_vgpu_creatable(d, t->type, false)) {
+		if (t && !cl && !mine && vp_vgpu_creatable(d, t->type, false)) {
 			*pick = (struct vgpu_pick){ d, t };
 			break;
 		}
@@ -2046,12 +1911,12 @@ static int plan_vgpu(struct vp_session *ses, const struct vp_vm_opts *o, const c
 		if (strv_push(&why, w) < 0)
 			r = -ENOMEM;
 		else if (w[0] && nskip++ < 2)
-			r = append(&skipped, "; ", "%s", w);
+			r = strappendf(&skipped, "; ", "%s", w);
 	}
 	if (r < 0)
 		goto out;
 	if (!pick->dev && !known) {
-		_cleanup_free_ char *list = vp_vm_vgpu_offered(cand, n);
+		_cleanup_free_ char *list = vp_vgpu_offered(cand, n);
 
 		if (!list) {
 			r = -ENOMEM;
@@ -2061,12 +1926,12 @@ static int plan_vgpu(struct vp_session *ses, const struct vp_vm_opts *o, const c
 			_cleanup_free_ char *one = NULL;
 
 			if (cand[i]->physfn &&
-			    (i == 0 || vp_vm_vgpu_card(h, cand[i]) !=
-					       vp_vm_vgpu_card(h, cand[i - 1])) &&
-			    (one = vp_vm_vgpu_running(h, vp_vm_vgpu_card(h, cand[i]),
-						      &claims, &r)))
-				r = append(&run, ", ", "%s runs %s",
-					   vp_vm_vgpu_card(h, cand[i])->addr, one);
+			    (i == 0 ||
+			     vp_vgpu_card(h, cand[i]) != vp_vgpu_card(h, cand[i - 1])) &&
+			    (one = vp_vgpu_running(h, vp_vgpu_card(h, cand[i]), claim_who,
+						   &claims, &r)))
+				r = strappendf(&run, ", ", "%s runs %s",
+					       vp_vgpu_card(h, cand[i])->addr, one);
 		}
 		if (r == 0)
 			r = vp_plan_refuse(
@@ -2081,12 +1946,12 @@ static int plan_vgpu(struct vp_session *ses, const struct vp_vm_opts *o, const c
 		goto out;
 	}
 	if (!pick->dev) {
-		label = type_label(known);
+		label = vp_vgpu_type_label(known);
 		for (size_t i = 0; label && r == 0 && i < n;) {
 			size_t j = i;
 
 			while (j < n &&
-			       vp_vm_vgpu_card(h, cand[j]) == vp_vm_vgpu_card(h, cand[i]))
+			       vp_vgpu_card(h, cand[j]) == vp_vgpu_card(h, cand[i]))
 				j++;
 			r = card_why(h, &cand[i], j - i, &why, i, &claims, &msg);
 			i = j;

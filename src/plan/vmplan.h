@@ -119,38 +119,3 @@ int vp_vm_plan(struct vp_session *ses, const struct vp_vm_opts *o, struct vp_pla
 
 /* Read a whole file below the root; *out is NUL-terminated. */
 int vp_vm_read_conf(struct vp_ctx *ctx, unsigned long vmid, char **out, size_t *len);
-
-/*
- * vGPU facts shared by vm plan --vgpu and vm lint. The functions' details
- * (vp_dev_details) must be read.
- */
-/* The card of a VF (its PF), else @d itself. */
-const struct vp_dev *vp_vm_vgpu_card(const struct vp_host *h, const struct vp_dev *d);
-/*
- * The vGPU type @want names on @d's model: @d's own list first, then that
- * of any function with the same vendor:device. An NVIDIA VF lists only what
- * fits beside the vGPUs its card runs, another card of the model the whole
- * table. @exact: @want is the type as mdev= writes it (Proxmox takes it
- * verbatim), else as vp_vgpu_find() matches it. NULL when none knows it.
- */
-const struct vp_vgpu_type *vp_vm_vgpu_known(const struct vp_host *h,
-					    const struct vp_dev *d, const char *want,
-					    bool exact);
-/*
- * Can Proxmox make @type on @d at VM start: NVIDIA, listed in
- * creatable_vgpu_types and current_vgpu_type 0 (or, with @current_ok, that
- * very type: create_nvidia_device then leaves it); mdev, available_instances
- * of the type at least 1 (qemu-server PCI/Mdev.pm).
- */
-bool vp_vm_vgpu_creatable(const struct vp_dev *d, const char *type, bool current_ok);
-struct vp_vm_claims;
-/*
- * The vGPUs the VFs of @d's card run, @d left out: "NVIDIA L40S-2Q
- * (nvidia-1148) on 0000:18:00.4" and, from @claims (may be NULL), the
- * config that names that VF; joined by ", ". NULL when none (or on -ENOMEM:
- * *err set).
- */
-char *vp_vm_vgpu_running(const struct vp_host *h, const struct vp_dev *d,
-			 const struct vp_vm_claims *claims, int *err);
-/* The types @n functions list, each once: "NVIDIA L40S-2Q (nvidia-1148), ..."; "none". */
-char *vp_vm_vgpu_offered(struct vp_dev *const *c, size_t n);
