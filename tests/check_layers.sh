@@ -6,7 +6,8 @@
 #   1 host/, kb/, pve/
 #   0 context, util, validate (src/*.[ch])
 # A file may include headers of its own layer or of a layer below, never one
-# above. And the library never prints (issue #15): a file in checks/, plan/,
+# above, and checks/ and plan/ (both layer 2) never include each other. And
+# the library never prints (issue #15): a file in checks/, plan/,
 # snap/, host/, kb/ or pve/ reports errors through the context's log function
 # (vp_log_err, vp_log_warn) and writes output only to a FILE* it is given, so
 # it must not call vp_err, vp_warn, perror or printf-to-stdout, nor name
@@ -117,6 +118,15 @@ check() {
 				echo "$f (layer $own) includes $inc (layer $rank)"
 				bad=1
 			fi
+			# Within layer 2, judging and planning stay apart: both
+			# start from the session (host/session.h), never from
+			# each other.
+			case $f:$inc in
+			checks/*:plan/* | plan/*:checks/*)
+				echo "$f includes $inc: checks/ and plan/ do not include each other"
+				bad=1
+				;;
+			esac
 		done
 	done
 	check_prints "$src" || bad=1
@@ -147,6 +157,18 @@ if [ "${1:-}" = --self-check ]; then
 		exit 1
 		;;
 	esac
+	# Judging and planning apart: a check including a plan header fails.
+	cp "$tmp/src/checks/vmlint.c" "$tmp/vmlint.c"
+	printf '#include "plan/vmplan.h"\n' >>"$tmp/src/checks/vmlint.c"
+	out=$(check "$tmp/src") && { echo "self-check: checks/ including plan/ passes"; exit 1; }
+	case $out in
+	*"checks/vmlint.c includes plan/vmplan.h"*) ;;
+	*)
+		echo "self-check: checks/vmlint.c including plan/vmplan.h was not caught"
+		exit 1
+		;;
+	esac
+	cp "$tmp/vmlint.c" "$tmp/src/checks/vmlint.c"
 	# What a message may say is no call: these alone must pass.
 	cp "$tmp/pci.c" "$tmp/src/host/pci.c"
 	printf '/* vp_err("x") to stderr */\nstatic const char *const s = "printf(\\"stderr\\")";\n' \
@@ -171,7 +193,8 @@ if [ "${1:-}" = --self-check ]; then
 		done
 	done
 	echo "self-check: a host file including a plan header fails the check," \
-		"and so does a library file that prints (vp_err, stderr, stdout, ...)"
+		"and so do a check including a plan header and a library file that" \
+		"prints (vp_err, stderr, stdout, ...)"
 	exit 0
 fi
 if check "${1:-$here/../src}"; then

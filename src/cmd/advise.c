@@ -108,7 +108,7 @@ static int print_json(struct vp_ctx *ctx, const struct vp_advice *a)
 	return r;
 }
 
-int cmd_advise(struct vp_global *g, int argc, char **argv)
+static int cmd_advise(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -120,7 +120,7 @@ int cmd_advise(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("advise"));
+		vp_cmd_help(&vp_cmd_advise);
 		return VP_EXIT_OK;
 	}
 	if (first != argc) {

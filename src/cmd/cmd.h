@@ -60,15 +60,6 @@ extern const struct vp_cmd vp_cmd_sriov;
 extern const struct vp_cmd vp_cmd_usb;
 extern const struct vp_cmd vp_cmd_guest;
 
-/*
- * Not yet static: explain.c, advise.c and show.c are being reworked for #15,
- * and each makes its run function static (and calls vp_cmd_help with its own
- * vp_cmd_X instead of vp_cmd_find) once that lands.
- */
-int cmd_show(struct vp_global *g, int argc, char **argv);
-int cmd_advise(struct vp_global *g, int argc, char **argv);
-int cmd_explain(struct vp_global *g, int argc, char **argv);
-
 enum {
 	VP_OPT_ROOT = 0x100,
 	VP_OPT_JSON,

@@ -762,7 +762,7 @@ static int read_input(const char *file, char **out, size_t *len)
 	return 0;
 }
 
-int cmd_explain(struct vp_global *g, int argc, char **argv)
+static int cmd_explain(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -782,10 +782,7 @@ int cmd_explain(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		const struct vp_cmd *c = vp_cmd_find("explain");
-
-		if (c)
-			vp_cmd_help(c);
+		vp_cmd_help(&vp_cmd_explain);
 		return VP_EXIT_OK;
 	}
 	n = (size_t)(argc - first);

@@ -196,7 +196,7 @@ static void show_text(struct vp_ctx *ctx, const struct vp_host *h, const struct 
 	}
 }
 
-int cmd_show(struct vp_global *g, int argc, char **argv)
+static int cmd_show(struct vp_global *g, int argc, char **argv)
 {
 	_cleanup_(vp_ctx_freep) struct vp_ctx *ctx = NULL;
 	_cleanup_(vp_host_freep) struct vp_host *h = NULL;
@@ -209,7 +209,7 @@ int cmd_show(struct vp_global *g, int argc, char **argv)
 	if (first < 0)
 		return VP_EXIT_USAGE;
 	if (g->help) {
-		vp_cmd_help(vp_cmd_find("show"));
+		vp_cmd_help(&vp_cmd_show);
 		return VP_EXIT_OK;
 	}
 	if (argc - first != 1) {
