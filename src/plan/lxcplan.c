@@ -257,17 +257,6 @@ static void host_mode(struct vp_ctx *ctx, struct vp_pve_lxc_dev *d)
 	d->mode = xasprintf("0%o", (unsigned)(st.st_mode & 07777));
 }
 
-/* An NVIDIA card on the nvidia driver: it has no render node, --gpu passes its nodes. */
-static const struct vp_dev *nvidia_card(const struct vp_host *h)
-{
-	for (size_t i = 0; i < h->ndevs; i++)
-		if (h->devs[i]->vendor == VP_PCI_VENDOR_NVIDIA &&
-		    h->devs[i]->kind == VP_KIND_DISPLAY &&
-		    streq(h->devs[i]->driver, "nvidia"))
-			return h->devs[i];
-	return NULL;
-}
-
 static int find_dev(struct vp_ctx *ctx, const struct vp_host *h, const char *addr,
 		    const struct vp_dev **d)
 {
@@ -430,7 +419,8 @@ int vp_lxc_plan(struct vp_ctx *ctx, const struct vp_host *h, const struct vp_lxc
 	} else {
 		d = vp_dri_gpu(h, &drm);
 		if (!d) {
-			const struct vp_dev *nv = nvidia_card(h);
+			/* The card advise names too (host/gpudev.c). */
+			const struct vp_dev *nv = vp_nvidia_ct_gpu(h);
 
 			if (nv)
 				vp_plan_refuse(

@@ -226,6 +226,23 @@ def _():
     check(rc == 64, f"--dri with --gpu: rc {rc}")
 
 
+@test("lxc plan --dri refusal names the NVIDIA card advise names (the boot VGA one)")
+def _():
+    # Two RTX 3090s on nvidia, the second the boot VGA: advise's container
+    # path and lxc plan's refusal must point to the same card.
+    root = copy("twin-gpus", "nv-two")
+    put(root, "etc/pve/lxc/101.conf",
+        read(os.path.join(FIX, "nvidia-transcode"), "etc/pve/lxc/101.conf").decode())
+    for fn, v in (("0b", "0\n"), ("0c", "1\n")):
+        p = os.path.join(root, f"sys/bus/pci/devices/0000:{fn}:00.0/boot_vga")
+        os.chmod(p, 0o644)  # sysfs's 0444: writable here only as root
+        put(root, p, v)
+    rc, out, err = run("advise", "-w", "transcode", root=root)
+    check("lxc plan CTID --gpu 0000:0c:00.0" in out, f"advise: rc {rc}: {out} {err}")
+    rc, out, err = run("lxc", "plan", "101", "--dri", root=root)
+    check(rc == 2 and "lxc plan 101 --gpu 0000:0c:00.0" in out, f"rc {rc}: {out} {err}")
+
+
 @test("a container's devN (main section, last of a key) keeps its GPU from vm plan")
 def _():
     root = copy("amd-compute", "ct-uses-gpu")
