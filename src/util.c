@@ -87,6 +87,30 @@ void strv_sort(struct strv *s)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_str);
 }
 
+char *strv_join(const struct strv *s, const char *sep)
+{
+	size_t len = 1, seplen = strlen(sep), o = 0;
+	char *out;
+
+	for (size_t i = 0; i < s->n; i++)
+		len += strlen(s->v[i]) + (i ? seplen : 0);
+	out = malloc(len);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t n = strlen(s->v[i]);
+
+		if (i) {
+			memcpy(out + o, sep, seplen);
+			o += seplen;
+		}
+		memcpy(out + o, s->v[i], n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void strv_free(struct strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)

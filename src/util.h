@@ -105,4 +105,6 @@ int strv_vpushf(struct strv *s, const char *fmt, va_list ap)
 int strv_add(struct strv *s, const char *str);
 bool strv_contains(const struct strv *s, const char *str);
 void strv_sort(struct strv *s);
+/* The strings joined by @sep, "" when none; NULL on -ENOMEM. */
+char *strv_join(const struct strv *s, const char *sep);
 void strv_free(struct strv *s);

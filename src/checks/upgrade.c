@@ -135,19 +135,6 @@ static bool vfio_wanted(struct vp_doc *doc, const struct strv *opts)
 	       strstr(list, "vfio");
 }
 
-static char *join(const struct strv *s, const char *sep)
-{
-	char *out = strdup("");
-
-	for (size_t i = 0; out && i < s->n; i++) {
-		char *n = xasprintf("%s%s%s", out, i ? sep : "", s->v[i]);
-
-		free(out);
-		out = n;
-	}
-	return out;
-}
-
 static int one_initramfs(struct vp_doc *doc, const struct vp_check *c, const char *kver,
 			 const struct strv *opts)
 {
@@ -181,8 +168,8 @@ static int one_initramfs(struct vp_doc *doc, const struct vp_check *c, const cha
 		vp_initramfs_free(&ir);
 		return r;
 	}
-	missing_s = join(&missing, " ");
-	lines_s = join(&lines, "; ");
+	missing_s = strv_join(&missing, " ");
+	lines_s = strv_join(&lines, "; ");
 	if (!missing_s || !lines_s)
 		r = -ENOMEM;
 	else if (missing.n)
@@ -363,7 +350,7 @@ int vp_check_upgrade_modules(struct vp_doc *doc, const struct vp_check *c,
 		if (r < 0 || !gone.n)
 			continue;
 		nfound++;
-		list = join(&gone, ", ");
+		list = strv_join(&gone, ", ");
 		r = vp_report(
 			doc, c, NULL, VP_V_WARN,
 			xasprintf(
@@ -427,8 +414,8 @@ int vp_check_upgrade_esp(struct vp_doc *doc, const struct vp_check *c, struct vp
 		r = strv_add(&miss, pin);
 	if (r < 0)
 		return r;
-	ks_s = join(&ks, " ");
-	miss_s = join(&miss, " ");
+	ks_s = strv_join(&ks, " ");
+	miss_s = strv_join(&miss, " ");
 	if (!ks_s || !miss_s)
 		return -ENOMEM;
 	if (miss.n)

@@ -247,23 +247,10 @@ static const char *unit_for(const struct vp_vgpu_host *v, const char *addr)
 	return NULL;
 }
 
-static char *join(const struct strv *s, const char *sep)
-{
-	char *out = strdup("");
-
-	for (size_t i = 0; out && i < s->n; i++) {
-		char *n = xasprintf("%s%s%s", out, i ? sep : "", s->v[i]);
-
-		free(out);
-		out = n;
-	}
-	return out;
-}
-
 /* "no UNIT unit is enabled" or "UNIT is enabled for 0000:18:00.0". */
 static char *units_said(const struct vp_vgpu_host *v)
 {
-	_cleanup_free_ char *list = join(&v->units, ", ");
+	_cleanup_free_ char *list = strv_join(&v->units, ", ");
 
 	if (!list)
 		return NULL;
@@ -284,7 +271,7 @@ static char *units_ev(const struct vp_vgpu_host *v)
 			strv_free(&shown);
 			return NULL;
 		}
-	list = join(&shown, ", ");
+	list = strv_join(&shown, ", ");
 	strv_free(&shown);
 	if (!list)
 		return NULL;

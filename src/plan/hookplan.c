@@ -245,20 +245,6 @@ int vp_storage_snippets_path(const char *cfg, const char *name, char **path,
 	return r;
 }
 
-static char *join(const struct strv *s)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return NULL;
-	for (size_t i = 0; i < s->n; i++)
-		fprintf(f, "%s%s", i ? " " : "", s->v[i]);
-	fclose(f);
-	return buf;
-}
-
 static bool is_vfio(const char *m)
 {
 	return streq(m, "vfio_pci") || streq(m, "vfio-pci");
@@ -339,7 +325,7 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 	}
 	if (o->reset_method) {
 		if (!strv_contains(&d->reset_methods, o->reset_method)) {
-			_cleanup_free_ char *list = join(&d->reset_methods);
+			_cleanup_free_ char *list = strv_join(&d->reset_methods, " ");
 
 			vp_plan_note(
 				p,
@@ -360,7 +346,7 @@ int vp_hookscript_plan(struct vp_ctx *ctx, const struct vp_host *h,
 			return -EINVAL;
 		}
 		if (!driver && nc > 1) {
-			_cleanup_free_ char *list = join(&d->modules);
+			_cleanup_free_ char *list = strv_join(&d->modules, " ");
 
 			vp_plan_refuse(
 				p,

@@ -407,6 +407,23 @@ static void without_openat2(void **state)
 	f->ctx->no_openat2 = false;
 }
 
+static void strv_joined(void **state)
+{
+	_cleanup_(strv_free) struct strv s = { 0 };
+	_cleanup_free_ char *none = NULL, *one = NULL, *three = NULL;
+
+	(void)state;
+	none = strv_join(&s, ", ");
+	assert_string_equal(none, "");
+	assert_int_equal(strv_add(&s, "flr"), 0);
+	one = strv_join(&s, ", ");
+	assert_string_equal(one, "flr");
+	assert_int_equal(strv_add(&s, "pm"), 0);
+	assert_int_equal(strv_add(&s, "bus"), 0);
+	three = strv_join(&s, "; ");
+	assert_string_equal(three, "flr; pm; bus");
+}
+
 static void utf8_replacement(void **state)
 {
 	static const struct {
@@ -580,6 +597,7 @@ int main(void)
 		cmocka_unit_test(swap_race_cannot_escape),
 		cmocka_unit_test(without_openat2),
 		cmocka_unit_test(utf8_replacement),
+		cmocka_unit_test(strv_joined),
 		cmocka_unit_test(errors_go_to_log_fn),
 	};
 
